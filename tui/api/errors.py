@@ -1,0 +1,124 @@
+"""The client's failures: each one carries a sentence for people and the next step.
+
+Every exception here is safe to show: none holds the token, and body excerpts
+are sanitised before they are stored.
+"""
+
+from __future__ import annotations
+
+from ..safe_text import excerpt
+
+# The platform's documented error codes (images-api.txt, section 5).
+API_ERROR_CODES: dict[str, tuple[str, str]] = {
+    "10001": ("internal error on the platform", "内部异常"),
+    "10003": ("a required parameter is missing", "参数不全"),
+    "10004": ("a parameter is invalid", "参数无效"),
+    "10007": ("the user account is frozen", "用户已被冻结"),
+    "10008": ("insufficient permission (an expired token answers this too)", "权限不足"),
+    "10009": ("no permission to call this API", "没有权限访问接口"),
+    "10010": ("file check failed", "文件校验失败"),
+    "10011": ("file too large", "文件过大"),
+    "10012": ("connection interrupted", "连接中断"),
+}
+
+# Codes that mean the token (or the account behind it) was refused.
+TOKEN_REFUSED_CODES = frozenset({"10007", "10008", "10009"})
+
+TOKEN_HINT = (
+    "get a fresh token from the SCNet console and set it with SCNET_TOKEN "
+    "or `token`/`token_command` in your profile"
+)
+
+
+class ScnetError(Exception):
+    """Base of every failure the client reports.
+
+    `message` says what happened, `hint` what to do next; `exit_code` is what
+    the shell commands exit with for this kind of failure.
+    """
+
+    exit_code = 1
+    kind = "error"
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigError(ScnetError):
+    """The settings are incomplete or contradictory."""
+
+    exit_code = 7
+    kind = "configuration"
+
+
+class TokenRefused(ScnetError):
+    """The server refused the token (expired, frozen account, no access)."""
+
+    exit_code = 3
+    kind = "token refused"
+
+
+class NetworkError(ScnetError):
+    """The server could not be reached or did not answer in time."""
+
+    exit_code = 4
+    kind = "network"
+
+
+class TlsError(NetworkError):
+    """The server's certificate could not be verified."""
+
+    kind = "TLS"
+
+
+class ApiError(ScnetError):
+    """The server answered with an error: an API error code or an HTTP status."""
+
+    exit_code = 5
+    kind = "API error"
+
+    def __init__(self, message: str, hint: str = "", *, code: str = "", status: int = 0) -> None:
+        super().__init__(message, hint)
+        self.code = code
+        self.status = status
+
+
+class MalformedResponse(ScnetError):
+    """The server answered, but not with the documented shape."""
+
+    exit_code = 6
+    kind = "malformed response"
+
+
+def describe_code(code: str) -> str:
+    """`10008` -> `10008 insufficient permission (...) / 权限不足`; unknown codes say so."""
+    known = API_ERROR_CODES.get(code)
+    if known is None:
+        return f"{code} (an error code the documentation does not list)"
+    english, chinese = known
+    return f"{code} {english} / {chinese}"
+
+
+def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> ScnetError:
+    """Turn a non-zero `code` from a response body into the right exception."""
+    server_msg = excerpt(server_msg, 160)
+    said = f' — the server said "{server_msg}"' if server_msg else ""
+    if code in TOKEN_REFUSED_CODES:
+        return TokenRefused(f"Token refused: code {describe_code(code)}{said}", TOKEN_HINT)
+    if code == "10012":
+        hint = "the call was retried; try again in a moment (press r)"
+    elif code == "10001":
+        hint = "a problem on the platform's side; try again later or report it to SCNet support"
+    elif code in {"10003", "10004"}:
+        hint = "check the accelerator and image type filters"
+    else:
+        hint = "try again; if it persists, report the code to SCNet support"
+    return ApiError(f"API error {describe_code(code)}{said}", hint, code=code, status=status)

@@ -1,0 +1,230 @@
+"""The image model and the tolerant parser of the image-list response.
+
+The documented shape (images-api.txt) is loose in practice: `code` may be a
+string or a number, `data` a list, a single object, null or an object that
+wraps a list, `isPresetImage` a bool or a string, `createTime` a string or
+epoch milliseconds. `parse_image_list` accepts all of them and either returns
+images or raises one of the errors in `errors.py`, never anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from .errors import MalformedResponse, api_error_for_code
+
+# The platform's times are Beijing time; epoch values are shown in it too.
+PLATFORM_TZ = timezone(timedelta(hours=8))
+
+# Documented ImagesVo field -> attribute name on Image.
+DOCUMENTED_FIELDS: dict[str, str] = {
+    "acceleratorType": "accelerator_type",
+    "access": "access",
+    "appIcon": "app_icon",
+    "createTime": "create_time",
+    "id": "id",
+    "imageId": "image_id",
+    "isPresetImage": "is_preset_image",
+    "name": "name",
+    "path": "path",
+    "tag": "tag",
+    "type": "type",
+    "user": "user",
+    "version": "version",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """One ImagesVo, normalised. Strings are never None; unknown fields live in `extra`."""
+
+    id: str = ""
+    name: str = ""
+    tag: str = ""
+    version: str = ""
+    path: str = ""
+    accelerator_type: str = ""
+    type: str = ""
+    access: str = ""
+    user: str = ""
+    app_icon: str = ""
+    image_id: str = ""
+    is_preset_image: bool | None = None
+    create_time: str = ""
+    created: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Lower-cased text the search box matches against, computed once.
+    haystack: str = field(default="", compare=False, repr=False)
+
+    @property
+    def accelerators(self) -> tuple[str, ...]:
+        """`"gpu,cpu"` -> `("gpu", "cpu")`."""
+        return split_accelerators(self.accelerator_type)
+
+    def to_api_dict(self) -> dict[str, Any]:
+        """The image under the documented field names, plus the unknown fields."""
+        out: dict[str, Any] = {
+            api_name: getattr(self, attr) for api_name, attr in DOCUMENTED_FIELDS.items()
+        }
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ImageList:
+    """What one image-list call returned: the images, and how many items were unusable."""
+
+    images: tuple[Image, ...]
+    skipped: int = 0
+    message: str = ""
+
+
+def split_accelerators(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+def _text(value: Any) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "1", "yes"}:
+            return True
+        if lowered in {"false", "0", "no"}:
+            return False
+    return None
+
+
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def parse_create_time(value: Any) -> tuple[str, datetime | None]:
+    """Return (text to show, datetime or None). Unparseable values are kept raw."""
+    if isinstance(value, bool) or value is None:
+        return _text(value), None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        try:
+            millis = float(value)
+            moment = datetime.fromtimestamp(millis / 1000, PLATFORM_TZ).replace(tzinfo=None)
+        except (ValueError, OverflowError, OSError):
+            return _text(value), None
+        return moment.strftime("%Y-%m-%d %H:%M:%S"), moment
+    text = _text(value).strip()
+    for fmt in _TIME_FORMATS:
+        try:
+            moment = datetime.strptime(text[:19] if "T" in text else text, fmt)
+        except ValueError:
+            continue
+        return text, moment
+    return text, None
+
+
+def parse_image(item: Any) -> Image | None:
+    """One item of `data` -> Image, or None when it is not an object or holds nothing useful."""
+    if not isinstance(item, dict):
+        return None
+    name = _text(item.get("name")).strip()
+    tag = _text(item.get("tag")).strip()
+    path = _text(item.get("path")).strip()
+    version = _text(item.get("version")).strip()
+    image_id = _text(item.get("id")).strip()
+    if not (name or path or version or image_id):
+        return None
+    # Fill what one field implies about another: version is name:tag, path ends in it.
+    if not version and name and tag:
+        version = f"{name}:{tag}"
+    if not version and path:
+        version = path.rsplit("/", 1)[-1]
+    if version and ":" in version and not (name and tag):
+        vname, vtag = version.rsplit(":", 1)
+        name = name or vname
+        tag = tag or vtag
+    create_time, created = parse_create_time(item.get("createTime"))
+    accelerator_type = ",".join(split_accelerators(_text(item.get("acceleratorType"))))
+    extra = {key: value for key, value in item.items() if key not in DOCUMENTED_FIELDS}
+    haystack = "\n".join((name, tag, version, path)).lower()
+    return Image(
+        id=image_id,
+        name=name,
+        tag=tag,
+        version=version,
+        path=path,
+        accelerator_type=accelerator_type,
+        type=_text(item.get("type")).strip(),
+        access=_text(item.get("access")).strip(),
+        user=_text(item.get("user")).strip(),
+        app_icon=_text(item.get("appIcon")),
+        image_id=_text(item.get("imageId")).strip(),
+        is_preset_image=_flag(item.get("isPresetImage")),
+        create_time=create_time,
+        created=created,
+        extra=extra,
+        raw=item,
+        haystack=haystack,
+    )
+
+
+def _items_of(data: Any) -> list[Any]:
+    if data is None:
+        return []
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        # The newer paginated call wraps the list: {"total": N, "data": [...]}.
+        for key in ("data", "list", "records", "rows", "items"):
+            inner = data.get(key)
+            if isinstance(inner, list):
+                return inner
+        # The documented example: a single ImagesVo object.
+        return [data]
+    raise MalformedResponse(
+        f"The response's `data` is a {type(data).__name__}, not a list of images",
+        "the server may not speak this API version; check base_url",
+    )
+
+
+def parse_image_list(payload: Any) -> ImageList:
+    """A decoded JSON body -> ImageList.
+
+    Raises TokenRefused/ApiError for a non-zero `code`, MalformedResponse for a
+    body that is not the documented envelope.
+    """
+    if not isinstance(payload, dict):
+        raise MalformedResponse(
+            f"The response is a JSON {type(payload).__name__}, not the documented object "
+            "with code, msg and data",
+            "check that base_url points at the SCNet AI API",
+        )
+    if "code" not in payload:
+        raise MalformedResponse(
+            "The response has no `code` field, so it is not the SCNet image-list answer",
+            "check that base_url points at the SCNet AI API",
+        )
+    code = _text(payload.get("code")).strip()
+    message = _text(payload.get("msg"))
+    if code != "0":
+        raise api_error_for_code(code or "(empty)", message)
+    images: list[Image] = []
+    skipped = 0
+    for item in _items_of(payload.get("data")):
+        image = parse_image(item)
+        if image is None:
+            skipped += 1
+        else:
+            images.append(image)
+    return ImageList(tuple(images), skipped, message)

@@ -1,0 +1,83 @@
+"""What can be read from a token without verifying it.
+
+SCNet tokens are JWTs (HS256) whose payload names the user and an
+`expireTime` in epoch milliseconds. The client cannot check the signature and
+does not need to: these claims only drive what the header shows. A token that
+is not a JWT is still a valid token; it just has no claims to show.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user: str
+    expires_at: datetime | None  # aware, UTC
+    cluster_id: str = ""
+    account_status: str = ""
+
+    def seconds_left(self, now: datetime) -> float | None:
+        if self.expires_at is None:
+            return None
+        return (self.expires_at - now).total_seconds()
+
+
+def read_claims(token: str) -> TokenClaims | None:
+    """Decode a JWT's payload; None when the token is not a readable JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    segment = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(segment))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    expires_at = None
+    raw_expiry = payload.get("expireTime", payload.get("exp"))
+    try:
+        if raw_expiry is not None and not isinstance(raw_expiry, bool):
+            number = float(raw_expiry)
+            # expireTime is in milliseconds; a standard `exp` is in seconds.
+            seconds = number / 1000 if number > 1e11 else number
+            expires_at = datetime.fromtimestamp(seconds, timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        expires_at = None
+    return TokenClaims(
+        user=str(payload.get("user") or payload.get("computeUser") or ""),
+        expires_at=expires_at,
+        cluster_id=str(payload.get("clusterId") or ""),
+        account_status=str(payload.get("accountStatus") or ""),
+    )
+
+
+def mask(token: str) -> str:
+    """A token for display: never more than its last four characters."""
+    if len(token) <= 12:
+        return "****"
+    return f"****{token[-4:]}"
+
+
+def describe_time_left(seconds: float) -> str:
+    """3725 -> '1h 2m left'; negative -> 'expired 5m ago'."""
+    if seconds < 0:
+        return f"expired {_span(-seconds)} ago"
+    return f"{_span(seconds)} left"
+
+
+def _span(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m"

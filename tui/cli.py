@@ -1,0 +1,423 @@
+"""`scnet-images`: argument parsing and the sub-commands.
+
+Textual is imported only when the browser is started: `list`, `path` and
+`demo-server` stay quick enough for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import sys
+import unicodedata
+from typing import Any, Sequence, TextIO
+
+from .api.errors import ScnetError
+from .api.models import Image, ImageList
+
+EXIT_OK = 0
+EXIT_NO_MATCH = 1
+EXIT_AMBIGUOUS = 2
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0   success
+  1   path: no image matches
+  2   path: several images match equally well (candidates on stderr)
+  3   the token was refused (expired, frozen account, no access)
+  4   network or TLS failure (unreachable, timeout, certificate)
+  5   API error (an error code or HTTP status from the server)
+  6   malformed response (not JSON, not the documented shape)
+  7   configuration error
+  64  usage error
+"""
+
+CONNECTION_HELP = """\
+connection (flags > environment > config file):
+  SCNET_BASE_URL, SCNET_TOKEN, SCNET_PROFILE, SCNET_CONFIG (config file path).
+  With none of them set and no config file, the embedded demo API is used.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on usage errors; 2 means 'ambiguous' here, so use 64."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    group = parser.add_argument_group("connection")
+    group.add_argument("--base-url", default=default, help="the region's AI address (or SCNET_BASE_URL)")
+    group.add_argument(
+        "--token",
+        default=default,
+        help="API token; prefer SCNET_TOKEN or the config file, which stay out of shell history",
+    )
+    group.add_argument("--profile", default=default, help="a profile of the config file (or SCNET_PROFILE)")
+    group.add_argument("--ca-bundle", default=default, help="PEM file of CAs to trust for TLS")
+    group.add_argument(
+        "--insecure", action="store_true", default=default, help="do not verify TLS certificates (knowingly)"
+    )
+    group.add_argument("--timeout", type=float, default=default, help="read timeout in seconds (default 30)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="scnet-images",
+        description="Browse the SCNet AI platform's container images, or look one up from the shell.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images                                 open the browser\n"
+            "  scnet-images path pytorch 2.1.0 dtk24.04.1   print one image path\n"
+            "  scnet-images list -a dcu --search vllm      list matching images\n\n"
+            + CONNECTION_HELP
+            + "\n"
+            + EXIT_CODES_HELP
+        ),
+    )
+    _add_connection_options(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    browse = commands.add_parser(
+        "browse",
+        help="open the browser (the default)",
+        description="Open the interactive image browser.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CONNECTION_HELP,
+    )
+    _add_connection_options(browse, argparse.SUPPRESS)
+
+    listing = commands.add_parser(
+        "list",
+        help="print the catalog, filtered",
+        description="Print the image catalog, filtered like the browser filters it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images list --accelerator dcu --image-type Base\n"
+            "  scnet-images list --search 'pytorch dtk24.04' --sort -created\n"
+            "  scnet-images list --format json | jq '.[].path'\n"
+            "  scnet-images list --format paths --search vllm\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    _add_filter_options(listing)
+    listing.add_argument("-s", "--search", default="", help="space-separated terms, all must match")
+    listing.add_argument(
+        "--sort",
+        default="",
+        metavar="FIELD",
+        help="name, tag, accelerator, type, access, preset, created, user, version or path; "
+        "a leading - sorts descending",
+    )
+    listing.add_argument(
+        "-f",
+        "--format",
+        choices=("table", "json", "csv", "paths"),
+        default=None,
+        help="output format (default: table on a terminal, paths otherwise)",
+    )
+    _add_connection_options(listing, argparse.SUPPRESS)
+
+    path = commands.add_parser(
+        "path",
+        help="print the path of the best matching image",
+        description=(
+            "Print the path of the single best matching image. An exact version (name:tag) "
+            "or path wins; otherwise every term must match, and terms that match a whole "
+            "word of the tag (dtk24.04, not dtk24.04.1) rank higher."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images path pytorch 2.1.0 ubuntu20.04 dtk24.04.1\n"
+            "  docker pull $(scnet-images path vllm 0.9.2)\n"
+            "  scnet-images path --all jax\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    path.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
+    _add_filter_options(path)
+    path.add_argument("--all", action="store_true", help="print every match, one a line")
+    path.add_argument("--copy", action="store_true", help="also copy the path to the clipboard")
+    _add_connection_options(path, argparse.SUPPRESS)
+
+    demo = commands.add_parser(
+        "demo-server",
+        help="run the embedded SCNet-compatible demo API",
+        description="Run the demo API standalone, for curl and other tools.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images demo-server --port 8765\n"
+            "  scnet-images demo-server --images 100000 --fault latency:0.5\n"
+            "  scnet-images demo-server --fault status:502x2   # two 502s, then answers\n\n"
+            "faults: latency:SECONDS, status:HTTP_STATUS, code:API_CODE,\n"
+            "        malformed:(html|not-json|array|data-string|no-code|empty); add xN for N times\n"
+        ),
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    demo.add_argument("--token", default=None, help="the token clients must send (default scnet-demo-token)")
+    demo.add_argument("--images", type=int, default=None, help="serve N synthetic images instead of the demo catalog")
+    demo.add_argument(
+        "--shape", choices=("list", "object", "null", "wrapped"), default="list", help="shape of `data`"
+    )
+    demo.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (repeatable)")
+    return parser
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-a", "--accelerator", default=None, help="server-side filter: dcu, gpu, cpu")
+    parser.add_argument("-t", "--image-type", default=None, help="server-side filter: Base, JupyterLab")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "browse"
+    try:
+        if command == "demo-server":
+            return run_demo_server(args)
+        if command == "browse":
+            return run_browser(args)
+        return run_lookup(command, args)
+    except ScnetError as error:
+        print(f"scnet-images: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader (head, grep -m1) went away: not an error of ours. Silence the final flush.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from .config import load_settings
+
+    settings = load_settings(
+        base_url=args.base_url,
+        token=args.token,
+        profile=args.profile,
+        ca_bundle=args.ca_bundle,
+        insecure=args.insecure or None,
+        timeout=args.timeout,
+    )
+    for warning in settings.warnings:
+        print(f"scnet-images: warning: {warning}", file=sys.stderr)
+    return settings
+
+
+def run_browser(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from .app import ScnetImagesApp
+
+    ScnetImagesApp(settings).run()
+    return EXIT_OK
+
+
+def _fetch(args: argparse.Namespace) -> ImageList:
+    from .connection import DEMO_HINT, open_connection
+
+    connection = open_connection(_settings(args))
+    if connection.demo:
+        print(f"scnet-images: note: {DEMO_HINT}", file=sys.stderr)
+
+    async def fetch() -> ImageList:
+        async with connection.client() as client:
+            return await client.list_images(args.accelerator, args.image_type)
+
+    try:
+        return asyncio.run(fetch())
+    finally:
+        connection.close()
+
+
+def run_lookup(command: str, args: argparse.Namespace) -> int:
+    result = _fetch(args)
+    if result.skipped:
+        print(f"scnet-images: warning: skipped {result.skipped} unusable item(s) in the response", file=sys.stderr)
+    if command == "list":
+        return print_list(result.images, args, sys.stdout)
+    return print_path(result.images, args, sys.stdout)
+
+
+# --- list -------------------------------------------------------------------
+
+TABLE_COLUMNS = (
+    ("NAME", "name"),
+    ("TAG", "tag"),
+    ("ACCEL", "accelerator_type"),
+    ("TYPE", "type"),
+    ("ACCESS", "access"),
+    ("PRESET", "is_preset_image"),
+    ("CREATED", "create_time"),
+    ("USER", "user"),
+)
+
+
+def _cell_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _cell(image: Image, attr: str) -> str:
+    from .safe_text import printable
+
+    value = getattr(image, attr)
+    if attr == "is_preset_image":
+        return {True: "yes", False: "no", None: "-"}[value]
+    return printable(str(value))
+
+
+def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+    from .catalog import filter_images, sort_images
+
+    chosen = filter_images(images, args.search)
+    if args.sort:
+        field = args.sort.lstrip("-")
+        try:
+            chosen = sort_images(chosen, field, descending=args.sort.startswith("-"))
+        except ValueError as exc:
+            print(f"scnet-images: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    tty = out.isatty()
+    fmt = args.format or ("table" if tty else "paths")
+    if fmt == "json":
+        json.dump([image.to_api_dict() for image in chosen], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        from .api.models import DOCUMENTED_FIELDS
+
+        writer = csv.writer(out)
+        writer.writerow(DOCUMENTED_FIELDS)
+        for image in chosen:
+            row = image.to_api_dict()
+            writer.writerow(["" if row[key] is None else row[key] for key in DOCUMENTED_FIELDS])
+    elif fmt == "paths":
+        from .safe_text import printable
+
+        for image in chosen:
+            out.write(printable(image.path or image.version) + "\n")
+    else:
+        _print_table(chosen, out, colour=tty and not os.environ.get("NO_COLOR"))
+    return EXIT_OK
+
+
+def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
+    rows = [[_cell(image, attr) for _, attr in TABLE_COLUMNS] for image in images]
+    headers = [title for title, _ in TABLE_COLUMNS]
+    widths = [max([_cell_width(h)] + [_cell_width(row[i]) for row in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [cell + " " * (widths[i] - _cell_width(cell)) for i, cell in enumerate(cells)]
+        return "  ".join(padded).rstrip()
+
+    header = line(headers)
+    out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
+    for row in rows:
+        out.write(line(row) + "\n")
+    if not rows:
+        print("scnet-images: no images match", file=sys.stderr)
+
+
+# --- path -------------------------------------------------------------------
+
+
+def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+    from .catalog import find_path_match
+    from .clipboard import refusal
+    from .safe_text import printable
+
+    match = find_path_match(images, args.terms)
+    if match.kind == "none":
+        print(f"scnet-images: no image matches {' '.join(args.terms)!r}", file=sys.stderr)
+        return EXIT_NO_MATCH
+    if args.all:
+        for image in match.candidates:
+            out.write(printable(image.path or image.version) + "\n")
+        return EXIT_OK
+    if match.kind == "ambiguous":
+        print(
+            f"scnet-images: {len(match.images)} images match {' '.join(args.terms)!r} equally well; "
+            "add a term, give the exact name:tag, or use --all:",
+            file=sys.stderr,
+        )
+        for image in match.images[:20]:
+            print(f"  {printable(image.path or image.version)}", file=sys.stderr)
+        if len(match.images) > 20:
+            print(f"  … and {len(match.images) - 20} more", file=sys.stderr)
+        return EXIT_AMBIGUOUS
+    image = match.images[0]
+    path = image.path or image.version
+    reason = refusal(path)
+    if reason:
+        print(f"scnet-images: refusing to print this path: {reason}", file=sys.stderr)
+        from .api.errors import MalformedResponse
+
+        return MalformedResponse.exit_code
+    out.write(path + "\n")
+    out.flush()
+    if args.copy:
+        _copy_for_shell(path)
+    return EXIT_OK
+
+
+def _copy_for_shell(text: str) -> None:
+    from .clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence
+
+    if copy_with_pyperclip(text):
+        print("scnet-images: copied to the system clipboard", file=sys.stderr)
+        return
+    sequence = osc52_sequence(text) if osc52_possible() else None
+    if sequence and sys.stderr.isatty():
+        sys.stderr.write(sequence)
+        sys.stderr.flush()
+        print("scnet-images: copied through the terminal (OSC 52)", file=sys.stderr)
+        return
+    print("scnet-images: warning: no clipboard here (no pyperclip mechanism, no terminal); path printed only", file=sys.stderr)
+
+
+# --- demo-server --------------------------------------------------------------
+
+
+def run_demo_server(args: argparse.Namespace) -> int:
+    from .demo.catalog import synthetic_catalog
+    from .demo.server import DEMO_TOKEN, DemoServer, Fault
+
+    try:
+        faults = [Fault.parse(spec) for spec in args.fault]
+    except ValueError as exc:
+        print(f"scnet-images: bad --fault: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    images = synthetic_catalog(args.images) if args.images is not None else None
+    token = args.token or DEMO_TOKEN
+    try:
+        server = DemoServer(images, token=token, host=args.host, port=args.port, shape=args.shape)
+    except OSError as exc:
+        print(f"scnet-images: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 4
+    for fault in faults:
+        server.inject(fault.kind, fault.value, fault.times)
+    url = server.base_url + "/ai/openapi/v2/instance-service/images"
+    print(f"SCNet demo API on {server.base_url}  ({len(server.images)} images)", flush=True)
+    print(f"  token: {token}")
+    print("  try:")
+    print(f"    curl --location --request GET '{url}' \\")
+    print(f"      --header 'token: {token}' --header 'Content-Type: application/json' \\")
+    print("      --data '{\"acceleratorType\": \"dcu\", \"imageType\": \"Base\"}'")
+    print(f"    SCNET_BASE_URL={server.base_url} SCNET_TOKEN={token} scnet-images")
+    print("  Ctrl-C stops it.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK

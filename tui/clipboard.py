@@ -1,0 +1,74 @@
+"""Every way of getting text onto the user's clipboard, and the rule for what may go there.
+
+Order: the system clipboard through pyperclip; if pyperclip has no mechanism
+(headless Linux, SSH, WSL, Wayland without tools), the terminal's OSC 52
+sequence, wrapped for tmux when `$TMUX` is set; where neither can work, the
+caller shows the text for the user to select. No Textual import: the shell
+commands use this too.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Mapping
+
+from .safe_text import has_control_chars
+
+# OSC 52 payloads beyond this are dropped by many terminals (xterm's default limit is ~100 kB).
+OSC52_MAX_BYTES = 74_994
+
+# Terminals known not to implement OSC 52.
+_NO_OSC52_TERMS = {"dumb", "linux", "vt100", "vt220"}
+
+
+def refusal(text: str) -> str | None:
+    """Why `text` must not go on the clipboard as-is, or None when it is safe.
+
+    A newline in a pasted command runs it; other control characters can drive
+    the terminal. Such values are refused, never silently altered.
+    """
+    if not text:
+        return "there is nothing to copy (the field is empty)"
+    if "\n" in text or "\r" in text:
+        return "the value contains a line break, which would run a command when pasted"
+    if has_control_chars(text):
+        return "the value contains control characters"
+    return None
+
+
+def copy_with_pyperclip(text: str) -> bool:
+    """Put `text` on the system clipboard; False when pyperclip has no mechanism here."""
+    try:
+        import pyperclip
+    except ImportError:  # pragma: no cover - a declared dependency
+        return False
+    try:
+        pyperclip.copy(text)
+    except pyperclip.PyperclipException:
+        return False
+    except OSError:
+        return False
+    return True
+
+
+def osc52_possible(env: Mapping[str, str] | None = None) -> bool:
+    """False for terminals that are known to ignore OSC 52."""
+    env = os.environ if env is None else env
+    return env.get("TERM", "").lower() not in _NO_OSC52_TERMS
+
+
+def osc52_sequence(text: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The escape sequence that asks the terminal to set its clipboard, or None if too long.
+
+    Inside tmux the sequence is wrapped in tmux's passthrough (DCS tmux; ... ST)
+    so it reaches the outer terminal.
+    """
+    env = os.environ if env is None else env
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    if len(payload) > OSC52_MAX_BYTES:
+        return None
+    sequence = f"\x1b]52;c;{payload}\a"
+    if env.get("TMUX"):
+        sequence = "\x1bPtmux;" + sequence.replace("\x1b", "\x1b\x1b") + "\x1b\\"
+    return sequence

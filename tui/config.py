@@ -1,0 +1,229 @@
+"""Where the connection settings come from: flags, then environment, then the config file.
+
+The config file is TOML in the platform's user config directory (or at
+`$SCNET_CONFIG`) and holds named profiles:
+
+    default_profile = "kunshan"
+
+    [profiles.kunshan]
+    base_url = "https://ai01.example.com:65011"
+    token_command = "pass show scnet/kunshan"   # or: token = "..."
+    ca_bundle = "/etc/ssl/certs/org-ca.pem"    # optional
+    insecure = false                           # optional
+    timeout = 30                               # optional, seconds
+
+With no base URL and no token anywhere, the app runs on the embedded demo API.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import stat
+import subprocess
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .api.client import ClientOptions
+from .api.errors import ConfigError
+
+ENV_BASE_URL = "SCNET_BASE_URL"
+ENV_TOKEN = "SCNET_TOKEN"
+ENV_PROFILE = "SCNET_PROFILE"
+ENV_CONFIG = "SCNET_CONFIG"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything needed to connect. `token` is never shown: it is left out of the repr."""
+
+    base_url: str
+    token: str = field(repr=False)
+    demo: bool = False
+    profile: str = ""
+    source: str = ""
+    options: ClientOptions = field(default_factory=ClientOptions)
+    warnings: tuple[str, ...] = ()
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The config file to read: `$SCNET_CONFIG`, else `config.toml` in the user config dir."""
+    env = os.environ if env is None else env
+    override = env.get(ENV_CONFIG)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_config_path("scnet-images") / "config.toml"
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The parsed file, or {} when it does not exist. Bad TOML is a ConfigError."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"The config file {path} cannot be read: {exc}",
+            "fix the TOML (see README.md, Configuration) or point SCNET_CONFIG elsewhere",
+        ) from None
+
+
+def _permission_warning(path: Path, data: Mapping[str, Any]) -> str | None:
+    profiles = data.get("profiles")
+    holds_token = isinstance(profiles, dict) and any(
+        isinstance(p, dict) and p.get("token") for p in profiles.values()
+    )
+    if not holds_token or os.name != "posix":
+        return None
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return (
+            f"{path} holds a token and is readable by others (mode {stat.S_IMODE(mode):o}); "
+            f"run: chmod 600 {shlex.quote(str(path))}"
+        )
+    return None
+
+
+def _select_profile(
+    data: Mapping[str, Any], wanted: str | None, path: Path
+) -> tuple[str, dict[str, Any]]:
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"`profiles` in {path} is not a table", "see README.md, Configuration")
+    name = wanted or data.get("default_profile") or ""
+    if not name:
+        if "default" in profiles:
+            name = "default"
+        elif len(profiles) == 1:
+            name = next(iter(profiles))
+        else:
+            return "", {}
+    profile = profiles.get(name)
+    if profile is None:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(
+            f"There is no profile {name!r} in {path} (profiles: {known})",
+            "pick one with --profile or SCNET_PROFILE, or add it to the file",
+        )
+    if not isinstance(profile, dict):
+        raise ConfigError(f"Profile {name!r} in {path} is not a table", "see README.md, Configuration")
+    return str(name), profile
+
+
+def run_token_command(command: str, profile: str) -> str:
+    """Run a profile's `token_command` and return what it prints, stripped."""
+    try:
+        done = subprocess.run(
+            shlex.split(command), capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(
+            f"token_command of profile {profile!r} could not run ({type(exc).__name__})",
+            "check the command in the config file",
+        ) from None
+    token = done.stdout.strip()
+    if done.returncode != 0 or not token:
+        raise ConfigError(
+            f"token_command of profile {profile!r} exited {done.returncode} without a token",
+            "run the command yourself to see why",
+        )
+    return token
+
+
+def _timeouts(value: Any, where: str) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"timeout from {where} is not a number: {value!r}", "use seconds, e.g. 30") from None
+    if seconds <= 0:
+        raise ConfigError(f"timeout from {where} must be positive", "use seconds, e.g. 30")
+    return min(10.0, seconds), seconds
+
+
+def load_settings(
+    *,
+    base_url: str | None = None,
+    token: str | None = None,
+    profile: str | None = None,
+    ca_bundle: str | None = None,
+    insecure: bool | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings from flags (the arguments), then `env`, then the config file.
+
+    Returns demo settings (`demo=True`, empty base URL) when nothing names a
+    server or a token. Raises ConfigError for a half-configured connection.
+    """
+    env = os.environ if env is None else env
+    path = config_path(env)
+    data = read_config_file(path)
+    warnings: list[str] = []
+    if data:
+        warning = _permission_warning(path, data)
+        if warning:
+            warnings.append(warning)
+    wanted = profile or env.get(ENV_PROFILE) or None
+    profile_name, stored = _select_profile(data, wanted, path) if (data or wanted) else ("", {})
+
+    sources: list[str] = []
+
+    def pick(flag: Any, env_key: str | None, key: str) -> Any:
+        if flag not in (None, ""):
+            sources.append("command line")
+            return flag
+        if env_key and env.get(env_key):
+            sources.append("environment")
+            return env[env_key]
+        if stored.get(key) not in (None, ""):
+            sources.append(f"profile {profile_name}")
+            return stored[key]
+        return None
+
+    chosen_url = pick(base_url, ENV_BASE_URL, "base_url")
+    chosen_token = pick(token, ENV_TOKEN, "token")
+    if chosen_token is None and stored.get("token_command"):
+        chosen_token = run_token_command(str(stored["token_command"]), profile_name)
+        sources.append(f"profile {profile_name}")
+
+    connect, read = _timeouts(timeout, "--timeout") or _timeouts(
+        stored.get("timeout"), f"profile {profile_name}"
+    ) or (10.0, 30.0)
+    options = ClientOptions(
+        connect_timeout=connect,
+        read_timeout=read,
+        ca_bundle=ca_bundle or stored.get("ca_bundle") or None,
+        insecure=bool(insecure if insecure is not None else stored.get("insecure", False)),
+    )
+
+    if chosen_url is None and chosen_token is None:
+        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
+    if chosen_url is None:
+        raise ConfigError(
+            "A token is set but no base URL",
+            f"set {ENV_BASE_URL} or base_url in a profile to the region's AI address",
+        )
+    if chosen_token is None:
+        raise ConfigError(
+            f"A base URL is set ({chosen_url}) but no token",
+            f"set {ENV_TOKEN}, or token/token_command in a profile",
+        )
+    source = " + ".join(dict.fromkeys(sources))
+    return Settings(
+        base_url=str(chosen_url).strip(),
+        token=str(chosen_token).strip(),
+        profile=profile_name,
+        source=source,
+        options=options,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,46 @@
+"""Make text from the server safe to put on a terminal.
+
+The server's strings are data: control characters (ESC, BEL, CR, C1 codes...)
+would drive the terminal, so they are shown as visible escapes instead.
+Markup is a separate concern: the UI wraps values in `rich.text.Text`, which
+never parses markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls (tab and newline included: a cell or a line must stay one line),
+# DEL, C1 controls, and the Unicode line/paragraph separators and bidi overrides
+# that can reorder what a terminal shows.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(value: str) -> str:
+    """Return `value` with every control character replaced by a visible escape."""
+    return _UNSAFE.sub(_escape, value)
+
+
+def has_control_chars(value: str) -> bool:
+    """True if `value` holds any character `printable` would escape."""
+    return _UNSAFE.search(value) is not None
+
+
+def excerpt(body: bytes | str, limit: int = 200, secret: str | None = None) -> str:
+    """A short, one-line, printable excerpt of a response body for error messages.
+
+    `secret`, when given, is masked wherever it appears (a server may echo the token).
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if secret:
+        text = text.replace(secret, "****")
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return printable(text)
