@@ -16,6 +16,9 @@ import re
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
     code = ord(char)
@@ -40,6 +43,9 @@ def excerpt(body: bytes | str, limit: int = 200, secret: str | None = None) -> s
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if secret:
         text = text.replace(secret, "****")
+    if text.lstrip()[:1] == "<":
+        # An HTML page (a gateway's error, a login form): its words say more than its tags.
+        text = _TAG.sub(" ", text)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"

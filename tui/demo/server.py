@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ class DemoServer:
         host: str = "127.0.0.1",
         port: int = 0,
         shape: str = "list",
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}")
@@ -105,17 +107,25 @@ class DemoServer:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._encoded: dict[tuple[str, str], bytes] = {}
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd = _QuietHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
+        self.scheme = "http"
+        if ssl_context is not None:
+            # Serve HTTPS, so certificate handling can be exercised over a real handshake.
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> "DemoServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="scnet-demo-api", daemon=True)
+        # A short poll interval: stop() waits for the loop to notice, and tests stop servers often.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="scnet-demo-api", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -149,8 +159,13 @@ class DemoServer:
             self._encoded.clear()
 
     def _take_faults(self) -> list[Fault]:
+        """The faults for one request: every latency, then the first fault that answers."""
         with self._lock:
-            taken = list(self._faults)
+            taken: list[Fault] = []
+            for fault in self._faults:
+                taken.append(fault)
+                if fault.kind != "latency":
+                    break
             for fault in taken:
                 if fault.times is not None:
                     fault.times -= 1
@@ -184,6 +199,15 @@ class DemoServer:
         with self._lock:
             self._encoded[key] = body
         return body
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (a timeout, a size cap) is normal here, not news."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _accelerators_of(item: dict[str, Any]) -> list[str]:

@@ -1,0 +1,47 @@
+"""Shared fixtures: a real demo API on an ephemeral loopback port, and an isolated environment.
+
+No test reads the developer's own config file or SCNET_* variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tui.api.client import ClientOptions, ScnetClient
+from tui.config import Settings
+from tui.connection import Connection
+from tui.demo.server import DemoServer
+
+# Retries without waiting: the backoff itself is tested separately.
+FAST = ClientOptions(backoff=0.0, connect_timeout=2.0, read_timeout=5.0)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Point config discovery at an empty folder and drop SCNET_* and proxy variables."""
+    for name in ("SCNET_BASE_URL", "SCNET_TOKEN", "SCNET_PROFILE", "HTTP_PROXY", "HTTPS_PROXY",
+                 "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "TMUX"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("SCNET_CONFIG", str(config))
+    return config
+
+
+@pytest.fixture
+def demo_server() -> Iterator[DemoServer]:
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture
+def client(demo_server: DemoServer) -> ScnetClient:
+    return ScnetClient(demo_server.base_url, demo_server.token, FAST)
+
+
+def demo_connection(server: DemoServer, *, demo: bool = True, token: str | None = None) -> Connection:
+    """A connection to a test's own server; `demo` keeps the header free of the random port."""
+    settings = Settings(base_url=server.base_url, token=token or server.token, demo=demo, options=FAST)
+    return Connection(settings, server.base_url, token or server.token)

@@ -1,0 +1,76 @@
+"""The App: opens the connection, shows the browser, owns the clipboard delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence
+from .config import Settings
+from .connection import Connection, open_connection
+from .screens.browser import BrowserScreen
+
+
+class ScnetImagesApp(App[None]):
+    """Pass `settings` (the app starts the demo API when they say demo) or a ready `connection`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "scnet-images"
+    BINDINGS = [Binding("q", "quit", "Quit", id="quit", tooltip="Leave scnet-images")]
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        connection: Connection | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        if settings is None and connection is None:
+            raise ValueError("ScnetImagesApp needs settings or a connection")
+        self._settings = settings
+        self._owns_connection = connection is None
+        self.connection = connection
+        self._clock = clock
+
+    def on_mount(self) -> None:
+        if self.connection is None:
+            assert self._settings is not None
+            self.connection = open_connection(self._settings)
+        self.push_screen(BrowserScreen(self.connection, clock=self._clock))
+
+    def on_unmount(self) -> None:
+        if self._owns_connection and self.connection is not None:
+            self.connection.close()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every described binding of the screen is also a command in the palette."""
+        yield from super().get_system_commands(screen)
+        for binding in getattr(screen, "BINDINGS", []):
+            if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
+                yield SystemCommand(binding.description, binding.tooltip, partial(screen.run_action, binding.action))
+
+    def put_on_clipboard(self, text: str) -> str | None:
+        """Copy `text`; return how it was delivered, or None when no way can work here."""
+        if copy_with_pyperclip(text):
+            how = "system clipboard"
+        elif osc52_possible() and osc52_sequence(text) is not None:
+            how = "terminal clipboard (OSC 52)"
+        else:
+            return None
+        self.copy_to_clipboard(text)
+        return how
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's OSC 52 copy, wrapped for tmux's passthrough when running inside tmux."""
+        sequence = osc52_sequence(text)
+        if sequence is None or "\x1bPtmux;" not in sequence or self._driver is None:
+            super().copy_to_clipboard(text)
+            return
+        self._clipboard = text
+        self._driver.write(sequence)

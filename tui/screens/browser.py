@@ -1,0 +1,340 @@
+"""The main screen: filters, the image table, the details pane, copying.
+
+Network work runs in one exclusive worker, so a newer request cancels an
+older one; every failure ends in `on_worker_state_changed`, the single place
+that turns errors into what the user sees.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Select, Static
+from textual.worker import Worker, WorkerState
+
+from ..api.client import ScnetClient
+from ..api.errors import ScnetError
+from ..api.models import Image, ImageList
+from ..api.token import read_claims
+from ..catalog import SORT_FIELDS, filter_images, parse_terms, sort_images
+from ..clipboard import refusal
+from ..connection import Connection
+from ..safe_text import printable
+from ..widgets.connection_header import ConnectionHeader
+from ..widgets.detail_pane import DetailPane
+from ..widgets.error_banner import ErrorBanner
+from ..widgets.filter_bar import ALL, FilterBar
+from ..widgets.image_table import ImageTable
+from ..widgets.status_line import StatusLine
+from .copy_menu import CHOICES, CopyMenu, copy_value
+from .help import HelpScreen
+from .text_dialog import TextDialog
+
+# Below these sizes the details pane moves under the table, or hides itself.
+NARROW_WIDTH = 180
+SHORT_HEIGHT = 30
+
+
+class BrowserScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
+
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", key_display="/", id="search", tooltip="Type to filter what is loaded"),
+        Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
+        Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
+        Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", key_display="S", id="reverse-sort", tooltip="Reverse the sort order"),
+        Binding("d", "toggle_details", "Details", id="toggle-details", tooltip="Show or hide the details pane"),
+        Binding("a", "focus_accelerator", "Accelerator", id="accelerator", show=False,
+                tooltip="Choose the accelerator filter (asks the server)"),
+        Binding("t", "focus_image_type", "Image type", id="image-type", show=False,
+                tooltip="Choose the image type filter (asks the server)"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
+                tooltip="Clear the search box and go back to the table"),
+        Binding("down", "focus_table", "Table", show=False, id="focus-table", tooltip="From the search box to the table"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
+    ]
+
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.connection = connection
+        self._clock = clock
+        self._client: ScnetClient | None = None
+        self._loaded: list[Image] = []
+        self._sorted: list[Image] = []
+        self._visible: list[Image] = []
+        self._skipped = 0
+        self._has_loaded = False
+        self._load_worker: Worker[ImageList] | None = None
+        self.accelerator: str | None = None
+        self.image_type: str | None = None
+        self.search_text = ""
+        self.sort_field = "created"
+        self.descending = True
+        self.details_wanted: bool | None = None  # None: follow the terminal's size
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        claims = None if self.connection.demo else read_claims(self.connection.token)
+        yield ConnectionHeader(self.connection.label, demo=self.connection.demo, claims=claims, clock=self._clock)
+        yield FilterBar()
+        yield ErrorBanner()
+        with Horizontal(id="main"):
+            with Vertical(id="table-area"):
+                yield ImageTable()
+                yield Static("Loading the catalog…", id="empty-message")
+            yield DetailPane()
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ImageTable).focus()
+        self._update_status()
+        self.load_images()
+
+    def on_resize(self) -> None:
+        self._apply_details_visibility()
+
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    # --- loading --------------------------------------------------------------
+
+    def _scope(self) -> str:
+        return f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}"
+
+    def load_images(self) -> None:
+        self.query_one(StatusLine).set_loading(f"Loading {self._scope()}…")
+        self._load_worker = self._fetch(self.accelerator, self.image_type)
+
+    @work(exclusive=True, group="load", exit_on_error=False)
+    async def _fetch(self, accelerator: str | None, image_type: str | None) -> ImageList:
+        if self._client is None:
+            self._client = self.connection.client()
+        return await self._client.list_images(accelerator, image_type)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a load's outcome reaches the screen."""
+        if event.worker is not self._load_worker:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.query_one(StatusLine).set_loading(None)
+            self._apply_result(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.query_one(StatusLine).set_loading(None)
+            self._show_error(event.worker.error)
+        elif event.state == WorkerState.CANCELLED:
+            self.query_one(StatusLine).set_loading(None)
+
+    def _show_error(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        self.query_one(ErrorBanner).show_error(error)
+        title = error.kind.capitalize() if isinstance(error, ScnetError) else "Unexpected error"
+        message = error.message if isinstance(error, ScnetError) else type(error).__name__
+        self.notify(printable(message), title=title, severity="error", timeout=8, markup=False)
+        if not self._has_loaded:
+            self._update_empty_message(failed=True)
+
+    def _apply_result(self, result: ImageList | None) -> None:
+        if result is None:
+            return
+        self._has_loaded = True
+        self._loaded = list(result.images)
+        self._skipped = result.skipped
+        self.query_one(ErrorBanner).clear()
+        accelerators = Counter(a for image in self._loaded for a in image.accelerators)
+        image_types = Counter(image.type for image in self._loaded)
+        self.query_one(FilterBar).learn(accelerators, image_types)
+        self._resort()
+        if result.skipped:
+            self.notify(
+                f"Skipped {result.skipped} item(s) the server sent that hold no usable image.",
+                severity="warning",
+                markup=False,
+            )
+
+    # --- filtering and sorting (no I/O: every keystroke comes through here) -----
+
+    def _resort(self) -> None:
+        self._sorted = sort_images(self._loaded, self.sort_field, self.descending)
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self._visible = filter_images(self._sorted, self.search_text)
+        self.query_one(ImageTable).show(self._visible, self.sort_field, self.descending)
+        self._update_empty_message()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        note = f"{self._skipped} unusable item(s) skipped" if self._skipped else ""
+        self.query_one(StatusLine).set_counts(
+            len(self._visible), len(self._loaded), self.sort_field, self.descending, self._scope(), note
+        )
+
+    def _update_empty_message(self, failed: bool = False) -> None:
+        message = self.query_one("#empty-message", Static)
+        if self._visible:
+            message.display = False
+            return
+        if failed:
+            text = "Nothing loaded yet: see the error above. Press r to retry."
+        elif not self._has_loaded:
+            text = "Loading the catalog…"
+        elif not self._loaded:
+            text = (
+                f"The server has no images for {self._scope()}. "
+                "Press a or t to change the accelerator or image type."
+            )
+        else:
+            text = (
+                f"No image matches “{self.search_text.strip()}” among the {len(self._loaded)} "
+                f"loaded for {self._scope()}. Esc clears the search."
+            )
+        message.update(Text(printable(text)))
+        message.display = True
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if parse_terms(event.value) == parse_terms(self.search_text):
+            self.search_text = event.value
+            return
+        self.search_text = event.value
+        self._refilter()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one(ImageTable).focus()
+
+    @on(Select.Changed)
+    def _filter_changed(self, event: Select.Changed) -> None:
+        value = None if event.value in (ALL, Select.BLANK) else str(event.value)
+        if event.select.id == "accelerator" and value != self.accelerator:
+            self.accelerator = value
+        elif event.select.id == "image-type" and value != self.image_type:
+            self.image_type = value
+        else:
+            return
+        self._update_status()
+        self.load_images()
+
+    def on_data_table_header_selected(self, event: ImageTable.HeaderSelected) -> None:
+        field = str(event.column_key.value)
+        if field == self.sort_field:
+            self.descending = not self.descending
+        else:
+            self.sort_field, self.descending = field, field == "created"
+        self._resort()
+
+    # --- details ----------------------------------------------------------------
+
+    def on_image_table_image_highlighted(self, event: ImageTable.ImageHighlighted) -> None:
+        self.query_one(DetailPane).show(event.image)
+
+    def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
+        self.copy_text("path", event.image.path)
+
+    def _apply_details_visibility(self) -> None:
+        automatic = not (self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT)
+        wanted = automatic if self.details_wanted is None else self.details_wanted
+        self.query_one(DetailPane).display = wanted
+
+    # --- copying ------------------------------------------------------------------
+
+    def copy_text(self, label: str, text: str) -> None:
+        """Put `text` on the clipboard by the best available way, and say how."""
+        reason = refusal(text)
+        if reason:
+            self.notify(f"The {label} was not copied: {reason}.", severity="warning", markup=False)
+            return
+        how = self.app.put_on_clipboard(text)  # type: ignore[attr-defined]
+        if how is None:
+            self.app.push_screen(
+                TextDialog(
+                    f"Copy the {label}",
+                    text,
+                    "No clipboard is reachable here (no system clipboard tool, and this terminal "
+                    "does not take OSC 52). Select the text below with the mouse.",
+                )
+            )
+            return
+        shown = text if len(text) <= 80 else text[:79] + "…"
+        self.notify(f"{printable(shown)}\nvia the {how}", title=f"Copied the {label}", markup=False)
+
+    def _highlighted(self) -> Image | None:
+        image = self.query_one(ImageTable).highlighted_image
+        if image is None:
+            self.notify("No image is highlighted.", severity="warning")
+        return image
+
+    # --- actions ------------------------------------------------------------------
+
+    def action_copy_path(self) -> None:
+        image = self._highlighted()
+        if image is not None:
+            self.copy_text("path", image.path)
+
+    def action_copy_menu(self) -> None:
+        image = self._highlighted()
+        if image is None:
+            return
+        labels = {choice: label for choice, label, _ in CHOICES}
+
+        def chosen(choice: str | None) -> None:
+            if choice:
+                self.copy_text(labels[choice].lower(), copy_value(image, choice))
+
+        self.app.push_screen(CopyMenu(image), chosen)
+
+    def action_reload(self) -> None:
+        self.load_images()
+
+    def action_cycle_sort(self) -> None:
+        index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1
+        columns = [key for key in SORT_FIELDS if key in self.query_one(ImageTable).columns]
+        following = [key for key in columns if SORT_FIELDS.index(key) > index]
+        self.sort_field = (following or columns)[0]
+        self.descending = self.sort_field == "created"
+        self._resort()
+        self.notify(f"Sorted by {self.sort_field}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self._resort()
+
+    def action_toggle_details(self) -> None:
+        pane = self.query_one(DetailPane)
+        self.details_wanted = not pane.display
+        self._apply_details_visibility()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(ImageTable).focus()
+
+    def action_focus_accelerator(self) -> None:
+        self.query_one("#accelerator", Select).focus()
+
+    def action_focus_image_type(self) -> None:
+        self.query_one("#image-type", Select).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        self.query_one(ImageTable).focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS]))  # type: ignore[list-item]

@@ -1,0 +1,65 @@
+"""`y`: choose what to copy from the highlighted image."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..api.models import Image
+from ..safe_text import printable
+
+# (option id, label, key to press in the menu)
+CHOICES = (
+    ("path", "Path", "p"),
+    ("version", "Version (name:tag)", "v"),
+    ("id", "Image record id", "i"),
+    ("image_id", "Digest (imageId)", "d"),
+    ("docker", "docker pull line", "D"),
+    ("json", "Item as JSON", "j"),
+)
+
+
+def copy_value(image: Image, choice: str) -> str:
+    """The text a copy-menu choice puts on the clipboard."""
+    if choice == "docker":
+        return f"docker pull {image.path}" if image.path else ""
+    if choice == "json":
+        return json.dumps(image.to_api_dict(), ensure_ascii=False, default=str)
+    return str(getattr(image, choice))
+
+
+class CopyMenu(ModalScreen[str | None]):
+    """Dismisses with the chosen option id, or None."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="copy-menu-close")] + [
+        Binding(key, f"choose('{choice}')", label, show=False) for choice, label, key in CHOICES
+    ]
+
+    def __init__(self, image: Image) -> None:
+        super().__init__()
+        self.image = image
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for choice, label, key in CHOICES:
+            preview = copy_value(self.image, choice) or "(empty)"
+            if len(preview) > 60:
+                preview = preview[:59] + "…"
+            prompt = Text.assemble((f"{key}  ", "bold"), (f"{label}\n", "bold"), ("   " + printable(preview), "dim"))
+            options.append(Option(prompt, id=choice))
+        menu = OptionList(*options, id="copy-menu")
+        menu.border_title = "Copy"
+        menu.border_subtitle = "Enter copies · Esc closes"
+        yield menu
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

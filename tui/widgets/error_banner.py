@@ -1,0 +1,37 @@
+"""A banner above the table for the last failure: what happened and what to do next."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ..api.errors import ScnetError
+from ..safe_text import printable
+
+
+class ErrorBanner(Static):
+    """Hidden until `show_error`; the results below it stay as they were."""
+
+    def __init__(self) -> None:
+        super().__init__(id="error-banner")
+        self.display = False
+
+    def show_error(self, error: BaseException, retry_key: str = "r") -> None:
+        if isinstance(error, ScnetError):
+            title = f"{error.kind.capitalize()}: "
+            message = error.message
+            hint = error.hint
+        else:
+            title = "Unexpected error: "
+            message = f"{type(error).__name__}: {error}"
+            hint = "please report it; the app keeps running"
+        text = Text.assemble((title, "bold"), printable(message))
+        if hint:
+            text.append("\n→ " + printable(hint))
+        text.append(f"   ·   {retry_key} retry · previous results kept", style="italic")
+        self.update(text)
+        self.display = True
+
+    def clear(self) -> None:
+        self.display = False
+        self.update("")

@@ -1,0 +1,63 @@
+"""The filter bar: the API's own filters (accelerator, image type) and the local search box."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
+
+from ..safe_text import printable
+
+ALL = "*"
+BASE_ACCELERATORS = ("dcu", "gpu", "cpu")
+BASE_IMAGE_TYPES = ("Base", "JupyterLab")
+
+
+def _options(all_label: str, values: Iterable[str]) -> list[tuple[str | Text, str]]:
+    # Values may come from the server: shown as literal text, never markup.
+    return [(all_label, ALL)] + [(Text(printable(value)), value) for value in values]
+
+
+class FilterBar(Horizontal):
+    """Two selects that ask the server again, and a search box that filters what is loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(id="filter-bar")
+        self.accelerators: list[str] = list(BASE_ACCELERATORS)
+        self.image_types: list[str] = list(BASE_IMAGE_TYPES)
+
+    def compose(self) -> ComposeResult:
+        yield Select(
+            _options("All accelerators", self.accelerators),
+            value=ALL,
+            allow_blank=False,
+            id="accelerator",
+            compact=True,
+        )
+        yield Select(
+            _options("All types", self.image_types),
+            value=ALL,
+            allow_blank=False,
+            id="image-type",
+            compact=True,
+        )
+        yield Input(placeholder="Search name, tag, version, path  ( / )", id="search", compact=True)
+
+    def learn(self, accelerators: Iterable[str], image_types: Iterable[str]) -> None:
+        """Offer values seen in the data as well as the documented ones."""
+        self._extend("#accelerator", self.accelerators, accelerators, "All accelerators")
+        self._extend("#image-type", self.image_types, image_types, "All types")
+
+    def _extend(self, selector: str, known: list[str], seen: Iterable[str], all_label: str) -> None:
+        new = sorted({value for value in seen if value and value not in known})
+        if not new:
+            return
+        known.extend(new)
+        select = self.query_one(selector, Select)
+        current = select.value
+        with select.prevent(Select.Changed):
+            select.set_options(_options(all_label, known))
+            select.value = current

@@ -1,0 +1,34 @@
+"""The line under the table: how many images are shown, the sort, the filters, loading."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Horizontal
+from textual.app import ComposeResult
+from textual.widgets import LoadingIndicator, Static
+
+
+class StatusLine(Horizontal):
+    """`42 of 265 images · sorted by created ▼ · dcu, all types`, plus a loading spinner."""
+
+    def __init__(self) -> None:
+        super().__init__(id="status-line")
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="counts")
+        yield LoadingIndicator(id="loading")
+        yield Static(id="activity")
+
+    def set_loading(self, what: str | None) -> None:
+        self.query_one("#loading").display = what is not None
+        self.query_one("#activity", Static).update(Text(what or ""))
+
+    def set_counts(self, shown: int, total: int, sort_field: str, descending: bool, scope: str, note: str = "") -> None:
+        arrow = "▼" if descending else "▲"
+        text = Text.assemble(
+            (f"{shown} of {total} images", "bold"),
+            f" · sorted by {sort_field} {arrow} · {scope}",
+        )
+        if note:
+            text.append(f" · {note}", style="italic")
+        self.query_one("#counts", Static).update(text)
