@@ -348,7 +348,7 @@ class ScnetClient:
                     raise error
             body = excerpt(raw, 160, self._token) or "(empty body)"
             if status in {401, 403}:
-                raise TokenRefused(f"Token refused: HTTP {status} from {host}: {body}", TOKEN_HINT)
+                raise TokenRefused(f"Token refused, HTTP {status} from {host}: {body}", TOKEN_HINT)
             if status in {404, 405}:
                 raise ApiError(
                     f"HTTP {status}: {host} has no image-list API at {urlsplit(url).path}",

@@ -112,7 +112,7 @@ def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> Scne
     server_msg = excerpt(server_msg, 160)
     said = f' — the server said "{server_msg}"' if server_msg else ""
     if code in TOKEN_REFUSED_CODES:
-        return TokenRefused(f"Token refused: code {describe_code(code)}{said}", TOKEN_HINT)
+        return TokenRefused(f"Token refused, code {describe_code(code)}{said}", TOKEN_HINT)
     if code == "10012":
         hint = "the call was retried; try again in a moment (press r)"
     elif code == "10001":

@@ -269,7 +269,7 @@ class BrowserScreen(Screen[None]):
                 )
             )
             return
-        shown = text if len(text) <= 80 else text[:79] + "…"
+        shown = text if len(text) <= 200 else text[:199] + "…"
         self.notify(f"{printable(shown)}\nvia the {how}", title=f"Copied the {label}", markup=False)
 
     def _highlighted(self) -> Image | None:

@@ -33,13 +33,13 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: Iterable[Binding]) -> None:
         super().__init__()
-        self._bindings = [b for b in bindings if b.description]
+        self._keys = [b for b in bindings if b.description]
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for binding in self._bindings:
+        for binding in self._keys:
             table.add_row(_key_label(binding), binding.tooltip or binding.description)
         for keys, what in TABLE_KEYS:
             table.add_row(keys, what)

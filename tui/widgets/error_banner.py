@@ -18,14 +18,12 @@ class ErrorBanner(Static):
 
     def show_error(self, error: BaseException, retry_key: str = "r") -> None:
         if isinstance(error, ScnetError):
-            title = f"{error.kind.capitalize()}: "
             message = error.message
             hint = error.hint
         else:
-            title = "Unexpected error: "
-            message = f"{type(error).__name__}: {error}"
+            message = f"Unexpected error: {type(error).__name__}: {error}"
             hint = "please report it; the app keeps running"
-        text = Text.assemble((title, "bold"), printable(message))
+        text = Text(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
         text.append(f"   ·   {retry_key} retry · previous results kept", style="italic")

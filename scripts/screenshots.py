@@ -1,0 +1,46 @@
+"""Render the app's main states to screenshots/*.svg against the embedded demo API.
+
+    python scripts/screenshots.py
+
+The states are the snapshot tests' scenarios (tests/ui/scenarios.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.ui.scenarios import SCENARIOS  # noqa: E402
+from tests.conftest import demo_connection  # noqa: E402
+from tui.app import ScnetImagesApp  # noqa: E402
+from tui.demo.server import DemoServer  # noqa: E402
+
+SHOWN = ("loaded", "search", "details", "error", "empty", "help", "copy-menu", "small-80x24")
+
+
+async def render(name: str, out: Path) -> None:
+    scenario = SCENARIOS[name]
+    with DemoServer(scenario.images) as server:
+        app = ScnetImagesApp(connection=demo_connection(server))
+        async with app.run_test(size=scenario.size) as pilot:
+            await scenario.steps(server)(pilot)
+            await pilot.wait_for_scheduled_animations()
+            out.write_text(app.export_screenshot(title=f"scnet-images · {name}"))
+
+
+def main() -> int:
+    folder = ROOT / "screenshots"
+    folder.mkdir(exist_ok=True)
+    for name in SHOWN:
+        target = folder / f"{name}.svg"
+        asyncio.run(render(name, target))
+        print(target.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

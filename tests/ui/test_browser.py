@@ -1,0 +1,486 @@
+"""The browser driven by a Pilot against the demo API: keys, actions, errors, clipboard, hostile data."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pyperclip
+import pytest
+from rich.console import Console
+from rich.text import Text
+from textual.widgets import Input, Select, Static
+
+from tui.app import ScnetImagesApp
+from tui.demo.catalog import demo_catalog
+from tui.demo.server import DemoServer
+from tui.screens.browser import BrowserScreen
+from tui.screens.copy_menu import CopyMenu
+from tui.screens.help import HelpScreen
+from tui.screens.text_dialog import TextDialog
+from tui.widgets.detail_pane import DetailPane
+from tui.widgets.error_banner import ErrorBanner
+from tui.widgets.image_table import ImageTable
+
+from ..conftest import demo_connection
+from .conftest import STANDARD, WIDE, make_app, settle
+from .scenarios import HOSTILE
+
+
+def table(app: ScnetImagesApp) -> ImageTable:
+    return app.screen.query_one(ImageTable)
+
+
+def text_of(app: ScnetImagesApp, selector: str) -> str:
+    """What a Static shows, as plain text (Rich renderables are printed without styles)."""
+    content = app.screen.query_one(selector, Static).content
+    if isinstance(content, Text):
+        return content.plain
+    if isinstance(content, str):
+        return content
+    console = Console(width=400, record=True, file=io.StringIO())
+    console.print(content)
+    return console.export_text()
+
+
+def notifications(app: ScnetImagesApp) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+async def test_loads_the_catalog(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == len(server.images)
+        assert text_of(app, "#counts").startswith(f"{len(server.images)} of {len(server.images)} images")
+        assert "sorted by created ▼" in text_of(app, "#counts")
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.focused is table(app)
+
+
+async def test_search_filters_on_every_keystroke(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        counts = []
+        for key in "vllm 0.9":
+            await pilot.press("space" if key == " " else key)
+            counts.append(table(app).row_count)
+        assert counts[0] < len(server.images)
+        assert counts == sorted(counts, reverse=True)
+        images = app.screen._visible
+        assert images and all("vllm" in i.haystack and "0.9" in i.haystack for i in images)
+        assert text_of(app, "#counts").startswith(f"{len(images)} of {len(server.images)}")
+        assert len(server.requests) == 1  # searching never asks the server
+        await pilot.press("escape")
+        assert app.screen.query_one("#search", Input).value == ""
+        assert table(app).row_count == len(server.images)
+        assert app.focused is table(app)
+
+
+async def test_enter_in_search_moves_to_the_table(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "j", "a", "x", "enter")
+        assert app.focused is table(app)
+        assert table(app).row_count == len(app.screen._visible) > 0
+
+
+async def test_accelerator_filter_asks_the_server(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        assert app.focused is app.screen.query_one("#accelerator", Select)
+        await pilot.press("enter", "down", "down", "enter")  # All -> dcu -> gpu
+        await settle(pilot)
+        request = server.requests[-1]
+        assert json.loads(request.body) == {"acceleratorType": "gpu"}
+        assert all("gpu" in image.accelerators for image in app.screen._visible)
+        assert "gpu, all types" in text_of(app, "#counts")
+
+
+async def test_image_type_filter_asks_the_server(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#image-type", Select).value = "JupyterLab"
+        await settle(pilot)
+        assert json.loads(server.requests[-1].body) == {"imageType": "JupyterLab"}
+        assert {image.type for image in app.screen._visible} == {"JupyterLab"}
+
+
+async def test_values_seen_in_the_data_are_offered(server: DemoServer) -> None:
+    server.set_images(demo_catalog() + [{"name": "x", "tag": "1", "acceleratorType": "npu", "type": "RStudio"}])
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        accelerator = app.screen.query_one("#accelerator", Select)
+        image_type = app.screen.query_one("#image-type", Select)
+        assert "npu" in [value for _, value in accelerator._options]
+        assert "RStudio" in [value for _, value in image_type._options]
+
+
+async def test_a_newer_request_wins_over_a_slow_older_one(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        server.inject("latency", "0.8", times=1)
+        app.screen.query_one("#accelerator", Select).value = "gpu"  # slow answer
+        await pilot.pause()
+        app.screen.query_one("#accelerator", Select).value = "cpu"  # fast answer
+        await settle(pilot)
+        assert app.screen._visible
+        assert all("cpu" in image.accelerators for image in app.screen._visible)
+
+
+async def test_sorting_by_keys_and_by_clicking_a_header(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert app.screen.sort_field == "user"
+        await pilot.press("s")
+        assert app.screen.sort_field == "name"
+        names = [image.name.lower() for image in app.screen._visible]
+        assert names == sorted(names)
+        await pilot.press("S")
+        names = [image.name.lower() for image in app.screen._visible]
+        assert names == sorted(names, reverse=True)
+        assert "Name ▼" in table(app).columns["name"].label.plain  # type: ignore[index]
+        await pilot.click(ImageTable, offset=(30, 0))  # the Tag header
+        assert app.screen.sort_field == "tag" and not app.screen.descending
+        await pilot.click(ImageTable, offset=(30, 0))
+        assert app.screen.descending
+        assert "sorted by tag ▼" in text_of(app, "#counts")
+
+
+async def test_details_follow_the_cursor(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        visible = app.screen._visible
+        assert text_of(app, "#detail-path") == visible[0].path
+        await pilot.press("down", "down")
+        assert text_of(app, "#detail-path") == visible[2].path
+        body = text_of(app, "#detail-body")
+        assert visible[2].image_id in body and "Raw JSON" in body
+
+
+async def test_details_show_unknown_fields(server: DemoServer) -> None:
+    server.set_images([{"name": "a", "tag": "1", "path": "r/a:1", "imageSize": "123", "status": "Completed"}])
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        body = text_of(app, "#detail-body")
+        assert "Other fields from the server" in body and "imageSize" in body and "Completed" in body
+
+
+async def test_details_can_be_hidden_and_hide_themselves_when_small(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(DetailPane)
+        assert pane.display
+        await pilot.press("d")
+        assert not pane.display
+        await pilot.press("d")
+        assert pane.display
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one(DetailPane).display
+        await pilot.press("d")
+        assert app.screen.query_one(DetailPane).display
+
+
+async def test_reload(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(server.requests) == 2
+
+
+# --- copying -----------------------------------------------------------------------------
+
+
+async def test_copy_path_through_the_system_clipboard(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "c")
+        expected = app.screen._visible[1].path
+        assert copied == [expected]
+        assert app.clipboard == expected
+        assert any("system clipboard" in n and expected in n for n in notifications(app))
+
+
+async def test_enter_copies_through_osc52_when_pyperclip_cannot(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert app.clipboard == app.screen._visible[0].path
+        assert any("OSC 52" in n for n in notifications(app))
+
+
+async def test_osc52_is_wrapped_for_tmux(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
+    written: list[str] = []
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app._driver, "write", written.append)
+        await pilot.press("c")
+        path = app.screen._visible[0].path
+        payload = base64.b64encode(path.encode()).decode()
+        assert f"\x1bPtmux;\x1b\x1b]52;c;{payload}\a\x1b\\" in written
+        assert app.clipboard == path
+
+
+async def test_no_clipboard_at_all_shows_the_text_to_select(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        assert isinstance(app.screen, TextDialog)
+        assert app.screen.query_one("#text-dialog-text").text == app.screen._text
+        await pilot.press("escape")
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_copy_menu_choices(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        image = app.screen._visible[0]
+        await pilot.press("y")
+        assert isinstance(app.screen, CopyMenu)
+        await pilot.press("v")
+        assert app.clipboard == image.version
+        await pilot.press("y", "D")
+        assert app.clipboard == f"docker pull {image.path}"
+        await pilot.press("y", "d")
+        assert app.clipboard == image.image_id
+        await pilot.press("y", "i")
+        assert app.clipboard == image.id
+        await pilot.press("y", "j")
+        assert json.loads(app.clipboard)["path"] == image.path
+        await pilot.press("y", "down", "enter")  # the menu by cursor: second entry is the version
+        assert app.clipboard == image.version
+        await pilot.press("y", "escape")
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_values_with_control_characters_are_never_copied(server: DemoServer) -> None:
+    server.set_images([{"name": "evil", "tag": "1", "path": "r/evil:1\nrm -rf ~"}])
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        assert app.clipboard == ""
+        assert any("not copied" in n and "line break" in n for n in notifications(app))
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+async def test_errors_keep_the_previous_results(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        before = table(app).row_count
+        server.inject("code", "10008")
+        await pilot.press("r")
+        await settle(pilot)
+        banner = app.screen.query_one(ErrorBanner)
+        assert banner.display
+        assert "Token refused" in text_of(app, "#error-banner") and "10008" in text_of(app, "#error-banner")
+        assert "r retry" in text_of(app, "#error-banner")
+        assert table(app).row_count == before
+        assert any("10008" in n for n in notifications(app))
+        server.clear_faults()
+        await pilot.press("r")
+        await settle(pilot)
+        assert not banner.display
+
+
+@pytest.mark.parametrize(
+    "fault, words",
+    [
+        (("status", "502"), ["HTTP 502"]),
+        (("malformed", "html"), ["not JSON"]),
+        (("code", "10001"), ["10001", "内部异常"]),
+        (("malformed", "data-string"), ["`data`"]),
+    ],
+)
+async def test_first_load_failure_says_why(server: DemoServer, fault: tuple[str, str], words: list[str]) -> None:
+    server.inject(*fault)
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        banner = text_of(app, "#error-banner")
+        for word in words:
+            assert word in banner
+        assert "Nothing loaded yet" in text_of(app, "#empty-message")
+        assert app.is_running
+
+
+async def test_network_failure(server: DemoServer) -> None:
+    connection = demo_connection(server)
+    server.stop()
+    app = ScnetImagesApp(connection=connection)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert "refused the connection" in text_of(app, "#error-banner")
+
+
+async def test_an_unexpected_exception_does_not_end_the_app(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.api.client import ScnetClient
+
+    async def broken(self: ScnetClient, *args: object) -> None:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr(ScnetClient, "list_images", broken)
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert "Unexpected error" in text_of(app, "#error-banner")
+        assert app.is_running
+
+
+async def test_empty_results_name_the_filters(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"nothing-like-this")
+        message = text_of(app, "#empty-message")
+        assert "nothing-like-this" in message and "Esc clears" in message
+    empty = DemoServer([]).start()
+    try:
+        app = make_app(empty)
+        async with app.run_test(size=STANDARD) as pilot:
+            await settle(pilot)
+            assert "The server has no images for all accelerators, all types" in text_of(app, "#empty-message")
+    finally:
+        empty.stop()
+
+
+async def test_skipped_items_are_reported(server: DemoServer) -> None:
+    server.set_images([{"name": "ok", "tag": "1"}, {"user": "nobody"}])
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == 1
+        assert "1 unusable item(s) skipped" in text_of(app, "#counts")
+
+
+# --- hostile data ------------------------------------------------------------------------------
+
+async def test_hostile_values_show_as_literal_text(server: DemoServer) -> None:
+    server.set_images(HOSTILE)
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert table(app).row_count == len(HOSTILE)
+        rows = {table(app).get_row_at(i)[0].plain: i for i in range(len(HOSTILE))}
+        assert "[bold]x[/]" in rows  # markup shown as its characters
+        assert "esc\\x1b[31mred" in rows  # the escape is visible, never sent
+        assert "中文镜像" in rows
+        row = rows["[bold]x[/]"]
+        assert table(app).get_row_at(row)[1].plain == "[red]1[/red]"
+        for cell in table(app).get_row_at(rows["esc\\x1b[31mred"]):
+            assert "\x1b" not in cell.plain and "\x07" not in cell.plain and "\u202e" not in cell.plain
+        long_row = next(i for name, i in rows.items() if name.startswith("long-"))
+        assert all(cell.cell_len <= 36 for cell in table(app).get_row_at(long_row))
+        table(app).move_cursor(row=row)
+        await pilot.pause()
+        assert text_of(app, "#detail-path") == "r/[bold]x[/]:[red]1[/red]"
+        assert "[link=http://e]u[/]" in text_of(app, "#detail-body")
+        table(app).move_cursor(row=rows["esc\\x1b[31mred"])
+        await pilot.pause()
+        assert "\\u202eevil" in text_of(app, "#detail-body")
+        await pilot.press("slash", *"中文")
+        assert table(app).row_count == 1
+
+
+# --- help, palette, header, quitting -------------------------------------------------------------
+
+
+async def test_help_lists_every_key(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = [b.description for b in app.screen._keys]
+        for binding in BrowserScreen.BINDINGS:
+            assert binding.description in listed
+        await pilot.press("escape")
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_every_action_is_in_the_command_palette(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ("Copy path", "Copy…", "Reload", "Sort", "Reverse", "Details", "Search", "Help", "Accelerator", "Image type"):
+            assert title in titles
+        reload = next(c for c in app.get_system_commands(app.screen) if c.title == "Reload")
+        await reload.callback()
+        await settle(pilot)
+        assert len(server.requests) == 2
+
+
+async def test_bindings_carry_ids_for_keymaps() -> None:
+    assert all(binding.id for binding in BrowserScreen.BINDINGS)
+
+
+def _jwt(payload: dict) -> str:
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256'})}.{part(payload)}.c2lnbmF0dXJl"
+
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    "left, words, css",
+    [(timedelta(hours=20), "19h 59m left", None), (timedelta(minutes=30), "30m left", "-warning"),
+     (timedelta(minutes=-5), "expired 5m ago", "-expired")],
+)
+async def test_header_shows_user_and_token_time_left(left: timedelta, words: str, css: str | None) -> None:
+    expiry = int((NOW + left).timestamp() * 1000) - (60_000 if left > timedelta(hours=1) else 0)
+    token = _jwt({"user": "alice", "expireTime": str(expiry)})
+    with DemoServer(token=token) as jwt_server:
+        app = ScnetImagesApp(connection=demo_connection(jwt_server, demo=False), clock=lambda: NOW)
+        async with app.run_test(size=STANDARD) as pilot:
+            await settle(pilot)
+            info = app.screen.query_one("#token-info", Static)
+            assert f"alice · token {words}" == text_of(app, "#token-info")
+            if css:
+                assert info.has_class(css)
+            assert token not in text_of(app, "#where")
+            assert "127.0.0.1" in text_of(app, "#where")
+
+
+async def test_q_quits(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
