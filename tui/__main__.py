@@ -1,5 +1,5 @@
 """`python -m tui` is `scnet-images`."""
 
-from .cli import main
+from .cli import entry
 
-raise SystemExit(main())
+entry()

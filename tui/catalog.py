@@ -7,8 +7,7 @@ images everywhere. Nothing here does I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .api.models import Image
 
@@ -61,8 +60,7 @@ def sort_images(images: Iterable[Image], field: str, descending: bool = False) -
     return sorted(images, key=key, reverse=descending)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
-class PathMatch:
+class PathMatch(NamedTuple):
     """The outcome of looking one image up.
 
     `kind` is `exact`, `unique`, `ambiguous` or `none`; `images` are the best

@@ -20,11 +20,8 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import subprocess
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .api.client import ClientOptions
 from .api.errors import ConfigError
@@ -35,17 +32,22 @@ ENV_PROFILE = "SCNET_PROFILE"
 ENV_CONFIG = "SCNET_CONFIG"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything needed to connect. `token` is never shown: it is left out of the repr."""
 
     base_url: str
-    token: str = field(repr=False)
+    token: str
     demo: bool = False
     profile: str = ""
     source: str = ""
-    options: ClientOptions = field(default_factory=ClientOptions)
+    options: ClientOptions = ClientOptions()
     warnings: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(base_url={self.base_url!r}, token=****, demo={self.demo}, "
+            f"profile={self.profile!r}, source={self.source!r})"
+        )
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -61,6 +63,10 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The parsed file, or {} when it does not exist. Bad TOML is a ConfigError."""
+    if not path.exists():
+        return {}
+    import tomllib  # only when there is a file: most shell lookups have none
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -120,6 +126,8 @@ def _select_profile(
 
 def run_token_command(command: str, profile: str) -> str:
     """Run a profile's `token_command` and return what it prints, stripped."""
+    import subprocess
+
     try:
         done = subprocess.run(
             shlex.split(command), capture_output=True, text=True, timeout=20, check=False

@@ -5,21 +5,23 @@ Shared by the browser and the shell commands, so both connect the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .api.client import ScnetClient
+from .api.client import ScnetClient, ScnetSyncClient
 from .config import Settings
 
 
-@dataclass
 class Connection:
     """A resolved connection. In demo mode it owns the running demo server."""
 
-    settings: Settings
-    base_url: str
-    token: str = field(repr=False)
-    demo_server: object | None = None
+    def __init__(self, settings: Settings, base_url: str, token: str, demo_server: object | None = None) -> None:
+        self.settings = settings
+        self.base_url = base_url
+        self.token = token
+        self.demo_server = demo_server
+
+    def __repr__(self) -> str:
+        return f"Connection(base_url={self.base_url!r}, token=****, demo={self.demo})"
 
     @property
     def demo(self) -> bool:
@@ -38,7 +40,12 @@ class Connection:
         return f"{name}{self.host}"
 
     def client(self) -> ScnetClient:
+        """The async client, for the browser."""
         return ScnetClient(self.base_url, self.token, self.settings.options)
+
+    def sync_client(self) -> ScnetSyncClient:
+        """The same client without asyncio, for the shell commands."""
+        return ScnetSyncClient(self.base_url, self.token, self.settings.options)
 
     def close(self) -> None:
         if self.demo_server is not None:

@@ -1,6 +1,6 @@
 """The SCNet image-list client: models, errors and HTTP. Imports nothing of the UI."""
 
-from .client import ClientOptions, ScnetClient, api_root, images_url
+from .client import ClientOptions, ScnetClient, ScnetSyncClient, api_root, images_url
 from .errors import (
     ApiError,
     ConfigError,
@@ -22,6 +22,7 @@ __all__ = [
     "NetworkError",
     "ScnetClient",
     "ScnetError",
+    "ScnetSyncClient",
     "TlsError",
     "TokenRefused",
     "api_root",

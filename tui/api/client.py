@@ -11,14 +11,14 @@ origin.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import os
 import random
 import socket
 import ssl
-from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+import time
+from typing import Any, Awaitable, Callable, Generator, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -47,8 +47,7 @@ _RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_REDIRECTS = 3
 
 
-@dataclass(frozen=True, slots=True)
-class ClientOptions:
+class ClientOptions(NamedTuple):
     """Transport policy. Times are seconds; `tries` counts the first attempt."""
 
     connect_timeout: float = 10.0
@@ -89,6 +88,11 @@ def _host_of(url: str) -> str:
     return parts.netloc or url
 
 
+def _https_proxy_configured() -> bool:
+    names = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    return any(os.environ.get(name, "").lower().startswith("https://") for name in names)
+
+
 def _valid_token(token: str) -> bool:
     return bool(token) and all(33 <= ord(char) <= 126 for char in token)
 
@@ -101,18 +105,31 @@ class _Retry(Exception):
         self.error = error
 
 
-class ScnetClient:
-    """An async client for one region. Use as `async with ScnetClient(...) as client:`."""
+class _Reply(NamedTuple):
+    status: int
+    reason: str
+    content_type: str
+    body: bytes
+    location: str
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        options: ClientOptions | None = None,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
+
+class _Pause(NamedTuple):
+    seconds: float
+
+
+# What the plan yields (a request to send, or a pause), what it is sent back, what it returns.
+_Plan = Generator["httpx.Request | _Pause", "_Reply | None", ImageList]
+
+
+class _ClientCore:
+    """Everything but the I/O: validation, the request, retries, redirects, decoding.
+
+    `_plan` is a generator that yields requests and pauses and receives replies,
+    so the async client (the browser) and the sync client (the shell commands,
+    which must start fast) share every rule and differ only in how they send.
+    """
+
+    def __init__(self, base_url: str, token: str, options: ClientOptions | None) -> None:
         self.options = options or ClientOptions()
         scheme = urlsplit(base_url.strip()).scheme
         if scheme not in {"http", "https"}:
@@ -128,19 +145,20 @@ class ScnetClient:
         self.base_url = base_url
         self.url = images_url(base_url)
         self._token = token
-        self._sleep = sleep
-        # A custom transport turns httpx's proxy discovery off, so only tests pass one.
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
-            verify=self._verify(),
-            follow_redirects=False,
-            trust_env=True,
-            transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-        )
+        self._scheme = scheme
 
     def __repr__(self) -> str:
-        return f"ScnetClient(base_url={self.base_url!r}, token=****)"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, token=****)"
+
+    def _http_options(self) -> dict[str, Any]:
+        return {
+            "timeout": httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
+            "verify": self._verify(),
+            "follow_redirects": False,
+            # Proxies come from the environment; a custom transport (tests only) turns that off.
+            "trust_env": True,
+            "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
+        }
 
     def _verify(self) -> ssl.SSLContext | bool:
         if self.options.insecure:
@@ -153,137 +171,117 @@ class ScnetClient:
                     f"The CA bundle {self.options.ca_bundle} cannot be read ({exc.__class__.__name__})",
                     "point ca_bundle at a PEM file of trusted certificates",
                 ) from None
+        if self._scheme == "http" and not _https_proxy_configured():
+            # No TLS will happen (plain http, same-origin redirects only, no https proxy), so skip
+            # loading a CA store (a third of a shell lookup's time). The context still verifies:
+            # were TLS ever attempted with it, it would fail closed.
+            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return True
 
-    async def __aenter__(self) -> "ScnetClient":
-        return self
+    @staticmethod
+    def _filters(accelerator_type: str | None, image_type: str | None) -> dict[str, str]:
+        pairs = (("acceleratorType", accelerator_type), ("imageType", image_type))
+        return {key: value for key, value in pairs if value}
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def list_images(
-        self, accelerator_type: str | None = None, image_type: str | None = None
-    ) -> ImageList:
-        """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
-        filters = {
-            key: value
-            for key, value in (("acceleratorType", accelerator_type), ("imageType", image_type))
-            if value
-        }
+    def _plan(self, filters: dict[str, str]) -> _Plan:
+        """Retries with backoff around one fetch; returns the parsed list."""
         tries = max(1, self.options.tries)
         for attempt in range(1, tries + 1):
             try:
-                payload = await self._fetch_json(filters)
-                result = parse_image_list(payload)
+                payload = yield from self._fetch_json(filters)
+                return parse_image_list(payload)
             except _Retry as retry:
                 if attempt == tries:
                     raise retry.error from None
-                await self._sleep(self._delay(attempt))
-                continue
             except ApiError as error:
-                if error.code == "10012" and attempt < tries:
-                    await self._sleep(self._delay(attempt))
-                    continue
-                raise
-            return result
+                if error.code != "10012" or attempt == tries:
+                    raise
+            yield _Pause(self._delay(attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _delay(self, attempt: int) -> float:
         base = self.options.backoff * (2 ** (attempt - 1))
         return base + random.uniform(0, base / 2)
 
-    async def _fetch_json(self, filters: dict[str, str]) -> Any:
+    def _fetch_json(self, filters: dict[str, str]) -> Generator[httpx.Request, _Reply, Any]:
         url = self.url
         body = json.dumps(filters).encode()
         headers = {"token": self._token, "Content-Type": "application/json"}
         for _ in range(_MAX_REDIRECTS + 1):
-            request = self._http.build_request("GET", url, params=filters, content=body, headers=headers)
-            status, content_type, raw, location = await self._send(request)
-            if status in {301, 302, 303, 307, 308} and location:
-                target = urljoin(url, location)
+            request = httpx.Request("GET", url, params=filters, content=body, headers=headers)
+            reply = yield request
+            if reply.status in _RETRY_STATUSES:
+                raise _Retry(
+                    ApiError(
+                        f"HTTP {reply.status} {reply.reason} from {_host_of(url)} after "
+                        f"{max(1, self.options.tries)} tries: "
+                        f"{excerpt(reply.body, 120, self._token) or '(empty body)'}",
+                        "the platform or a gateway in front of it is unavailable; try again later",
+                        status=reply.status,
+                    )
+                )
+            if reply.status in {301, 302, 303, 307, 308} and reply.location:
+                target = urljoin(url, reply.location)
                 if _origin(target) != _origin(url):
                     raise ApiError(
                         f"The server redirected to another host ({excerpt(_host_of(target), 80)}); "
                         "the token is not sent there",
                         "if that host is right, set base_url to it",
-                        status=status,
+                        status=reply.status,
                     )
                 url = target.split("?", 1)[0]
                 continue
-            return self._decode(status, content_type, raw, str(request.url.copy_with(query=None)))
+            return self._decode(reply, url)
         raise ApiError(
             f"Too many redirects from {_host_of(self.url)}",
             "check base_url; it should be the region's AI address",
         )
 
-    async def _send(self, request: httpx.Request) -> tuple[int, str, bytes, str]:
-        host = _host_of(str(request.url))
-        try:
-            response = await self._http.send(request, stream=True)
-            try:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > self.options.max_body_bytes:
-                        raise MalformedResponse(
-                            f"The response from {host} is larger than "
-                            f"{self.options.max_body_bytes // (1024 * 1024)} MiB",
-                            "narrow it with the accelerator or image type filters",
-                        )
-                    chunks.append(chunk)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException as exc:
-            raise self._timeout_error(exc, host) from None
-        except httpx.ConnectError as exc:
+    def _check_size(self, size: int, host: str) -> None:
+        if size > self.options.max_body_bytes:
+            raise MalformedResponse(
+                f"The response from {host} is larger than "
+                f"{self.options.max_body_bytes // (1024 * 1024)} MiB",
+                "narrow it with the accelerator or image type filters",
+            )
+
+    def _reply(self, response: httpx.Response, chunks: list[bytes]) -> _Reply:
+        return _Reply(
+            response.status_code,
+            response.reason_phrase,
+            response.headers.get("content-type", ""),
+            b"".join(chunks),
+            response.headers.get("location", ""),
+        )
+
+    def _transport_error(self, exc: httpx.HTTPError, host: str) -> Exception:
+        """An httpx failure -> the error to raise (wrapped in _Retry when worth another try)."""
+        if isinstance(exc, httpx.TimeoutException):
+            return self._timeout_error(exc, host)
+        if isinstance(exc, httpx.ConnectError):
             error = self._connect_error(exc, host)
             if isinstance(error, TlsError) or "resolve" in error.message:
-                raise error from None
-            raise _Retry(error) from None
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise _Retry(
+                return error
+            return _Retry(error)
+        if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+            return _Retry(
                 NetworkError(
                     f"The connection to {host} broke before the answer was complete "
                     f"({type(exc).__name__})",
                     "try again (press r); a proxy or an unstable network may be in the way",
                 )
-            ) from None
-        except httpx.ProxyError:
-            raise NetworkError(
+            )
+        if isinstance(exc, httpx.ProxyError):
+            return NetworkError(
                 f"The proxy refused or failed the connection to {host}",
                 "check HTTPS_PROXY/HTTP_PROXY/NO_PROXY",
-            ) from None
-        except httpx.DecodingError:
-            raise MalformedResponse(
+            )
+        if isinstance(exc, httpx.DecodingError):
+            return MalformedResponse(
                 f"The response from {host} could not be decompressed",
                 "a proxy may be altering the answer; try again",
-            ) from None
-        except httpx.HTTPError as exc:
-            raise NetworkError(
-                f"The request to {host} failed ({type(exc).__name__})",
-                "check base_url and your network",
-            ) from None
-        status = response.status_code
-        if status in _RETRY_STATUSES:
-            raise _Retry(
-                ApiError(
-                    f"HTTP {status} {response.reason_phrase} from {host} after "
-                    f"{max(1, self.options.tries)} tries: "
-                    f"{excerpt(b''.join(chunks), 120, self._token) or '(empty body)'}",
-                    "the platform or a gateway in front of it is unavailable; try again later",
-                    status=status,
-                )
             )
-        return (
-            status,
-            response.headers.get("content-type", ""),
-            b"".join(chunks),
-            response.headers.get("location", ""),
-        )
+        return NetworkError(f"The request to {host} failed ({type(exc).__name__})", "check base_url and your network")
 
     def _timeout_error(self, exc: httpx.TimeoutException, host: str) -> ScnetError:
         if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
@@ -332,7 +330,8 @@ class ScnetClient:
             "check your network, VPN and base_url",
         )
 
-    def _decode(self, status: int, content_type: str, raw: bytes, url: str) -> Any:
+    def _decode(self, reply: _Reply, url: str) -> Any:
+        status, content_type, raw = reply.status, reply.content_type, reply.body
         host = _host_of(url)
         try:
             payload = json.loads(raw) if raw.strip() else None
@@ -376,3 +375,131 @@ def parse_error_body(payload: dict[str, Any], status: int) -> ScnetError | None:
     except ScnetError as error:
         return error
     return None
+
+
+class ScnetClient(_ClientCore):
+    """The async client (the browser). Use as `async with ScnetClient(...) as client:`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(base_url, token, options)
+        if sleep is None:
+            import asyncio  # here, not at the top: the shell commands never need it
+
+            sleep = asyncio.sleep
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
+
+    async def __aenter__(self) -> "ScnetClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
+        """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
+        plan = self._plan(self._filters(accelerator_type, image_type))
+        step = next(plan)
+        while True:
+            try:
+                if isinstance(step, _Pause):
+                    await self._sleep(step.seconds)
+                    step = plan.send(None)
+                else:
+                    try:
+                        reply = await self._send(step)
+                    except (_Retry, ScnetError) as failure:
+                        step = plan.throw(failure)
+                    else:
+                        step = plan.send(reply)
+            except StopIteration as done:
+                return done.value
+
+    async def _send(self, request: httpx.Request) -> _Reply:
+        host = _host_of(str(request.url))
+        try:
+            response = await self._http.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    self._check_size(size, host)
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, host) from None
+        return self._reply(response, chunks)
+
+
+class ScnetSyncClient(_ClientCore):
+    """The same client without asyncio, for the shell commands' start-up time. Use as `with`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(base_url, token, options)
+        self._sleep = sleep
+        self._http = httpx.Client(transport=transport, **self._http_options())
+
+    def __enter__(self) -> "ScnetSyncClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
+        """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
+        plan = self._plan(self._filters(accelerator_type, image_type))
+        step = next(plan)
+        while True:
+            try:
+                if isinstance(step, _Pause):
+                    self._sleep(step.seconds)
+                    step = plan.send(None)
+                else:
+                    try:
+                        reply = self._send(step)
+                    except (_Retry, ScnetError) as failure:
+                        step = plan.throw(failure)
+                    else:
+                        step = plan.send(reply)
+            except StopIteration as done:
+                return done.value
+
+    def _send(self, request: httpx.Request) -> _Reply:
+        host = _host_of(str(request.url))
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    self._check_size(size, host)
+                    chunks.append(chunk)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, host) from None
+        return self._reply(response, chunks)

@@ -9,9 +9,8 @@ images or raises one of the errors in `errors.py`, never anything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .errors import MalformedResponse, api_error_for_code
 
@@ -36,9 +35,12 @@ DOCUMENTED_FIELDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
-    """One ImagesVo, normalised. Strings are never None; unknown fields live in `extra`."""
+class Image(NamedTuple):
+    """One ImagesVo, normalised. Strings are never None; unknown fields live in `extra`.
+
+    A NamedTuple rather than a dataclass: immutable all the same, and several times
+    cheaper to build, which counts at 100,000 images and in a shell lookup's start-up.
+    """
 
     id: str = ""
     name: str = ""
@@ -54,10 +56,10 @@ class Image:
     is_preset_image: bool | None = None
     create_time: str = ""
     created: datetime | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    extra: Mapping[str, Any] = {}
+    raw: Mapping[str, Any] = {}
     # Lower-cased text the search box matches against, computed once.
-    haystack: str = field(default="", compare=False, repr=False)
+    haystack: str = ""
 
     @property
     def accelerators(self) -> tuple[str, ...]:
@@ -73,8 +75,7 @@ class Image:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class ImageList:
+class ImageList(NamedTuple):
     """What one image-list call returned: the images, and how many items were unusable."""
 
     images: tuple[Image, ...]
@@ -110,9 +111,6 @@ def _flag(value: Any) -> bool | None:
     return None
 
 
-_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
-
-
 def parse_create_time(value: Any) -> tuple[str, datetime | None]:
     """Return (text to show, datetime or None). Unparseable values are kept raw."""
     if isinstance(value, bool) or value is None:
@@ -125,13 +123,15 @@ def parse_create_time(value: Any) -> tuple[str, datetime | None]:
             return _text(value), None
         return moment.strftime("%Y-%m-%d %H:%M:%S"), moment
     text = _text(value).strip()
-    for fmt in _TIME_FORMATS:
-        try:
-            moment = datetime.strptime(text[:19] if "T" in text else text, fmt)
-        except ValueError:
-            continue
-        return text, moment
-    return text, None
+    try:
+        # fromisoformat takes the documented "2022-10-31 17:00:47" and ISO variants, and is
+        # far cheaper than strptime, which matters at 100,000 images.
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text, None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(PLATFORM_TZ).replace(tzinfo=None)
+    return text, moment
 
 
 def parse_image(item: Any) -> Image | None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timezone
 
 
-@dataclass(frozen=True, slots=True)
-class TokenClaims:
+class TokenClaims(NamedTuple):
     user: str
     expires_at: datetime | None  # aware, UTC
     cluster_id: str = ""
