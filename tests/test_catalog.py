@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.api.models import Image, parse_image
-from tui.catalog import filter_images, find_path_match, parse_terms, sort_images
+from tui.catalog import ImageView, SearchIndex, filter_images, find_path_match, narrows, parse_terms, sort_images
 
 
 def make(path: str, **fields: object) -> Image:
@@ -87,3 +87,52 @@ def test_equally_good_matches_are_ambiguous() -> None:
 def test_no_match() -> None:
     assert find_path_match(IMAGES, ["tensorflow"]).kind == "none"
     assert find_path_match(IMAGES, []).kind == "none"
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        (("py",), ("pyt",), True),
+        (("py",), ("py", "dtk"), True),
+        (("pytorch", "dtk"), ("dtk24", "pytorch"), True),
+        (("pyt",), ("py",), False),
+        (("py",), ("vllm",), False),
+        ((), ("py",), False),
+        (("py",), (), False),
+    ],
+)
+def test_narrows(old: tuple[str, ...], new: tuple[str, ...], expected: bool) -> None:
+    assert narrows(old, new) is expected
+
+
+def test_search_index_agrees_with_filter_images() -> None:
+    ordered = sort_images(IMAGES, "created", descending=True)
+    index = SearchIndex(ordered)
+    for query in ["", "pytorch", "PYTORCH dtk24.04", "2.1.0 ubuntu20.04", "nothing", "r:5000/dcu"]:
+        terms = parse_terms(query)
+        view = ImageView(index, index.search(terms))
+        assert list(view) == filter_images(ordered, terms)
+    wide = index.search(("py",))
+    assert index.search(("pytorch", "dtk24.04"), within=wide) == index.search(("pytorch", "dtk24.04"))
+
+
+def test_image_view_positions_by_identity() -> None:
+    index = SearchIndex(IMAGES)
+    view = ImageView(index, index.search(("pytorch",)))
+    assert len(view) == 3 and view[0] is IMAGES[0] and view[-1] is IMAGES[2]
+    assert view[1:] == [IMAGES[1], IMAGES[2]]
+    assert view.position(IMAGES[1]) == 1
+    assert view.position(IMAGES[3]) is None
+    assert ImageView(index, None).position(IMAGES[3]) == 3
+    twin = IMAGES[0]._replace()  # equal, but another object
+    assert index.position(twin) is None
+
+
+def test_empty_search_index() -> None:
+    index = SearchIndex([])
+    assert index.search(("x",)) == [] and len(ImageView(index, None)) == 0
+
+
+def test_search_text_never_spans_lines() -> None:
+    image = make("r/evil:1", name="a\nb", tag="1")
+    assert "\n" not in image.haystack

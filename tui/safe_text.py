@@ -35,12 +35,12 @@ def has_control_chars(value: str) -> bool:
     return _UNSAFE.search(value) is not None
 
 
-def excerpt(body: bytes | str, limit: int = 200, secret: str | None = None) -> str:
+def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | None = None) -> str:
     """A short, one-line, printable excerpt of a response body for error messages.
 
     `secret`, when given, is masked wherever it appears (a server may echo the token).
     """
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = body if isinstance(body, str) else bytes(body[:65536]).decode("utf-8", "replace")
     if secret:
         text = text.replace(secret, "****")
     if text.lstrip()[:1] == "<":

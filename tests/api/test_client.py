@@ -443,3 +443,27 @@ def test_token_with_a_line_break_is_refused_without_echoing_it() -> None:
 def test_base_url_must_be_http() -> None:
     with pytest.raises(ConfigError):
         ScnetClient("ftp://h", "t0ken-value")
+
+
+async def test_large_bodies_decode_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Bodies over LARGE_BODY_BYTES take the orjson path; both paths must give the same images.
+    import tui.api.client as client_module
+    from tui.demo.catalog import demo_catalog
+
+    results = []
+    with DemoServer(demo_catalog() + [{"name": "宽字符", "tag": "1", "path": "r/宽字符:1"}]) as server:
+        for threshold in (1 << 30, 1):
+            monkeypatch.setattr(client_module, "LARGE_BODY_BYTES", threshold)
+            async with ScnetClient(server.base_url, server.token, FAST) as client:
+                results.append(await client.list_images())
+    assert results[0] == results[1] and len(results[0].images) == len(demo_catalog()) + 1
+
+
+async def test_malformed_large_body(monkeypatch: pytest.MonkeyPatch, demo_server: DemoServer, client: ScnetClient) -> None:
+    import tui.api.client as client_module
+
+    monkeypatch.setattr(client_module, "LARGE_BODY_BYTES", 1)
+    demo_server.inject("malformed", "not-json")
+    async with client:
+        with pytest.raises(MalformedResponse):
+            await client.list_images()

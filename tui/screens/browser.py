@@ -7,6 +7,7 @@ that turns errors into what the user sees.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from datetime import datetime
 from typing import Callable
@@ -24,7 +25,7 @@ from ..api.client import ScnetClient
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
 from ..api.token import read_claims
-from ..catalog import SORT_FIELDS, filter_images, parse_terms, sort_images
+from ..catalog import SORT_FIELDS, ImageView, SearchIndex, narrows, parse_terms, sort_images
 from ..clipboard import refusal
 from ..connection import Connection
 from ..safe_text import printable
@@ -32,7 +33,7 @@ from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import DetailPane
 from ..widgets.error_banner import ErrorBanner
 from ..widgets.filter_bar import ALL, FilterBar
-from ..widgets.image_table import ImageTable
+from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
 from .copy_menu import CHOICES, CopyMenu, copy_value
 from .help import HelpScreen
@@ -70,8 +71,9 @@ class BrowserScreen(Screen[None]):
         self._clock = clock
         self._client: ScnetClient | None = None
         self._loaded: list[Image] = []
-        self._sorted: list[Image] = []
-        self._visible: list[Image] = []
+        self._index = SearchIndex([])
+        self._searched: tuple[str, ...] = ()
+        self._visible = ImageView(self._index, None)
         self._skipped = 0
         self._has_loaded = False
         self._load_worker: Worker[ImageList] | None = None
@@ -152,11 +154,15 @@ class BrowserScreen(Screen[None]):
             return
         self._has_loaded = True
         self._loaded = list(result.images)
+        # The catalog lives until the next load and holds no reference cycles: move it out of
+        # the cyclic GC's reach, or each full collection walks 100,000 images mid-keystroke.
+        gc.freeze()
         self._skipped = result.skipped
         self.query_one(ErrorBanner).clear()
         accelerators = Counter(a for image in self._loaded for a in image.accelerators)
         image_types = Counter(image.type for image in self._loaded)
         self.query_one(FilterBar).learn(accelerators, image_types)
+        self.query_one(ImageTable).measure(self._loaded)
         self._resort()
         if result.skipped:
             self.notify(
@@ -168,11 +174,19 @@ class BrowserScreen(Screen[None]):
     # --- filtering and sorting (no I/O: every keystroke comes through here) -----
 
     def _resort(self) -> None:
-        self._sorted = sort_images(self._loaded, self.sort_field, self.descending)
+        ordered = sort_images(self._loaded, self.sort_field, self.descending)
+        self._index.release()
+        self._index = SearchIndex(ordered)
+        self._searched: tuple[str, ...] = ()
         self._refilter()
 
     def _refilter(self) -> None:
-        self._visible = filter_images(self._sorted, self.search_text)
+        terms = parse_terms(self.search_text)
+        # Typing on only narrows the last result: search within it, not the whole catalog.
+        same_index = self._visible.index is self._index
+        within = self._visible.rows if same_index and narrows(self._searched, terms) else None
+        self._visible = ImageView(self._index, self._index.search(terms, within))
+        self._searched = terms
         self.query_one(ImageTable).show(self._visible, self.sort_field, self.descending)
         self._update_empty_message()
         self._update_status()
@@ -207,11 +221,10 @@ class BrowserScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if parse_terms(event.value) == parse_terms(self.search_text):
-            self.search_text = event.value
-            return
+        unchanged = parse_terms(event.value) == parse_terms(self.search_text)
         self.search_text = event.value
-        self._refilter()
+        if not unchanged:
+            self._refilter()
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
@@ -229,8 +242,8 @@ class BrowserScreen(Screen[None]):
         self._update_status()
         self.load_images()
 
-    def on_data_table_header_selected(self, event: ImageTable.HeaderSelected) -> None:
-        field = str(event.column_key.value)
+    def on_image_table_sort_requested(self, event: ImageTable.SortRequested) -> None:
+        field = event.field
         if field == self.sort_field:
             self.descending = not self.descending
         else:
@@ -302,7 +315,7 @@ class BrowserScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1
-        columns = [key for key in SORT_FIELDS if key in self.query_one(ImageTable).columns]
+        columns = [key for key, _, _ in COLUMNS]
         following = [key for key in columns if SORT_FIELDS.index(key) > index]
         self.sort_field = (following or columns)[0]
         self.descending = self.sort_field == "created"

@@ -77,12 +77,16 @@ class DetailPane(VerticalScroll):
         super().__init__(id="detail-pane")
         self.border_title = "Details"
         self.can_focus = True
+        self._shown: Image | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-path")
         yield Static("No image selected.", id="detail-body")
 
     def show(self, image: Image | None) -> None:
+        if image is self._shown and image is not None:
+            return  # the table re-announces its cursor after every keystroke; nothing to redo
+        self._shown = image
         path = self.query_one("#detail-path", Static)
         body = self.query_one("#detail-body", Static)
         if image is None:

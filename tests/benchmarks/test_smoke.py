@@ -1,0 +1,39 @@
+"""The benchmarks run in CI at a small size, so they cannot rot. Their figures are not
+checked here (timed tests on shared machines are noise); that they run and report is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_large_catalog_benchmark_runs_small() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "large_catalog.py"), "--images", "1500", "--startup-runs", "1", "--json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["images"] == 1500
+    assert figures["keystrokes"] == 25
+    for key in ("parse_s", "first_paint_s", "datatable_first_paint_s", "keystroke_median_s", "sort_worst_s",
+                "cursor_worst_s", "peak_mb", "startup_s", "startup_bare_s"):
+        assert figures[key] > 0, key
+    assert set(figures["sort_s"]) == {"name", "tag", "accelerator", "type", "access", "preset", "created", "user"}
+
+
+def test_cli_speed_benchmark_runs() -> None:
+    pytest_requests = __import__("importlib").util.find_spec("requests")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "cli_speed.py"), "--runs", "1"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    if pytest_requests is None:
+        assert "requests" in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        assert "ratio (median, ours / example)" in done.stdout
