@@ -216,6 +216,9 @@ def run_command(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        print(f"scnet-images: unexpected error: {type(exc).__name__}: {exc} — please report it", file=sys.stderr)
+        return 1
 
 
 def _settings(args: argparse.Namespace) -> Any:

@@ -45,7 +45,7 @@ class Settings(NamedTuple):
 
     def __repr__(self) -> str:
         return (
-            f"Settings(base_url={self.base_url!r}, token=****, demo={self.demo}, "
+            f"Settings(base_url={self.base_url.rpartition('@')[2]!r}, token=****, demo={self.demo}, "
             f"profile={self.profile!r}, source={self.source!r})"
         )
 

@@ -21,7 +21,7 @@ class Connection:
         self.demo_server = demo_server
 
     def __repr__(self) -> str:
-        return f"Connection(base_url={self.base_url!r}, token=****, demo={self.demo})"
+        return f"Connection(host={self.host!r}, token=****, demo={self.demo})"
 
     @property
     def demo(self) -> bool:
@@ -29,7 +29,8 @@ class Connection:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.base_url).netloc
+        """host[:port] of the base URL, never any user:password@ it may carry."""
+        return urlsplit(self.base_url).netloc.rpartition("@")[2]
 
     @property
     def label(self) -> str:

@@ -84,8 +84,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _host_of(url: str) -> str:
+    """host[:port] for messages: never the user:password@ a URL may carry."""
     parts = urlsplit(url)
-    return parts.netloc or url
+    return parts.netloc.rpartition("@")[2] or url
 
 
 # Bodies from this size on are decoded with msgspec (see _loads).
@@ -206,7 +207,7 @@ class _ClientCore:
         self._scheme = scheme
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r}, token=****)"
+        return f"{type(self).__name__}(host={_host_of(self.base_url)!r}, token=****)"
 
     def _http_options(self) -> dict[str, Any]:
         return {

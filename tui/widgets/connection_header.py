@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from ..api.token import TokenClaims, describe_time_left
+from ..safe_text import printable
 
 # Under this many seconds left, the token's time is shown as a warning.
 EXPIRY_WARNING_SECONDS = 2 * 3600
@@ -44,7 +45,7 @@ class ConnectionHeader(Horizontal):
                 )
             )
         else:
-            where.update(Text(self._label))
+            where.update(Text(printable(self._label)))
         yield where
         yield Static(id="token-info")
 
@@ -59,7 +60,7 @@ class ConnectionHeader(Horizontal):
         if claims is None:
             info.update("")
             return
-        parts: list[str] = [claims.user] if claims.user else []
+        parts: list[str] = [printable(claims.user)] if claims.user else []
         left = claims.seconds_left(self._clock())
         if left is not None:
             parts.append(f"token {describe_time_left(left)}")

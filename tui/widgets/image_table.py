@@ -138,6 +138,10 @@ class ImageTable(ScrollView, can_focus=True):
             super().__init__()
             self.image = image
 
+        def can_replace(self, message: Message) -> bool:
+            # Holding a key queues many of these: only the newest matters to the details pane.
+            return isinstance(message, ImageTable.ImageHighlighted)
+
     class ImageChosen(Message):
         """Enter, or a double click, on a row."""
 
