@@ -57,13 +57,6 @@ def read_claims(token: str) -> TokenClaims | None:
     )
 
 
-def mask(token: str) -> str:
-    """A token for display: never more than its last four characters."""
-    if len(token) <= 12:
-        return "****"
-    return f"****{token[-4:]}"
-
-
 def describe_time_left(seconds: float) -> str:
     """3725 -> '1h 2m left'; negative -> 'expired 5m ago'."""
     if seconds < 0:
