@@ -110,7 +110,9 @@ def describe_code(code: str) -> str:
 def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> ScnetError:
     """Turn a non-zero `code` from a response body into the right exception."""
     server_msg = excerpt(server_msg, 160)
-    said = f' — the server said "{server_msg}"' if server_msg else ""
+    # Say what the server said only when it adds to the code's own meaning.
+    adds = server_msg and server_msg not in API_ERROR_CODES.get(code, ())
+    said = f' — the server said "{server_msg}"' if adds else ""
     if code in TOKEN_REFUSED_CODES:
         return TokenRefused(f"Token refused, code {describe_code(code)}{said}", TOKEN_HINT)
     if code == "10012":

@@ -143,7 +143,7 @@ class BrowserScreen(Screen[None]):
         if error is None:
             return
         self.query_one(ErrorBanner).show_error(error)
-        title = error.kind.capitalize() if isinstance(error, ScnetError) else "Unexpected error"
+        title = error.kind[:1].upper() + error.kind[1:] if isinstance(error, ScnetError) else "Unexpected error"
         message = error.message if isinstance(error, ScnetError) else type(error).__name__
         self.notify(printable(message), title=title, severity="error", timeout=8, markup=False)
         if not self._has_loaded:
