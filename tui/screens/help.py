@@ -13,15 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 TABLE_KEYS = (
-    ("↑ ↓ PgUp PgDn Home End", "move in the table"),
-    ("click a column title", "sort by it (again to reverse)"),
-    ("Tab / Shift+Tab", "move between filters, table and details"),
-    ("Ctrl+P", "command palette: every action by name"),
+    ("↑ ↓  j k", "Move", "up and down the table"),
+    ("PgUp PgDn Home End", "Jump", "a page, or to the first or last image"),
+    ("Enter", "Copy path", "the highlighted image's path"),
+    ("click a title", "Sort", "by that column (again to reverse)"),
+    ("Tab  Shift+Tab", "Focus", "filters, table, details"),
+    ("Ctrl+P", "Palette", "every action by name"),
 )
+_KEY_NAMES = {"escape": "Esc", "down": "↓", "up": "↑", "question_mark": "?", "slash": "/", "enter": "Enter"}
 
 
 def _key_label(binding: Binding) -> str:
-    return binding.key_display or binding.key.replace("question_mark", "?").replace("slash", "/")
+    if binding.key_display:
+        return binding.key_display
+    return " ".join(_KEY_NAMES.get(key, key) for key in binding.key.split(","))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,11 +43,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(no_wrap=True)
+        table.add_column(style="dim")
         for binding in self._keys:
-            table.add_row(_key_label(binding), binding.tooltip or binding.description)
-        for keys, what in TABLE_KEYS:
-            table.add_row(keys, what)
+            table.add_row(_key_label(binding), binding.description, binding.tooltip)
+        for keys, name, what in TABLE_KEYS:
+            table.add_row(keys, name, what)
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "Esc closes"

@@ -40,6 +40,9 @@ _PRESET = {True: "yes", False: "no", None: "-"}
 # Column widths come from this many images: enough to be representative, cheap at any size.
 _WIDTH_SAMPLE = 2000
 _PADDING = 1
+# On a narrow terminal these columns give way, in this order, down to these widths,
+# before the table scrolls sideways.
+_SHRINK = (("tag", 24), ("name", 14), ("user", 6))
 _CELL_CACHE_SIZE = 512
 
 
@@ -73,6 +76,18 @@ def _position(images: Sequence[Image], image: Image) -> int | None:
     if finder is not None:
         return finder(image)
     return next((row for row, candidate in enumerate(images) if candidate is image), None)
+
+
+def _fit_tag(text: str, width: int) -> str:
+    """A tag cut in the middle: its first part (the framework version) and its end
+    (the DTK/CUDA and Python versions) are what tell two tags apart."""
+    if cell_len(text) <= width or not text.isascii() or width < 12:
+        return _fit(text, width)
+    head = text.split("-", 1)[0][: width // 3]
+    return f"{head}…{text[-(width - len(head) - 1):]}"
+
+
+_FITTERS = tuple(_fit_tag if key == "tag" else _fit for key, _, _ in COLUMNS)
 
 
 class ImageTable(ScrollView, can_focus=True):
@@ -162,7 +177,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._sort_field = ""
         self._descending = False
-        self._widths = [max(cell_len(title) + 2, 4) for _, title, _ in COLUMNS]
+        self._measured = [cell_len(title) + 2 for _, title, _ in COLUMNS]
+        self._widths = list(self._measured)
         self._cells: dict[int, list[str]] = {}
 
     # --- data -------------------------------------------------------------------
@@ -183,7 +199,23 @@ class ImageTable(ScrollView, can_focus=True):
         for image in images[:_WIDTH_SAMPLE]:
             for index, value in enumerate(cell_values(image)):
                 widths[index] = max(widths[index], cell_len(value))
-        self._widths = [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]
+        self._measured = [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Column widths for the space there is: the measured ones, less what `_SHRINK` gives up."""
+        widths = list(self._measured)
+        available = self.scrollable_content_region.width or self.size.width
+        excess = sum(widths) + 2 * _PADDING * len(widths) - available
+        keys = [key for key, _, _ in COLUMNS]
+        for key, minimum in _SHRINK:
+            if excess <= 0:
+                break
+            index = keys.index(key)
+            give = max(0, min(excess, widths[index] - minimum))
+            widths[index] -= give
+            excess -= give
+        self._widths = widths
         self._changed()
 
     def show(self, images: Sequence[Image], sort_field: str, descending: bool) -> None:
@@ -200,7 +232,8 @@ class ImageTable(ScrollView, can_focus=True):
     def get_row_at(self, row: int) -> tuple[Text, ...]:
         """The row's cells as they are shown (cut to their column's width)."""
         values = cell_values(self._images[row])
-        return tuple(Text(_fit(value, width).rstrip()) for value, width in zip(values, self._widths))
+        cells = zip(_FITTERS, values, self._widths)
+        return tuple(Text(fit(value, width).rstrip()) for fit, value, width in cells)
 
     def header_label(self, field: str) -> str:
         index = [key for key, _, _ in COLUMNS].index(field)
@@ -235,7 +268,7 @@ class ImageTable(ScrollView, can_focus=True):
             if len(self._cells) > _CELL_CACHE_SIZE:
                 self._cells.clear()
             values = cell_values(self._images[row])
-            cells = self._cells[row] = [_fit(value, width) for value, width in zip(values, self._widths)]
+            cells = self._cells[row] = [fit(value, width) for fit, value, width in zip(_FITTERS, values, self._widths)]
         style = self.rich_style
         if row % 2:
             style += self.get_component_rich_style("image-table--even-row")
@@ -261,7 +294,7 @@ class ImageTable(ScrollView, can_focus=True):
         self._cells.clear()
 
     def on_resize(self) -> None:
-        self._cells.clear()
+        self._fit_columns()
 
     # --- cursor --------------------------------------------------------------------
 
