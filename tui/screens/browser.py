@@ -114,7 +114,8 @@ class BrowserScreen(Screen[None]):
     # --- loading --------------------------------------------------------------
 
     def _scope(self) -> str:
-        return f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}"
+        # The filter values may be ones the server sent: printable, like all its data.
+        return printable(f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}")
 
     def load_images(self) -> None:
         self.query_one(StatusLine).set_loading(f"Loading {self._scope()}…")
@@ -130,14 +131,12 @@ class BrowserScreen(Screen[None]):
         """The one place where a load's outcome reaches the screen."""
         if event.worker is not self._load_worker:
             return
-        if event.state == WorkerState.SUCCESS:
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one(StatusLine).set_loading(None)
+        if event.state == WorkerState.SUCCESS:
             self._apply_result(event.worker.result)
         elif event.state == WorkerState.ERROR:
-            self.query_one(StatusLine).set_loading(None)
             self._show_error(event.worker.error)
-        elif event.state == WorkerState.CANCELLED:
-            self.query_one(StatusLine).set_loading(None)
 
     def _show_error(self, error: BaseException | None) -> None:
         if error is None:
