@@ -30,20 +30,11 @@ class FilterBar(Horizontal):
         self.image_types: list[str] = list(BASE_IMAGE_TYPES)
 
     def compose(self) -> ComposeResult:
-        yield Select(
-            _options("All accelerators", self.accelerators),
-            value=ALL,
-            allow_blank=False,
-            id="accelerator",
-            compact=True,
-        )
-        yield Select(
-            _options("All types", self.image_types),
-            value=ALL,
-            allow_blank=False,
-            id="image-type",
-            compact=True,
-        )
+        for select_id, all_label, values in (
+            ("accelerator", "All accelerators", self.accelerators),
+            ("image-type", "All types", self.image_types),
+        ):
+            yield Select(_options(all_label, values), value=ALL, allow_blank=False, id=select_id, compact=True)
         yield Input(placeholder="Search name, tag, version, path  ( / )", id="search", compact=True)
 
     def learn(self, accelerators: Iterable[str], image_types: Iterable[str]) -> None:
