@@ -215,3 +215,28 @@ def test_broken_pipe_is_quiet(demo_server: DemoServer) -> None:
                           text=True, env=environment, timeout=30)
     assert done.stdout == "[\n  {\n    \"a"[:10]
     assert "Traceback" not in done.stderr
+
+
+def test_list_on_a_terminal_is_a_table_with_a_bold_header(demo_server: DemoServer) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    environment.update(SCNET_BASE_URL=demo_server.base_url, SCNET_TOKEN=demo_server.token)
+    process = subprocess.Popen([sys.executable, "-m", "tui", "list", "-a", "cpu"], stdout=secondary,
+                               stderr=subprocess.PIPE, env=environment)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert process.wait(timeout=30) == 0
+    output = b"".join(chunks).decode()
+    assert output.startswith("\x1b[1mNAME")
+    assert "jupyter" in output and "4.4-py3.7-cpu" in output
