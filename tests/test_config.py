@@ -113,3 +113,40 @@ def test_token_is_not_in_the_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCNET_BASE_URL", "https://h")
     monkeypatch.setenv("SCNET_TOKEN", "very-secret-token")
     assert "very-secret-token" not in repr(load_settings())
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('profiles = "nope"\n', "not a table"),
+        ('[profiles]\ndefault = "nope"\n', "not a table"),
+        ('[profiles.default]\nbase_url = "https://h"\ntoken = "t"\ntimeout = "soon"\n', "not a number"),
+        ('[profiles.default]\nbase_url = "https://h"\ntoken = "t"\ntimeout = -1\n', "positive"),
+    ],
+)
+def test_bad_values_in_the_file(isolated_environment: Path, text: str, words: str) -> None:
+    write(isolated_environment, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert words in str(caught.value)
+
+
+def test_tls_options_from_file_and_flags(isolated_environment: Path) -> None:
+    write(isolated_environment, '[profiles.default]\nbase_url = "https://h"\ntoken = "t"\nca_bundle = "/etc/org.pem"\n')
+    assert load_settings().options.ca_bundle == "/etc/org.pem"
+    assert not load_settings().options.insecure
+    assert load_settings(insecure=True).options.insecure
+    assert load_settings(ca_bundle="/tmp/other.pem").options.ca_bundle == "/tmp/other.pem"
+
+
+def test_several_profiles_and_no_default_asks_to_pick_one(isolated_environment: Path) -> None:
+    write(isolated_environment, '[profiles.a]\nbase_url = "https://a"\ntoken = "t"\n[profiles.b]\nbase_url = "https://b"\ntoken = "t"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "(a, b)" in str(caught.value) and "--profile" in caught.value.hint
+    assert load_settings(profile="b").base_url == "https://b"
+
+
+def test_a_file_without_profiles_is_demo(isolated_environment: Path) -> None:
+    write(isolated_environment, "# nothing yet\n")
+    assert load_settings().demo

@@ -110,8 +110,14 @@ def _select_profile(
             name = "default"
         elif len(profiles) == 1:
             name = next(iter(profiles))
-        else:
+        elif not profiles:
             return "", {}
+        else:
+            known = ", ".join(sorted(profiles))
+            raise ConfigError(
+                f"{path} has several profiles ({known}) and no default_profile",
+                "pick one with --profile or SCNET_PROFILE, or set default_profile in the file",
+            )
     profile = profiles.get(name)
     if profile is None:
         known = ", ".join(sorted(profiles)) or "none"

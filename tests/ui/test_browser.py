@@ -484,3 +484,27 @@ async def test_q_quits(server: DemoServer) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_table_navigation_keys_and_double_click(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        grid = table(app)
+        await pilot.press("j", "j", "k")
+        assert grid.cursor_row == 1
+        await pilot.press("pagedown")
+        page = grid.cursor_row - 1
+        assert page > 5
+        assert grid.scroll_offset.y > 0  # the cursor stays in view
+        await pilot.press("pageup")
+        assert grid.cursor_row == 1
+        await pilot.press("end")
+        assert grid.cursor_row == grid.row_count - 1
+        assert text_of(app, "#detail-path") == app.screen._visible[-1].path
+        await pilot.press("home")
+        assert grid.cursor_row == 0 and grid.scroll_offset.y == 0
+        await pilot.click(ImageTable, offset=(5, 3))  # the third data row
+        assert grid.cursor_row == 2
+        await pilot.click(ImageTable, offset=(5, 3), times=2)
+        assert app.clipboard == app.screen._visible[2].path
