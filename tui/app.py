@@ -43,6 +43,8 @@ class ScnetImagesApp(App[None]):
             assert self._settings is not None
             self.connection = open_connection(self._settings)
         self.push_screen(BrowserScreen(self.connection, clock=self._clock))
+        for warning in self.connection.settings.warnings:  # e.g. a config file others can read
+            self.notify(warning, title="Configuration", severity="warning", timeout=15, markup=False)
 
     def on_unmount(self) -> None:
         if self._owns_connection and self.connection is not None:

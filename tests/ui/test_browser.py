@@ -508,3 +508,15 @@ async def test_table_navigation_keys_and_double_click(server: DemoServer) -> Non
         assert grid.cursor_row == 2
         await pilot.click(ImageTable, offset=(5, 3), times=2)
         assert app.clipboard == app.screen._visible[2].path
+
+
+async def test_configuration_warnings_show_in_the_app(server: DemoServer) -> None:
+    from tui.config import Settings
+    from tui.connection import Connection
+
+    settings = Settings(base_url=server.base_url, token=server.token, demo=True,
+                        warnings=("config.toml holds a token and is readable by others; run: chmod 600 config.toml",))
+    app = ScnetImagesApp(connection=Connection(settings, server.base_url, server.token))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert any("chmod 600" in n for n in notifications(app))
