@@ -15,19 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.ui.scenarios import SCENARIOS  # noqa: E402
-from tests.conftest import demo_connection  # noqa: E402
-from tui.app import ScnetImagesApp  # noqa: E402
-from tui.demo.server import DemoServer  # noqa: E402
 
-SHOWN = ("loaded", "search", "details", "error", "empty", "help", "copy-menu", "small-80x24")
+SHOWN = ("loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24")
 
 
 async def render(name: str, out: Path) -> None:
     scenario = SCENARIOS[name]
-    with DemoServer(scenario.images) as server:
-        app = ScnetImagesApp(connection=demo_connection(server))
+    with scenario.running() as (app, steps):
         async with app.run_test(size=scenario.size) as pilot:
-            await scenario.steps(server)(pilot)
+            await steps(pilot)
             await pilot.wait_for_scheduled_animations()
             out.write_text(app.export_screenshot(title=f"scnet-images · {name}"))
 

@@ -29,8 +29,8 @@ class Connection:
 
     @property
     def host(self) -> str:
-        """host[:port] of the base URL, never any user:password@ it may carry."""
-        return urlsplit(self.base_url).netloc.rpartition("@")[2]
+        """host[:port] of the configured base URL, never any user:password@ it may carry."""
+        return urlsplit(self.settings.base_url or self.base_url).netloc.rpartition("@")[2]
 
     @property
     def label(self) -> str:

@@ -3,17 +3,27 @@ scripts/screenshots.py, so the README's pictures and the tests show the same scr
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
+import os
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable, Iterator
 
+import pyperclip
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
+from tui.app import ScnetImagesApp
+from tui.config import Settings
+from tui.connection import Connection
 from tui.demo.server import DemoServer
 
 WIDE = (200, 50)
 STANDARD = (160, 45)
+# A fixed "now", so a token's time left is the same in every snapshot.
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
 
 HOSTILE: list[dict[str, Any]] = [
     {"name": "[bold]x[/]", "tag": "[red]1[/red]", "path": "r/[bold]x[/]:[red]1[/red]", "user": "[link=http://e]u[/]"},
@@ -22,6 +32,13 @@ HOSTILE: list[dict[str, Any]] = [
     {"name": "中文镜像", "tag": "深度学习-1", "path": "r/中文镜像:深度学习-1", "user": "用户"},
     {"path": "r/only-a-path:1"},
 ]
+
+
+def jwt(user: str, expires: datetime) -> str:
+    """An unsigned token shaped like the platform's (the client never checks signatures)."""
+    payload = {"user": user, "clusterId": "11250", "expireTime": str(int(expires.timestamp() * 1000))}
+    encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    return f"eyJhbGciOiJIUzI1NiJ9.{encoded}.c2lnbmF0dXJl"
 
 
 async def settle(pilot: Pilot) -> None:
@@ -33,19 +50,54 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+def _no_pyperclip(text: str) -> None:
+    raise pyperclip.PyperclipException("no clipboard mechanism in this scenario")
+
+
 @dataclass(frozen=True)
 class Scenario:
     size: tuple[int, int]
     keys: tuple[str, ...] = ()
     images: list[dict[str, Any]] | None = None
-    before: Callable[[DemoServer], None] | None = None  # faults to inject after the first load
-    reload: bool = field(default=False)
+    first_load: Callable[[DemoServer], None] | None = None  # faults for the very first request
+    then: Callable[[DemoServer], None] | None = None  # faults injected after the first load
+    token: str | None = None  # a real-looking token: the header shows a profile, not DEMO
+    term: str = "xterm-256color"
 
-    def steps(self, server: DemoServer) -> Callable[[Pilot], Awaitable[None]]:
+    @contextlib.contextmanager
+    def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
+        """The app on its own demo server, and the steps to take; the environment restored after."""
+        saved = {name: os.environ.get(name) for name in ("TERM", "TMUX")}
+        os.environ["TERM"] = self.term
+        os.environ.pop("TMUX", None)
+        copy = pyperclip.copy
+        pyperclip.copy = _no_pyperclip  # no scenario depends on this machine's clipboard
+        try:
+            with DemoServer(self.images, token=self.token) as server:
+                if self.first_load is not None:
+                    self.first_load(server)
+                yield self._app(server), self._steps(server)
+        finally:
+            pyperclip.copy = copy
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    def _app(self, server: DemoServer) -> ScnetImagesApp:
+        if self.token is None:
+            settings = Settings(base_url=server.base_url, token=server.token, demo=True)
+        else:
+            # The header names the configured address; the requests go to the local server.
+            settings = Settings(base_url="https://ai01.scnet.example:65011", token=self.token, profile="kunshan")
+        return ScnetImagesApp(connection=Connection(settings, server.base_url, server.token), clock=lambda: NOW)
+
+    def _steps(self, server: DemoServer) -> Callable[[Pilot], Awaitable[None]]:
         async def run(pilot: Pilot) -> None:
             await settle(pilot)
-            if self.before is not None:
-                self.before(server)
+            if self.then is not None:
+                self.then(server)
             if self.keys:
                 await pilot.press(*self.keys)
             await settle(pilot)
@@ -58,10 +110,15 @@ SCENARIOS: dict[str, Scenario] = {
     "search": Scenario(STANDARD, ("slash", *"vllm dtk25", "enter", "down")),
     "details": Scenario(WIDE, ("down", "down", "down")),
     "details-hidden": Scenario(STANDARD, ("d",)),
-    "error": Scenario(STANDARD, ("r",), before=lambda server: server.inject("code", "10008")),
+    "error": Scenario(STANDARD, ("r",), then=lambda server: server.inject("code", "10008")),
+    # An API code: its message names no host, whose port would change from run to run.
+    "first-load-failed": Scenario(STANDARD, first_load=lambda server: server.inject("code", "10001")),
     "empty": Scenario(STANDARD, ("slash", *"tensorflow cuda99")),
+    "server-empty": Scenario(STANDARD, images=[]),
     "help": Scenario(STANDARD, ("question_mark",)),
     "copy-menu": Scenario(STANDARD, ("y",)),
+    "no-clipboard": Scenario(STANDARD, ("c",), term="dumb"),
+    "token-expiring": Scenario(STANDARD, token=jwt("zhangwei", NOW + timedelta(minutes=42))),
     "small-80x24": Scenario((80, 24)),
     "hostile-data": Scenario(WIDE, images=HOSTILE),
 }

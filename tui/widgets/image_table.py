@@ -28,7 +28,7 @@ from ..safe_text import printable
 # (column key = sort field, title, max width). Long values are cut here; the details pane has them whole.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "Name", 22),
-    ("tag", "Tag", 36),
+    ("tag", "Tag", 44),
     ("accelerator", "Accel", 7),
     ("type", "Type", 10),
     ("access", "Access", 7),
