@@ -520,3 +520,18 @@ async def test_configuration_warnings_show_in_the_app(server: DemoServer) -> Non
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         assert any("chmod 600" in n for n in notifications(app))
+
+
+async def test_loading_is_shown_while_a_request_is_in_flight(server: DemoServer) -> None:
+    server.inject("latency", "1.0", times=1)
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#loading").display
+        assert text_of(app, "#activity") == "Loading all accelerators, all types…"
+        assert "Loading the catalog" in text_of(app, "#empty-message")
+        await pilot.press("down", "slash", "x")  # the UI keeps answering meanwhile
+        assert app.screen.query_one("#search", Input).value == "x"
+        await settle(pilot)
+        assert not app.screen.query_one("#loading").display
+        assert table(app).row_count > 0
