@@ -11,6 +11,7 @@ from bisect import bisect_left
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .api.models import Image
+from .safe_text import printable
 
 # Columns people sort by -> the key that sorts them.
 SORT_KEYS: dict[str, Callable[[Image], object]] = {
@@ -29,6 +30,25 @@ SORT_KEYS: dict[str, Callable[[Image], object]] = {
 SORT_FIELDS = tuple(SORT_KEYS)
 
 _WORD_SPLIT = re.compile(r"[-:/_@]")
+_PRESET = {True: "yes", False: "no", None: "-"}
+
+
+def cell_values(image: Image) -> tuple[str, ...]:
+    """An image as the browser's table and `list --format table` show it: name, tag,
+    accelerator, type, access, preset, created (the date), user; printable text."""
+    return tuple(
+        printable(value)
+        for value in (
+            image.name,
+            image.tag,
+            image.accelerator_type,
+            image.type,
+            image.access,
+            _PRESET[image.is_preset_image],
+            image.create_time[:10],
+            image.user,
+        )
+    )
 
 
 def parse_terms(query: str) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_NO_MATCH = 1
 EXIT_AMBIGUOUS = 2
+EXIT_MALFORMED = 6  # as MalformedResponse.exit_code
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 
@@ -270,31 +271,7 @@ def run_lookup(command: str, args: argparse.Namespace) -> int:
 
 # --- list -------------------------------------------------------------------
 
-TABLE_COLUMNS = (
-    ("NAME", "name"),
-    ("TAG", "tag"),
-    ("ACCEL", "accelerator_type"),
-    ("TYPE", "type"),
-    ("ACCESS", "access"),
-    ("PRESET", "is_preset_image"),
-    ("CREATED", "create_time"),
-    ("USER", "user"),
-)
-
-
-def _cell_width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _cell(image: Image, attr: str) -> str:
-    from .safe_text import printable
-
-    value = getattr(image, attr)
-    if attr == "is_preset_image":
-        return {True: "yes", False: "no", None: "-"}[value]
-    return printable(str(value))
+TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER")
 
 
 def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
@@ -336,15 +313,17 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 
 
 def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
-    rows = [[_cell(image, attr) for _, attr in TABLE_COLUMNS] for image in images]
-    headers = [title for title, _ in TABLE_COLUMNS]
-    widths = [max([_cell_width(h)] + [_cell_width(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    from rich.cells import cell_len
+
+    from .catalog import cell_values
+
+    rows = [cell_values(image) for image in images]
+    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(TABLE_HEADERS)]
 
     def line(cells: Sequence[str]) -> str:
-        padded = [cell + " " * (widths[i] - _cell_width(cell)) for i, cell in enumerate(cells)]
-        return "  ".join(padded).rstrip()
+        return "  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip()
 
-    header = line(headers)
+    header = line(TABLE_HEADERS)
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for row in rows:
         out.write(line(row) + "\n")
@@ -384,9 +363,7 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
     reason = refusal(path)
     if reason:
         print(f"scnet-images: refusing to print this path: {reason}", file=sys.stderr)
-        from .api.errors import MalformedResponse
-
-        return MalformedResponse.exit_code
+        return EXIT_MALFORMED
     out.write(path + "\n")
     out.flush()
     if args.copy:

@@ -143,6 +143,14 @@ class _Pause(NamedTuple):
 _Plan = Generator["httpx.Request | _Pause", "_Reply | None", ImageList]
 
 
+def _resume(plan: _Plan, outcome: _Reply | BaseException | None) -> httpx.Request | _Pause:
+    """Hand the plan what its last step produced (a reply, a failure, or None after a
+    pause) and return its next step; StopIteration carries the result."""
+    if isinstance(outcome, BaseException):
+        return plan.throw(outcome)
+    return plan.send(outcome)
+
+
 class _Body:
     """A response body, gathered without copies: when the size is announced (and the body
     is not compressed), the buffer is made once at that size. Growing a buffer instead
@@ -467,21 +475,20 @@ class ScnetClient(_ClientCore):
     async def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
         """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
         plan = self._plan(self._filters(accelerator_type, image_type))
-        step = next(plan)
-        while True:
-            try:
+        try:
+            step = next(plan)
+            while True:
+                outcome: _Reply | BaseException | None = None
                 if isinstance(step, _Pause):
                     await self._sleep(step.seconds)
-                    step = plan.send(None)
                 else:
                     try:
-                        reply = await self._send(step)
+                        outcome = await self._send(step)
                     except (_Retry, ScnetError) as failure:
-                        step = plan.throw(failure)
-                    else:
-                        step = plan.send(reply)
-            except StopIteration as done:
-                return done.value
+                        outcome = failure
+                step = _resume(plan, outcome)
+        except StopIteration as done:
+            return done.value
 
     async def _send(self, request: httpx.Request) -> _Reply:
         host = _host_of(str(request.url))
@@ -526,21 +533,20 @@ class ScnetSyncClient(_ClientCore):
     def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
         """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
         plan = self._plan(self._filters(accelerator_type, image_type))
-        step = next(plan)
-        while True:
-            try:
+        try:
+            step = next(plan)
+            while True:
+                outcome: _Reply | BaseException | None = None
                 if isinstance(step, _Pause):
                     self._sleep(step.seconds)
-                    step = plan.send(None)
                 else:
                     try:
-                        reply = self._send(step)
+                        outcome = self._send(step)
                     except (_Retry, ScnetError) as failure:
-                        step = plan.throw(failure)
-                    else:
-                        step = plan.send(reply)
-            except StopIteration as done:
-                return done.value
+                        outcome = failure
+                step = _resume(plan, outcome)
+        except StopIteration as done:
+            return done.value
 
     def _send(self, request: httpx.Request) -> _Reply:
         host = _host_of(str(request.url))

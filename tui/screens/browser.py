@@ -8,7 +8,6 @@ that turns errors into what the user sees.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from datetime import datetime
 from typing import Callable
 
@@ -158,8 +157,8 @@ class BrowserScreen(Screen[None]):
         gc.freeze()
         self._skipped = result.skipped
         self.query_one(ErrorBanner).clear()
-        accelerators = Counter(a for image in self._loaded for a in image.accelerators)
-        image_types = Counter(image.type for image in self._loaded)
+        accelerators = {a for image in self._loaded for a in image.accelerators}
+        image_types = {image.type for image in self._loaded}
         self.query_one(FilterBar).learn(accelerators, image_types)
         self.query_one(ImageTable).measure(self._loaded)
         self._resort()

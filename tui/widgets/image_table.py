@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..api.models import Image
-from ..safe_text import printable
+from ..catalog import cell_values
 
 # (column key = sort field, title, max width). Long values are cut here; the details pane has them whole.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -36,7 +36,6 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("created", "Created", 10),
     ("user", "User", 10),
 )
-_PRESET = {True: "yes", False: "no", None: "-"}
 # Column widths come from this many images: enough to be representative, cheap at any size.
 _WIDTH_SAMPLE = 2000
 _PADDING = 1
@@ -44,23 +43,6 @@ _PADDING = 1
 # before the table scrolls sideways.
 _SHRINK = (("tag", 24), ("name", 14), ("user", 6))
 _CELL_CACHE_SIZE = 512
-
-
-def cell_values(image: Image) -> tuple[str, ...]:
-    """The row's cells as printable strings, in COLUMNS order."""
-    return tuple(
-        printable(value)
-        for value in (
-            image.name,
-            image.tag,
-            image.accelerator_type,
-            image.type,
-            image.access,
-            _PRESET[image.is_preset_image],
-            image.create_time[:10],
-            image.user,
-        )
-    )
 
 
 def _fit(text: str, width: int) -> str:
