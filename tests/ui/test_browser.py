@@ -8,6 +8,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pyperclip
+from textual import events
 import pytest
 from rich.console import Console
 from rich.text import Text
@@ -534,4 +535,28 @@ async def test_loading_is_shown_while_a_request_is_in_flight(server: DemoServer)
         assert app.screen.query_one("#search", Input).value == "x"
         await settle(pilot)
         assert not app.screen.query_one("#loading").display
+        assert table(app).row_count > 0
+
+
+async def test_keys_typed_right_after_slash_reach_the_search_box(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        # Queue every key at once, as a fast typist or a paste does: none may reach the table.
+        for key in ("slash", "v", "l", "l", "m", "space", "c", "y"):
+            event = events.Key(key, "/" if key == "slash" else " " if key == "space" else key)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as the terminal delivers them, no waiting between
+        await pilot.pause()
+        assert app.screen.query_one("#search", Input).value == "vllm cy"
+        assert app.clipboard == ""
+
+
+async def test_a_slash_in_the_search_box_is_a_slash(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"base", "slash", *"vllm")
+        assert app.screen.query_one("#search", Input).value == "base/vllm"
+        assert all("base/vllm" in image.path for image in app.screen._visible)
         assert table(app).row_count > 0

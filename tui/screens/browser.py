@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
@@ -47,7 +48,10 @@ class BrowserScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", key_display="/", id="search", tooltip="Type to filter what is loaded"),
+        # A priority binding runs as the key arrives, before the keys typed after it are routed,
+        # so a fast typist's (or a paste's) next keys land in the search box, not on the table.
+        Binding("slash", "focus_search", "Search", key_display="/", id="search", priority=True,
+                tooltip="Type to filter what is loaded"),
         Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
         Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
@@ -226,7 +230,7 @@ class BrowserScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self.query_one(ImageTable).focus()
+        self._focus(self.query_one(ImageTable))
 
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
@@ -329,23 +333,31 @@ class BrowserScreen(Screen[None]):
         self.details_wanted = not pane.display
         self._apply_details_visibility()
 
+    def _focus(self, widget: Widget) -> None:
+        """Focus now, not on the next idle, so the very next key already goes to `widget`."""
+        self.set_focus(widget)
+
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if self.focused is search:
+            search.insert_text_at_cursor("/")  # priority took the key from the box: paths hold slashes
+        else:
+            self._focus(search)
 
     def action_focus_table(self) -> None:
-        self.query_one(ImageTable).focus()
+        self._focus(self.query_one(ImageTable))
 
     def action_focus_accelerator(self) -> None:
-        self.query_one("#accelerator", Select).focus()
+        self._focus(self.query_one("#accelerator", Select))
 
     def action_focus_image_type(self) -> None:
-        self.query_one("#image-type", Select).focus()
+        self._focus(self.query_one("#image-type", Select))
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""
-        self.query_one(ImageTable).focus()
+        self._focus(self.query_one(ImageTable))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS]))  # type: ignore[list-item]
