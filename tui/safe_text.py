@@ -35,14 +35,16 @@ def has_control_chars(value: str) -> bool:
     return _UNSAFE.search(value) is not None
 
 
-def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | None = None) -> str:
+def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | tuple[str, ...] | None = None) -> str:
     """A short, one-line, printable excerpt of a response body for error messages.
 
-    `secret`, when given, is masked wherever it appears (a server may echo the token).
+    `secret` (one string or several), when given, is masked wherever it appears: a
+    server may echo the token, or a login form the password.
     """
     text = body if isinstance(body, str) else bytes(body[:65536]).decode("utf-8", "replace")
-    if secret:
-        text = text.replace(secret, "****")
+    for hidden in (secret,) if isinstance(secret, str) else secret or ():
+        if hidden:
+            text = text.replace(hidden, "****")
     if text.lstrip()[:1] == "<":
         # An HTML page (a gateway's error, a login form): its words say more than its tags.
         text = _TAG.sub(" ", text)

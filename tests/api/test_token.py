@@ -41,7 +41,7 @@ def test_bad_expiry_is_ignored() -> None:
 
 @pytest.mark.parametrize(
     "seconds, text",
-    [(59, "0m left"), (3725, "1h 2m left"), (90000, "1d 1h left"), (-300, "expired 5m ago")],
+    [(59, "59s left"), (61, "1m left"), (3725, "1h 2m left"), (90000, "1d 1h left"), (-300, "expired 5m ago")],
 )
 def test_time_left(seconds: float, text: str) -> None:
     assert describe_time_left(seconds) == text

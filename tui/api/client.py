@@ -1,8 +1,9 @@
-"""The HTTP side of the SCNet image-list call.
+"""The HTTP side of the SCNet calls: the image list (both forms), token renewal, login.
 
 `ScnetClient.list_images` sends exactly what images-api.txt documents (a GET
-with the filters as a JSON body, and as query parameters too) and turns every
-way the network or the server can fail into one of the errors in `errors.py`.
+with the filters as a JSON body, and as query parameters too), or the newer
+paginated POST (every page, a few in flight at once), and turns every way the
+network or the server can fail into one of the errors in `errors.py`.
 
 The token travels only in the `token` header: it is never put in a URL, a log
 line, an exception message or a repr, and never follows a redirect to another
@@ -18,7 +19,7 @@ import random
 import socket
 import ssl
 import time
-from typing import Any, Awaitable, Callable, Generator, NamedTuple
+from typing import Any, Awaitable, Callable, Generator, NamedTuple, Sequence
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -27,6 +28,7 @@ from ..safe_text import excerpt
 from .errors import (
     ApiError,
     ConfigError,
+    LOGIN_HINT,
     MalformedResponse,
     NetworkError,
     ScnetError,
@@ -34,9 +36,16 @@ from .errors import (
     TokenRefused,
     TOKEN_HINT,
 )
-from .models import ImageList, gc_paused, parse_image_list
+from .models import ImageList, gc_paused, page_total, parse_envelope, parse_image_list
 
 IMAGES_PATH = "/ai/openapi/v2/instance-service/images"
+PAGED_IMAGES_PATH = "/ai/openapi/v2/image/images"
+RENEW_PATH = "/ac/openapi/v2/tokens/next"
+# Which image-list call a profile uses: "auto" tries the documented GET, then the paginated POST.
+IMAGE_APIS = ("auto", "get", "post")
+ACCESS_LEVELS = ("public", "private")
+# Pages of the paginated call this client fetches at most, per access level.
+MAX_PAGES = 2000
 USER_AGENT = "scnet-images/0.1"
 
 # httpx logs every request at INFO; an app that draws on the terminal wants silence.
@@ -57,6 +66,46 @@ class ClientOptions(NamedTuple):
     max_body_bytes: int = 256 * 1024 * 1024
     ca_bundle: str | None = None
     insecure: bool = False
+    page_size: int = 100
+    pages_in_flight: int = 4
+
+
+# progress(images received so far, images expected or None while unknown)
+Progress = Callable[[int, "int | None"], None]
+
+
+class Account(NamedTuple):
+    """What a client may do beyond one call: renew its token, and which image-list call to use.
+
+    `ac_url` is the platform host that renews tokens ("" when unknown: no renewal).
+    The callbacks let the caller store a renewed token, or the call that worked.
+    """
+
+    ac_url: str = ""
+    cluster_id: str = ""
+    image_api: str = "auto"
+    known_api: str = ""
+    on_token_renewed: Callable[[str], None] | None = None
+    on_api_detected: Callable[[str], None] | None = None
+
+
+def token_from_data(data: Any, cluster_id: str = "") -> str | None:
+    """The token in a token call's `data`: a string, an object with `token`, or a list of
+    such objects (one per region; the one for `cluster_id` when several carry tokens)."""
+    if isinstance(data, str):
+        return data.strip() or None
+    if isinstance(data, dict):
+        token = data.get("token")
+        return token.strip() if isinstance(token, str) and token.strip() else None
+    if isinstance(data, list):
+        entries = [entry for entry in data if isinstance(entry, dict) and token_from_data(entry)]
+        regional = [entry for entry in entries if str(entry.get("clusterId", "")) not in ("0", "")]
+        for entry in regional:
+            if cluster_id and str(entry.get("clusterId")) == cluster_id:
+                return token_from_data(entry)
+        chosen = regional or entries
+        return token_from_data(chosen[0]) if chosen else None
+    return None
 
 
 def api_root(base_url: str) -> str:
@@ -139,13 +188,72 @@ class _Pause(NamedTuple):
     seconds: float
 
 
-# What the plan yields (a request to send, or a pause), what it is sent back, what it returns.
-_Plan = Generator["httpx.Request | _Pause", "_Reply | None", ImageList]
+class _Parallel(NamedTuple):
+    """Run these plans together (a bounded number at a time); send back their results in
+    order. `report` is called with each result as it arrives."""
+
+    plans: Sequence[Any]
+    report: Callable[[Any], None]
 
 
-def _resume(plan: _Plan, outcome: _Reply | BaseException | None) -> httpx.Request | _Pause:
-    """Hand the plan what its last step produced (a reply, a failure, or None after a
-    pause) and return its next step; StopIteration carries the result."""
+# What a plan yields (a request to send, a pause, plans to run together), what it is sent
+# back (a reply, None after a pause, a list of results) and what it returns.
+_Plan = Generator["httpx.Request | _Pause | _Parallel", Any, Any]
+
+
+class _Page(NamedTuple):
+    access: str
+    start: int
+    listed: ImageList
+    total: int | None
+
+    @property
+    def items(self) -> int:
+        return len(self.listed.images) + self.listed.skipped
+
+
+class _PageCount:
+    """Counts images as pages arrive, for the progress callback."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.received = 0
+        self.expected: int | None = None
+
+    def expect(self, total: int) -> None:
+        self.expected = total
+
+    def add(self, result: Any) -> None:
+        for page in result if isinstance(result, list) else [result]:
+            self.received += page.items
+        if self.progress is not None:
+            self.progress(self.received, self.expected)
+
+
+def _flatten(results: list[Any]) -> list[_Page]:
+    return [page for result in results for page in (result if isinstance(result, list) else [result])]
+
+
+def _merge_pages(pages: list[_Page]) -> ImageList:
+    """Pages in order (public, then private; by offset), each image once."""
+    order = {access: rank for rank, access in enumerate(ACCESS_LEVELS)}
+    seen: set[tuple[str, str]] = set()
+    images = []
+    skipped = 0
+    for page in sorted(pages, key=lambda page: (order.get(page.access, 9), page.start)):
+        skipped += page.listed.skipped
+        for image in page.listed.images:
+            key = (image.id, image.path or image.version)
+            if key not in seen:
+                seen.add(key)
+                images.append(image)
+    message = pages[0].listed.message if pages else ""
+    return ImageList(tuple(images), skipped, message, "post")
+
+
+def _resume(plan: _Plan, outcome: Any) -> Any:
+    """Hand the plan what its last step produced (a reply, a failure, None after a pause,
+    results of plans run together) and return its next step; StopIteration carries the result."""
     if isinstance(outcome, BaseException):
         return plan.throw(outcome)
     return plan.send(outcome)
@@ -196,23 +304,45 @@ class _ClientCore:
     which must start fast) share every rule and differ only in how they send.
     """
 
-    def __init__(self, base_url: str, token: str, options: ClientOptions | None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None,
+        account: Account | None = None,
+        *,
+        hidden: tuple[str, ...] = (),
+    ) -> None:
         self.options = options or ClientOptions()
+        self.account = account or Account()
+        if self.account.image_api not in IMAGE_APIS:
+            raise ConfigError(
+                f"image_api must be one of {', '.join(IMAGE_APIS)}, not {excerpt(self.account.image_api, 20)!r}",
+                "fix image_api in the profile",
+            )
+        self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
         scheme = urlsplit(base_url.strip()).scheme
         if scheme not in {"http", "https"}:
             raise ConfigError(
                 f"The base URL {excerpt(base_url, 80)!r} is not an http(s) address",
                 "set base_url to the region's AI address, e.g. https://host:65011",
             )
-        if not _valid_token(token):
+        if token and not _valid_token(token):
             raise ConfigError(
                 "The token is empty or holds characters an HTTP header cannot carry",
                 "copy the token again without spaces or line breaks",
             )
         self.base_url = base_url
         self.url = images_url(base_url)
+        self.paged_url = api_root(base_url) + PAGED_IMAGES_PATH
         self._token = token
+        self._hidden = tuple(secret for secret in hidden if secret)  # masked in any excerpt, like the token
         self._scheme = scheme
+
+    @property
+    def token(self) -> str:
+        """The token in use: a renewal replaces the one the client was made with."""
+        return self._token
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(host={_host_of(self.base_url)!r}, token=****)"
@@ -238,51 +368,209 @@ class _ClientCore:
                     f"The CA bundle {self.options.ca_bundle} cannot be read ({exc.__class__.__name__})",
                     "point ca_bundle at a PEM file of trusted certificates",
                 ) from None
-        if self._scheme == "http" and not _https_proxy_configured():
+        if self._scheme == "http" and not _https_proxy_configured() and self.account.ac_url[:6] != "https:":
             # No TLS will happen (plain http, same-origin redirects only, no https proxy), so skip
             # loading a CA store (a third of a shell lookup's time). The context still verifies:
             # were TLS ever attempted with it, it would fail closed.
             return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return True
 
-    @staticmethod
-    def _filters(accelerator_type: str | None, image_type: str | None) -> dict[str, str]:
-        pairs = (("acceleratorType", accelerator_type), ("imageType", image_type))
-        return {key: value for key, value in pairs if value}
+    # --- the plans: what to send, in order; the drivers below do the sending -----
 
-    def _plan(self, filters: dict[str, str]) -> _Plan:
-        """Retries with backoff around one fetch; returns the parsed list."""
+    def _retrying(self, attempt: Callable[[], Generator[Any, Any, Any]]) -> Generator[Any, Any, Any]:
+        """Run `attempt()` (a plan) again, after a growing pause, while it fails in a way worth it."""
         tries = max(1, self.options.tries)
-        for attempt in range(1, tries + 1):
+        for number in range(1, tries + 1):
             try:
-                payload = yield from self._fetch_json(filters)
-                return parse_image_list(payload)
+                return (yield from attempt())
             except _Retry as retry:
-                if attempt == tries:
+                if number == tries:
                     raise retry.error from None
             except ApiError as error:
-                if error.code != "10012" or attempt == tries:
+                if error.code != "10012" or number == tries:
                     raise
-            yield _Pause(self._delay(attempt))
+            yield _Pause(self._delay(number))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _delay(self, attempt: int) -> float:
         base = self.options.backoff * (2 ** (attempt - 1))
         return base + random.uniform(0, base / 2)
 
-    def _fetch_json(self, filters: dict[str, str]) -> Generator[httpx.Request, _Reply, Any]:
-        url = self.url
+    def _images_plan(self, filters: dict[str, str], progress: Progress | None) -> _Plan:
+        """The image list by whichever call the region serves, renewing an expired token once."""
+        try:
+            return (yield from self._any_api_plan(filters, progress))
+        except TokenRefused as refused:
+            if refused.code != "10008" or not self.account.ac_url:
+                raise
+        yield from self._renew_plan()
+        try:
+            return (yield from self._any_api_plan(filters, progress))
+        except TokenRefused as refused:
+            raise TokenRefused(
+                f"{refused.message} — even with a freshly renewed token",
+                "the account may lack access to this region's images; check it in the SCNet console",
+                code=refused.code,
+            ) from None
+
+    def _any_api_plan(self, filters: dict[str, str], progress: Progress | None) -> _Plan:
+        chosen = self.account.image_api
+        if chosen in ("get", "post"):
+            return (yield from self._api_plan(chosen, filters, progress))
+        first = self.known_api or "get"
+        try:
+            result = yield from self._api_plan(first, filters, progress)
+            used = first
+        except ApiError as error:
+            if error.status not in (404, 405):
+                raise
+            used = "post" if first == "get" else "get"
+            try:
+                result = yield from self._api_plan(used, filters, progress)
+            except ApiError as second:
+                if second.status not in (404, 405):
+                    raise
+                raise ApiError(
+                    f"{_host_of(self.base_url)} serves neither image-list call (GET {IMAGES_PATH}: "
+                    f"HTTP {error.status if first == 'get' else second.status}; POST {PAGED_IMAGES_PATH}: "
+                    f"HTTP {second.status if first == 'get' else error.status})",
+                    "check base_url: it should be the region's AI address, e.g. https://host:65011",
+                    status=second.status,
+                ) from None
+        if used != self.known_api:
+            self.known_api = used
+            if self.account.on_api_detected is not None:
+                self.account.on_api_detected(used)
+        return result
+
+    def _api_plan(self, api: str, filters: dict[str, str], progress: Progress | None) -> _Plan:
+        if api == "post":
+            return (yield from self._paged_plan(filters, progress))
+        result = yield from self._retrying(lambda: self._get_once(filters))
+        return result._replace(api="get")
+
+    def _get_once(self, filters: dict[str, str]) -> _Plan:
         body = json.dumps(filters).encode()
-        headers = {"token": self._token, "Content-Type": "application/json"}
+        payload = yield from self._exchange("GET", self.url, params=filters, body=body, headers=self._auth())
+        return parse_image_list(payload)
+
+    def _paged_plan(self, filters: dict[str, str], progress: Progress | None) -> _Plan:
+        """Every page of public and private images: the first page of each tells the total,
+        then the rest are fetched together, at most `pages_in_flight` at a time."""
+        size = max(1, self.options.page_size)
+        pages = _PageCount(progress)
+        firsts: list[_Page] = yield _Parallel(
+            [self._page_plan(access, 0, size, filters) for access in ACCESS_LEVELS], pages.add
+        )
+        rest: list[_Plan] = []
+        for first in firsts:
+            # A server that caps `limit` below ours answers shorter pages: step by what it sends.
+            step = first.items if 0 < first.items < size else size
+            if first.total is None:
+                if first.items >= size:
+                    rest.append(self._pages_until_short(first.access, step, size, filters))
+                continue
+            starts = range(step, first.total, step)
+            if len(starts) > MAX_PAGES:
+                raise MalformedResponse(
+                    f"The server reports {first.total} {first.access} images, more than "
+                    f"{MAX_PAGES * step} this client fetches",
+                    "narrow the list with the accelerator or image type filters",
+                )
+            rest.extend(self._page_plan(first.access, start, size, filters) for start in starts)
+        pages.expect(sum(first.total or first.items for first in firsts))
+        more: list[Any] = (yield _Parallel(rest, pages.add)) if rest else []
+        return _merge_pages([*firsts, *_flatten(more)])
+
+    def _pages_until_short(self, access: str, start: int, size: int, filters: dict[str, str]) -> _Plan:
+        """Pages one after another, for a server that gives no total: until a short page."""
+        got: list[_Page] = []
+        while len(got) < MAX_PAGES:
+            page = yield from self._page_plan(access, start, size, filters)
+            got.append(page)
+            if page.items < size:
+                break
+            start += page.items
+        return got
+
+    def _page_plan(self, access: str, start: int, size: int, filters: dict[str, str]) -> _Plan:
+        body = {"access": access, "start": start, "limit": size, "orderBy": "create_time"}
+        if filters.get("acceleratorType"):
+            body["acceleratorType"] = filters["acceleratorType"]
+        if filters.get("imageType"):
+            body["type"] = filters["imageType"]
+
+        def attempt() -> _Plan:
+            payload = yield from self._exchange(
+                "POST", self.paged_url, body=json.dumps(body).encode(), headers=self._auth()
+            )
+            listed = parse_image_list(payload)
+            return _Page(access, start, listed, page_total(payload))
+
+        return (yield from self._retrying(attempt))
+
+    def _renew_plan(self) -> Generator[Any, Any, None]:
+        """Trade the expired token for a new one (`/ac/openapi/v2/tokens/next`), once."""
+        url = api_root(self.account.ac_url) + RENEW_PATH
+        try:
+            payload = yield from self._retrying(lambda: self._exchange("POST", url, headers=self._auth()))
+            data, _ = parse_envelope(payload, "the token renewal answer")
+            token = token_from_data(data, self.account.cluster_id)
+        except (NetworkError, MalformedResponse) as error:
+            error.message = f"The token has expired, and renewing it failed: {error.message}"
+            raise
+        except ScnetError as error:
+            code = getattr(error, "code", "")
+            said = f' — the platform said "{error.server_message}"' if error.server_message else ""
+            reason = f"code {code}{said}" if code else error.message
+            raise TokenRefused(f"The token has expired and could not be renewed ({reason})", LOGIN_HINT, code="10008") from None
+        if token is None or not _valid_token(token):
+            raise TokenRefused(
+                "The token has expired and the renewal answer holds no usable token",
+                LOGIN_HINT,
+                code="10008",
+            )
+        self._token = token
+        if self.account.on_token_renewed is not None:
+            self.account.on_token_renewed(token)
+
+    def _auth(self) -> dict[str, str]:
+        if not _valid_token(self._token):
+            raise ConfigError(
+                "The token is empty or holds characters an HTTP header cannot carry",
+                "copy the token again without spaces or line breaks",
+            )
+        return {"token": self._token, "Content-Type": "application/json"}
+
+    def _call_plan(self, method: str, url: str, headers: dict[str, str | bytes], what: str) -> Generator[Any, Any, Any]:
+        """One platform call (login, region lookup): the `data` of its envelope, with retries."""
+
+        def attempt() -> Generator[Any, Any, Any]:
+            payload = yield from self._exchange(method, url, headers=headers)
+            return parse_envelope(payload, what)[0]
+
+        return (yield from self._retrying(attempt))
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, Any],
+        body: bytes = b"",
+        params: dict[str, str] | None = None,
+    ) -> Generator[httpx.Request, _Reply, Any]:
+        """One request, following same-origin redirects; returns the decoded JSON body."""
+        start = url
         for _ in range(_MAX_REDIRECTS + 1):
-            request = httpx.Request("GET", url, params=filters, content=body, headers=headers)
+            request = httpx.Request(method, url, params=params, content=body, headers=headers)
             reply = yield request
             if reply.status in _RETRY_STATUSES:
                 raise _Retry(
                     ApiError(
                         f"HTTP {reply.status} {reply.reason} from {_host_of(url)} after "
                         f"{max(1, self.options.tries)} tries: "
-                        f"{excerpt(reply.body, 120, self._token) or '(empty body)'}",
+                        f"{excerpt(reply.body, 120, self._secrets()) or '(empty body)'}",
                         "the platform or a gateway in front of it is unavailable; try again later",
                         status=reply.status,
                     )
@@ -300,9 +588,12 @@ class _ClientCore:
                 continue
             return self._decode(reply, url)
         raise ApiError(
-            f"Too many redirects from {_host_of(self.url)}",
+            f"Too many redirects from {_host_of(start)}",
             "check base_url; it should be the region's AI address",
         )
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self._token, *self._hidden)
 
     def _new_body(self, response: httpx.Response, host: str) -> "_Body":
         return _Body(response, self.options.max_body_bytes, host)
@@ -409,19 +700,19 @@ class _ClientCore:
                 error = parse_error_body(payload, status)
                 if error is not None:
                     raise error
-            body = excerpt(raw, 160, self._token) or "(empty body)"
+            body = excerpt(raw, 160, self._secrets()) or "(empty body)"
             if status in {401, 403}:
                 raise TokenRefused(f"Token refused, HTTP {status} from {host}: {body}", TOKEN_HINT)
             if status in {404, 405}:
                 raise ApiError(
-                    f"HTTP {status}: {host} has no image-list API at {urlsplit(url).path}",
+                    f"HTTP {status}: {host} has no such API at {urlsplit(url).path}",
                     "check base_url: it should be the region's AI address, e.g. https://host:65011",
                     status=status,
                 )
             raise ApiError(f"HTTP {status} from {host}: {body}", "try again later", status=status)
         if not parsed:
             kind = content_type.split(";")[0].strip() or "no content type"
-            body = excerpt(raw, 160, self._token) or "(empty body)"
+            body = excerpt(raw, 160, self._secrets()) or "(empty body)"
             raise MalformedResponse(
                 f"HTTP {status} from {host} is not JSON ({kind}): {body}",
                 "a login page, proxy or gateway answered instead of the API; check base_url and proxy settings",
@@ -451,11 +742,12 @@ class ScnetClient(_ClientCore):
         base_url: str,
         token: str,
         options: ClientOptions | None = None,
+        account: Account | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        super().__init__(base_url, token, options)
+        super().__init__(base_url, token, options, account)
         if sleep is None:
             import asyncio  # here, not at the top: the shell commands never need it
 
@@ -472,23 +764,47 @@ class ScnetClient(_ClientCore):
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
+    async def list_images(
+        self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
+    ) -> ImageList:
         """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
-        plan = self._plan(self._filters(accelerator_type, image_type))
+        return await self._drive(self._images_plan(_filters(accelerator_type, image_type), progress))
+
+    async def _drive(self, plan: _Plan) -> Any:
         try:
             step = next(plan)
             while True:
-                outcome: _Reply | BaseException | None = None
-                if isinstance(step, _Pause):
-                    await self._sleep(step.seconds)
-                else:
-                    try:
+                outcome: Any = None
+                try:
+                    if isinstance(step, _Pause):
+                        await self._sleep(step.seconds)
+                    elif isinstance(step, _Parallel):
+                        outcome = await self._parallel(step)
+                    else:
                         outcome = await self._send(step)
-                    except (_Retry, ScnetError) as failure:
-                        outcome = failure
+                except (_Retry, ScnetError) as failure:
+                    outcome = failure
                 step = _resume(plan, outcome)
         except StopIteration as done:
             return done.value
+
+    async def _parallel(self, step: _Parallel) -> list[Any]:
+        import asyncio
+
+        gate = asyncio.Semaphore(max(1, self.options.pages_in_flight))
+
+        async def run(plan: _Plan) -> Any:
+            async with gate:
+                result = await self._drive(plan)
+            step.report(result)
+            return result
+
+        tasks = [asyncio.ensure_future(run(plan)) for plan in step.plans]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            for task in tasks:  # one page failed: the others are not wanted any more
+                task.cancel()
 
     async def _send(self, request: httpx.Request) -> _Reply:
         host = _host_of(str(request.url))
@@ -506,18 +822,23 @@ class ScnetClient(_ClientCore):
 
 
 class ScnetSyncClient(_ClientCore):
-    """The same client without asyncio, for the shell commands' start-up time. Use as `with`."""
+    """The same client without asyncio, for the shell commands' start-up time. Use as `with`.
+
+    Pages of the paginated call are fetched on a few threads (httpx.Client is thread-safe).
+    """
 
     def __init__(
         self,
         base_url: str,
         token: str,
         options: ClientOptions | None = None,
+        account: Account | None = None,
         *,
+        hidden: tuple[str, ...] = (),
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(base_url, token, options)
+        super().__init__(base_url, token, options, account, hidden=hidden)
         self._sleep = sleep
         self._http = httpx.Client(transport=transport, **self._http_options())
 
@@ -530,23 +851,52 @@ class ScnetSyncClient(_ClientCore):
     def close(self) -> None:
         self._http.close()
 
-    def list_images(self, accelerator_type: str | None = None, image_type: str | None = None) -> ImageList:
+    def list_images(
+        self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
+    ) -> ImageList:
         """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
-        plan = self._plan(self._filters(accelerator_type, image_type))
+        return self._drive(self._images_plan(_filters(accelerator_type, image_type), progress))
+
+    def call(self, method: str, url: str, headers: dict[str, str | bytes], what: str) -> Any:
+        """One platform call (login, region lookup) -> the `data` of its answer. The client's
+        token, when it has one, goes along in the `token` header."""
+        if self._token:
+            headers = {**self._auth(), **headers}
+        return self._drive(self._call_plan(method, url, headers, what))
+
+    def _drive(self, plan: _Plan) -> Any:
         try:
             step = next(plan)
             while True:
-                outcome: _Reply | BaseException | None = None
-                if isinstance(step, _Pause):
-                    self._sleep(step.seconds)
-                else:
-                    try:
+                outcome: Any = None
+                try:
+                    if isinstance(step, _Pause):
+                        self._sleep(step.seconds)
+                    elif isinstance(step, _Parallel):
+                        outcome = self._parallel(step)
+                    else:
                         outcome = self._send(step)
-                    except (_Retry, ScnetError) as failure:
-                        outcome = failure
+                except (_Retry, ScnetError) as failure:
+                    outcome = failure
                 step = _resume(plan, outcome)
         except StopIteration as done:
             return done.value
+
+    def _parallel(self, step: _Parallel) -> list[Any]:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        results: list[Any] = [None] * len(step.plans)
+        with ThreadPoolExecutor(max(1, self.options.pages_in_flight)) as pool:
+            futures = {pool.submit(self._drive, plan): index for index, plan in enumerate(step.plans)}
+            try:
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    step.report(results[futures[future]])
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return results
 
     def _send(self, request: httpx.Request) -> _Reply:
         host = _host_of(str(request.url))
@@ -561,3 +911,8 @@ class ScnetSyncClient(_ClientCore):
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, host) from None
         return self._reply(response, body.finish())
+
+
+def _filters(accelerator_type: str | None, image_type: str | None) -> dict[str, str]:
+    pairs = (("acceleratorType", accelerator_type), ("imageType", image_type))
+    return {key: value for key, value in pairs if value}

@@ -25,9 +25,10 @@ API_ERROR_CODES: dict[str, tuple[str, str]] = {
 TOKEN_REFUSED_CODES = frozenset({"10007", "10008", "10009"})
 
 TOKEN_HINT = (
-    "get a fresh token from the SCNet console and set it with SCNET_TOKEN "
+    "run `scnet-images login`, or set a fresh token from the SCNet console with SCNET_TOKEN "
     "or `token`/`token_command` in your profile"
 )
+LOGIN_HINT = "run `scnet-images login` to get new tokens"
 
 
 class ScnetError(Exception):
@@ -39,6 +40,7 @@ class ScnetError(Exception):
 
     exit_code = 1
     kind = "error"
+    server_message = ""  # what the server's `msg` said, sanitised, when it answered with a code
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -64,6 +66,10 @@ class TokenRefused(ScnetError):
 
     exit_code = 3
     kind = "token refused"
+
+    def __init__(self, message: str, hint: str = "", *, code: str = "") -> None:
+        super().__init__(message, hint)
+        self.code = code  # the API code when the body carried one ("10008": expired, or no permission)
 
 
 class NetworkError(ScnetError):
@@ -114,7 +120,9 @@ def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> Scne
     adds = server_msg and server_msg not in API_ERROR_CODES.get(code, ())
     said = f' — the server said "{server_msg}"' if adds else ""
     if code in TOKEN_REFUSED_CODES:
-        return TokenRefused(f"Token refused, code {describe_code(code)}{said}", TOKEN_HINT)
+        refused = TokenRefused(f"Token refused, code {describe_code(code)}{said}", TOKEN_HINT, code=code)
+        refused.server_message = server_msg
+        return refused
     if code == "10012":
         hint = "the call was retried; try again in a moment (press r)"
     elif code == "10001":
@@ -123,4 +131,6 @@ def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> Scne
         hint = "check the accelerator and image type filters"
     else:
         hint = "try again; if it persists, report the code to SCNet support"
-    return ApiError(f"API error {describe_code(code)}{said}", hint, code=code, status=status)
+    error = ApiError(f"API error {describe_code(code)}{said}", hint, code=code, status=status)
+    error.server_message = server_msg
+    return error

@@ -89,6 +89,7 @@ class ImageList(NamedTuple):
     images: tuple[Image, ...]
     skipped: int = 0
     message: str = ""
+    api: str = ""  # which call answered: "get" (instance-service) or "post" (paginated)
 
 
 def split_accelerators(value: str) -> tuple[str, ...]:
@@ -256,11 +257,11 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_image_list(payload: Any) -> ImageList:
-    """A decoded JSON body -> ImageList.
+def parse_envelope(payload: Any, what: str = "the SCNet image-list answer") -> tuple[Any, str]:
+    """`{"code", "msg", "data"}` -> (data, msg) when `code` is "0" (or 0).
 
     Raises TokenRefused/ApiError for a non-zero `code`, MalformedResponse for a
-    body that is not the documented envelope.
+    body that is not the platform's envelope. Every SCNet call answers this way.
     """
     if not isinstance(payload, dict):
         raise MalformedResponse(
@@ -270,20 +271,40 @@ def parse_image_list(payload: Any) -> ImageList:
         )
     if "code" not in payload:
         raise MalformedResponse(
-            "The response has no `code` field, so it is not the SCNet image-list answer",
+            f"The response has no `code` field, so it is not {what}",
             "check that base_url points at the SCNet AI API",
         )
     code = _text(payload.get("code")).strip()
     message = _text(payload.get("msg"))
     if code != "0":
         raise api_error_for_code(code or "(empty)", message)
+    return payload.get("data"), message
+
+
+def parse_image_list(payload: Any) -> ImageList:
+    """A decoded JSON body -> ImageList.
+
+    Raises TokenRefused/ApiError for a non-zero `code`, MalformedResponse for a
+    body that is not the documented envelope.
+    """
+    data, message = parse_envelope(payload)
     images: list[Image] = []
     skipped = 0
     with gc_paused():
-        for item in _items_of(payload.get("data")):
+        for item in _items_of(data):
             image = parse_image(item)
             if image is None:
                 skipped += 1
             else:
                 images.append(image)
     return ImageList(tuple(images), skipped, message)
+
+
+def page_total(payload: Any) -> int | None:
+    """`total` of the paginated call's `data` ({"total": N, "data": [...]}), when it has one."""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    total = data.get("total") if isinstance(data, dict) else None
+    try:
+        return None if total is None or isinstance(total, bool) else max(0, int(str(total).strip()))
+    except ValueError:
+        return None

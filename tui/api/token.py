@@ -15,6 +15,10 @@ from typing import NamedTuple
 from datetime import datetime, timezone
 
 
+# Under this many seconds left, the token's time is shown as a warning.
+EXPIRY_WARNING_SECONDS = 2 * 3600
+
+
 class TokenClaims(NamedTuple):
     user: str
     expires_at: datetime | None  # aware, UTC
@@ -64,7 +68,14 @@ def describe_time_left(seconds: float) -> str:
     return f"{_span(seconds)} left"
 
 
+def describe_expiry(seconds: float) -> str:
+    """3725 -> 'expires in 1h 2m'; negative -> 'expired 5m ago'."""
+    return f"expired {_span(-seconds)} ago" if seconds < 0 else f"expires in {_span(seconds)}"
+
+
 def _span(seconds: float) -> str:
+    if seconds < 60:
+        return f"{int(seconds)}s"
     minutes = int(seconds // 60)
     days, minutes = divmod(minutes, 60 * 24)
     hours, minutes = divmod(minutes, 60)
