@@ -1,15 +1,25 @@
-"""An SCNet-compatible image-list API on loopback, for the demo and for the tests.
+"""An SCNet-compatible API on loopback, for the demo and for the tests.
 
 It implements `GET /ai/openapi/v2/instance-service/images` as images-api.txt
 documents it: the `token` header, the filters as a JSON body on the GET (or as
 query parameters), `{"code": "0", "msg": ..., "data": [...]}` on success and
-the documented error codes otherwise. Faults can be injected (latency, HTTP
-errors, API error codes, malformed bodies) so every failure the client
-handles can be produced over real HTTP.
+the documented error codes otherwise; and the newer paginated
+`POST /ai/openapi/v2/image/images`. Both answer at the root (with the server's
+fixed token) and under each demo region's prefix `/r/<clusterId>` (with the
+tokens its login calls issue; see `accounts.py`):
+
+- `POST /ac/openapi/v2/tokens` (password) and `POST /api/user/v3/tokens` (access key);
+- `GET /ac/openapi/v2/center` (the region's AI address);
+- `POST /ac/openapi/v2/tokens/next` (renewal, up to 24 h after expiry).
+
+Faults can be injected into the image calls (latency, HTTP errors, API error
+codes, malformed bodies) so every failure the client handles can be produced
+over real HTTP.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import ssl
@@ -20,10 +30,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable
 from urllib.parse import parse_qs, urlsplit
 
+from .accounts import (
+    DEMO_REGIONS,
+    PLATFORM_CLUSTER,
+    RENEWAL_WINDOW_SECONDS,
+    DemoRegion,
+    TokenIssuer,
+    find_account,
+    seconds_past_expiry,
+    signature_ok,
+)
 from .catalog import demo_catalog
 
 IMAGES_PATH = "/ai/openapi/v2/instance-service/images"
+PAGED_IMAGES_PATH = "/ai/openapi/v2/image/images"
+PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"
+ACCESS_KEY_LOGIN_PATH = "/api/user/v3/tokens"
+RENEW_PATH = "/ac/openapi/v2/tokens/next"
+CENTER_PATH = "/ac/openapi/v2/center"
 DEMO_TOKEN = "scnet-demo-token"
+# The paginated call's largest page; a client asking for more gets this many.
+MAX_PAGE_SIZE = 100
+PAGED_ORDER = ("create_time", "share_time", "clone_times")
 KNOWN_ACCELERATORS = ("dcu", "gpu", "cpu")
 KNOWN_IMAGE_TYPES = ("Base", "JupyterLab", "CodeServer", "RStudio")
 ERROR_MESSAGES = {
@@ -97,13 +125,17 @@ class DemoServer:
         port: int = 0,
         shape: str = "list",
         ssl_context: ssl.SSLContext | None = None,
+        token_lifetime: float = 24 * 3600,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}")
         self.images = list(demo_catalog() if images is None else images)
         self.token = token if token is not None else secrets.token_urlsafe(24)
+        self.issuer = TokenIssuer(token_lifetime)
         self.shape = shape
         self.requests: list[ReceivedRequest] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests it was answering at once (tests check bounds)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._encoded: dict[tuple[str, str], bytes] = {}
@@ -172,22 +204,30 @@ class DemoServer:
             self._faults = [f for f in self._faults if f.times is None or f.times > 0]
         return taken
 
-    def answer(self, filters: dict[str, str]) -> bytes:
-        """The success body for these filters (cached: the catalog is immutable between sets)."""
-        key = (filters.get("acceleratorType", ""), filters.get("imageType", ""))
+    def region(self, cluster_id: str) -> DemoRegion | None:
+        return next((region for region in DEMO_REGIONS if region.cluster_id == cluster_id), None)
+
+    def _matching(self, region: DemoRegion | None, accelerator: str, image_type: str) -> list[dict[str, Any]]:
         with self._lock:
-            cached = self._encoded.get(key)
             images = self.images
-        if cached is not None:
-            return cached
-        accelerator = key[0].lower()
-        image_type = key[1].lower()
-        matched = [
+        if region is not None:
+            images = images[:: region.every]
+        accelerator, image_type = accelerator.lower(), image_type.lower()
+        return [
             item
             for item in images
             if (not accelerator or accelerator in _accelerators_of(item))
             and (not image_type or str(item.get("type", "")).lower() == image_type)
         ]
+
+    def answer(self, filters: dict[str, str], region: DemoRegion | None = None) -> bytes:
+        """The success body for these filters (cached: the catalog is immutable between sets)."""
+        key = (region.cluster_id if region else "", filters.get("acceleratorType", ""), filters.get("imageType", ""))
+        with self._lock:
+            cached = self._encoded.get(key)
+        if cached is not None:
+            return cached
+        matched = self._matching(region, key[1], key[2])
         data: Any = matched
         if self.shape == "object":
             data = matched[0] if matched else None
@@ -200,6 +240,23 @@ class DemoServer:
             self._encoded[key] = body
         return body
 
+    def page(self, query: dict[str, Any], region: DemoRegion | None = None) -> bytes:
+        """One page of the paginated call: `data` = {"total": N, "data": [...]}, newest first.
+        Items carry the extra fields this call adds (`imageSize`, `status`)."""
+        matched = [
+            item
+            for item in self._matching(region, query.get("acceleratorType") or "", query.get("type") or "")
+            if str(item.get("access", "public")) == query["access"]
+            and str(query.get("name") or "").lower() in str(item.get("name", "")).lower()
+        ]
+        start, limit = query["start"], min(query["limit"], MAX_PAGE_SIZE)
+        rows = [
+            {**item, "imageSize": str(_image_size(item)), "status": "Completed"}
+            for item in matched[start : start + limit]
+        ]
+        data = {"total": len(matched), "data": rows}
+        return json.dumps({"code": "0", "msg": "success", "data": data}, ensure_ascii=False).encode()
+
 
 class _QuietHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -208,6 +265,12 @@ class _QuietHTTPServer(ThreadingHTTPServer):
 
         if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
             super().handle_error(request, client_address)
+
+
+def _image_size(item: dict[str, Any]) -> int:
+    """A plausible, stable size in bytes (3-30 GB), derived from the image's id."""
+    seed = int(hashlib.sha256(str(item.get("id", "")).encode()).hexdigest()[:8], 16)
+    return 3_000_000_000 + seed % 27_000_000_000
 
 
 def _accelerators_of(item: dict[str, Any]) -> list[str]:
@@ -221,6 +284,18 @@ def _api_error(code: str, detail: str = "") -> bytes:
     return json.dumps({"code": code, "msg": msg, "data": None}, ensure_ascii=False).encode()
 
 
+def _ok(data: Any) -> bytes:
+    return json.dumps({"code": "0", "msg": "success", "data": data}, ensure_ascii=False).encode()
+
+
+def _header_text(value: str) -> str:
+    """http.server decodes header bytes as Latin-1; a UTF-8 password arrives mangled that way."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
 def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -230,10 +305,20 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             """Quiet: the demo runs under a full-screen app."""
 
         def do_GET(self) -> None:  # noqa: N802
-            self._handle("GET")
+            self._counted("GET")
 
         def do_POST(self) -> None:  # noqa: N802
-            self._handle("POST")
+            self._counted("POST")
+
+        def _counted(self, method: str) -> None:
+            with server._lock:
+                server.in_flight += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight)
+            try:
+                self._handle(method)
+            finally:
+                with server._lock:
+                    server.in_flight -= 1
 
         def _send(self, status: int, body: bytes, content_type: str = "application/json;charset=UTF-8") -> None:
             self.send_response(status)
@@ -248,18 +333,29 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             given_token = self.headers.get("token")
-            token_ok = given_token == server.token
+            path = parts.path.rstrip("/")
+            region, call = self._route(path)
+            token_ok = self._token_valid(given_token, region) if call in ("get", "post") else False
             server.requests.append(
                 ReceivedRequest(
                     method, parts.path, parse_qs(parts.query), body,
                     self.headers.get("Content-Type", ""), token_ok,
                 )
             )
-            if parts.path.rstrip("/") != IMAGES_PATH:
+            if call in ("login", "access-key", "renew", "center"):
+                wanted = "GET" if call == "center" else "POST"
+                if method != wanted:
+                    self._send(405, json.dumps({"status": 405, "error": "Method Not Allowed"}).encode())
+                    return
+                {"login": self._login, "access-key": self._access_key_login,
+                 "renew": self._renew, "center": self._center}[call]()
+                return
+            served = ("get", "post") if region is None else region.apis
+            if call is None or call not in served:
                 self._send(404, json.dumps({"timestamp": int(time.time() * 1000), "status": 404,
                                             "error": "Not Found", "path": parts.path}).encode())
                 return
-            if method != "GET":
+            if method != {"get": "GET", "post": "POST"}[call]:
                 self._send(405, json.dumps({"status": 405, "error": "Method Not Allowed"}).encode())
                 return
             for fault in server._take_faults():
@@ -271,10 +367,151 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             if not token_ok:
                 self._send(200, _api_error("10008", "token无效或已过期 (token invalid or expired)"))
                 return
+            if call == "post":
+                query = self._page_query(body)
+                if query is not None:
+                    self._send(200, server.page(query, region))
+                return
             filters = self._filters(parts.query, body)
             if filters is None:
                 return
-            self._send(200, server.answer(filters))
+            self._send(200, server.answer(filters, region))
+
+        @staticmethod
+        def _route(path: str) -> tuple[DemoRegion | None, str | None]:
+            """(region or None for the root, which call) for a request path."""
+            fixed = {PASSWORD_LOGIN_PATH: "login", ACCESS_KEY_LOGIN_PATH: "access-key",
+                     RENEW_PATH: "renew", CENTER_PATH: "center"}
+            if path in fixed:
+                return None, fixed[path]
+            region = None
+            if path.startswith("/r/"):
+                cluster, _, rest = path[3:].partition("/")
+                region = server.region(cluster)
+                if region is None:
+                    return None, None
+                path = "/" + rest
+            calls = {IMAGES_PATH: "get", PAGED_IMAGES_PATH: "post"}
+            return region, calls.get(path)
+
+        def _token_valid(self, token: str | None, region: DemoRegion | None) -> bool:
+            if region is None:
+                return token == server.token
+            claims = server.issuer.claims(token)
+            return (
+                claims is not None
+                and claims.get("clusterId") == region.cluster_id
+                and claims.get("accountStatus") != "Suspended"
+                and seconds_past_expiry(claims) < 0
+            )
+
+        # --- the platform calls -------------------------------------------------
+
+        def _region_tokens(self, account: Any) -> bytes:
+            entries = [{"clusterId": 0, "clusterName": "ac",
+                        "token": server.issuer.issue(account, PLATFORM_CLUSTER)}]
+            for region in DEMO_REGIONS:
+                token = None if account.status == "Suspended" else server.issuer.issue(account, region.cluster_id)
+                entries.append({"clusterId": int(region.cluster_id), "clusterName": region.name, "token": token})
+            return _ok(entries)
+
+        def _login(self) -> None:
+            user, password, org = (self.headers.get(k, "") for k in ("user", "password", "orgId"))
+            if not (user and password and org):
+                self._send(200, _api_error("10003", "需要user、password和orgId请求头 (user, password, orgId headers)"))
+                return
+            account = find_account(_header_text(user), password=_header_text(password), org_id=_header_text(org))
+            if account is None:
+                self._send(200, _api_error("10004", "用户名、组织ID或密码错误 (wrong user, org id or password)"))
+                return
+            self._send(200, self._region_tokens(account))
+
+        def _access_key_login(self) -> None:
+            user, key, stamp, signature = (
+                self.headers.get(k, "") for k in ("user", "accessKey", "timestamp", "signature")
+            )
+            if not (user and key and stamp and signature):
+                self._send(200, _api_error("10003", "需要user、accessKey、timestamp和signature请求头"))
+                return
+            account = find_account(_header_text(user), access_key=key)
+            if account is None:
+                self._send(200, _api_error("10009", "AccessKey不存在 (unknown access key)"))
+                return
+            if not signature_ok(account, stamp, signature):
+                self._send(200, _api_error("10004", "签名校验失败或时间戳过期 (bad signature or stale timestamp)"))
+                return
+            self._send(200, self._region_tokens(account))
+
+        def _renew(self) -> None:
+            claims = server.issuer.claims(self.headers.get("token"))
+            account = find_account(str(claims.get("user", ""))) if claims else None
+            if claims is None or account is None:
+                self._send(200, _api_error("10008", "token无效 (token invalid)"))
+                return
+            if seconds_past_expiry(claims) > RENEWAL_WINDOW_SECONDS:
+                self._send(200, _api_error("10008", "token已过期超过24小时,请重新获取 (expired over 24 h ago)"))
+                return
+            cluster = str(claims.get("clusterId", ""))
+            region = server.region(cluster)
+            name = region.name if region else "ac"
+            entry = {"clusterId": int(cluster or 0), "clusterName": name,
+                     "token": server.issuer.issue(account, cluster)}
+            self._send(200, _ok([entry]))
+
+        def _center(self) -> None:
+            claims = server.issuer.claims(self.headers.get("token"))
+            region = server.region(str(claims.get("clusterId", ""))) if claims else None
+            if claims is None or seconds_past_expiry(claims) >= 0:
+                self._send(200, _api_error("10008", "token无效或已过期 (token invalid or expired)"))
+                return
+            if region is None:
+                self._send(200, _api_error("10004", "平台token不能查询区域 (the platform token has no region)"))
+                return
+            center = {
+                "clusterId": region.cluster_id,
+                "clusterName": region.name,
+                "aiUrls": [
+                    {"url": "https://ai-standby.invalid/ai", "enable": "false"},
+                    {"url": f"{server.base_url}{region.prefix}/ai", "enable": "true"},
+                ],
+                "hpcUrls": [{"url": f"{server.base_url}{region.prefix}/hpc", "enable": "true"}],
+                "efileUrls": [{"url": f"{server.base_url}{region.prefix}/efile", "enable": "true"}],
+            }
+            # The page types `data` as a list, public clients read an object: one region each way.
+            self._send(200, _ok(center if region is DEMO_REGIONS[0] else [center]))
+
+        # --- the image calls --------------------------------------------------------
+
+        def _page_query(self, body: bytes) -> dict[str, Any] | None:
+            try:
+                given = json.loads(body or b"{}")
+            except ValueError:
+                self._send(200, _api_error("10004", "请求体不是合法的JSON (body is not JSON)"))
+                return None
+            if not isinstance(given, dict):
+                self._send(200, _api_error("10004", "请求体应为对象 (body must be an object)"))
+                return None
+            if given.get("access") in (None, ""):
+                self._send(200, _api_error("10003", "access"))
+                return None
+            problems = []
+            if given["access"] not in ("public", "private"):
+                problems.append("access")
+            for key, lowest in (("start", 0), ("limit", 1)):
+                value = given.get(key, lowest if key == "start" else 10)
+                if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+                    problems.append(key)
+                given[key] = value
+            if given.get("orderBy") not in (None, "", *PAGED_ORDER):
+                problems.append("orderBy")
+            for key, allowed in (("acceleratorType", KNOWN_ACCELERATORS), ("type", KNOWN_IMAGE_TYPES)):
+                value = given.get(key)
+                if value not in (None, "") and (not isinstance(value, str) or value not in allowed):
+                    problems.append(key)
+            if problems:
+                self._send(200, _api_error("10004", ", ".join(problems)))
+                return None
+            return given
 
         def _filters(self, query: str, body: bytes) -> dict[str, str] | None:
             filters: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}

@@ -1,0 +1,139 @@
+"""The demo API's accounts, regions and tokens.
+
+Tokens are JWTs (HS256) shaped like the platform's (see the notes: `user`,
+`clusterId`, `accountStatus`, `invoker`, `expireTime` in epoch milliseconds as
+a string), signed with a key only this server knows, so a forged or edited
+token is refused like a real one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+# Tokens expired for longer than this cannot be renewed (the platform's rule).
+RENEWAL_WINDOW_SECONDS = 24 * 3600
+# How far a signed access-key request's timestamp may be from the server's clock.
+SIGNATURE_WINDOW_SECONDS = 300
+PLATFORM_CLUSTER = "0"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    user: str
+    org_id: str
+    password: str
+    access_key: str
+    secret_key: str
+    status: str = "Trial"  # accountStatus; "Suspended" gets null region tokens
+
+
+@dataclass(frozen=True)
+class DemoRegion:
+    cluster_id: str
+    name: str
+    apis: tuple[str, ...]  # which image-list calls it serves: "get", "post"
+    every: int = 1  # serves every n-th image of the catalog, so regions differ
+
+    @property
+    def prefix(self) -> str:
+        return f"/r/{self.cluster_id}"
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("demo", "demo-org", "demo-password", "demo-access-key", "demo-secret-key"),
+    DemoAccount("frozen", "demo-org", "frozen-password", "frozen-access-key", "frozen-secret-key", "Suspended"),
+)
+DEMO_REGIONS = (
+    # The first serves both calls; the second only the newer paginated one.
+    DemoRegion("11250", "华东一区【昆山】", ("get", "post")),
+    DemoRegion("20091", "华中一区【A区】", ("post",), every=3),
+)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenIssuer:
+    """Makes and checks the demo's tokens."""
+
+    def __init__(self, lifetime: float = 24 * 3600) -> None:
+        self.lifetime = lifetime
+        self._key = secrets.token_bytes(32)
+
+    def issue(self, account: DemoAccount, cluster_id: str, *, expires_in: float | None = None) -> str:
+        """A token for `account` in region `cluster_id`, valid for `expires_in` seconds
+        (the server's lifetime by default; negative for an already expired one)."""
+        expires = time.time() + (self.lifetime if expires_in is None else expires_in)
+        payload = {
+            "computeUser": account.user,
+            "accountStatus": account.status,
+            "creator": "ac",
+            "role": "1",
+            "expireTime": str(int(expires * 1000)),
+            "clusterId": cluster_id,
+            "invoker": account.org_id,
+            "user": account.user,
+            "userId": str(int(hashlib.sha256(account.user.encode()).hexdigest()[:10], 16)),
+            "jti": secrets.token_hex(4),  # two tokens issued in the same millisecond still differ
+        }
+        header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+        body = _b64(json.dumps(payload, separators=(",", ":")).encode())
+        signature = _b64(hmac.new(self._key, f"{header}.{body}".encode(), hashlib.sha256).digest())
+        return f"{header}.{body}.{signature}"
+
+    def claims(self, token: str | None) -> dict[str, Any] | None:
+        """The payload of a token this server signed (expired or not); None otherwise."""
+        parts = (token or "").split(".")
+        if len(parts) != 3:
+            return None
+        expected = _b64(hmac.new(self._key, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(expected, parts[2]):
+            return None
+        try:
+            payload = json.loads(_unb64(parts[1]))
+        except ValueError:
+            return None
+        return payload if isinstance(payload, dict) else None
+
+
+def seconds_past_expiry(claims: dict[str, Any]) -> float:
+    """How long ago the token expired (negative: time it has left)."""
+    try:
+        return time.time() - int(claims.get("expireTime", "0")) / 1000
+    except (TypeError, ValueError):
+        return float("inf")
+
+
+def signature_ok(account: DemoAccount, timestamp: str, signature: str) -> bool:
+    """Check an access-key request the way the platform documents it."""
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
+        return False
+    message = json.dumps(
+        {"accessKey": account.access_key, "timestamp": timestamp, "user": account.user},
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    expected = hmac.new(account.secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.lower())
+
+
+def find_account(user: str, **match: str) -> DemoAccount | None:
+    """The account named `user` whose other fields equal `match` (compared in constant time)."""
+    for account in DEMO_ACCOUNTS:
+        if account.user != user:
+            continue
+        if all(hmac.compare_digest(str(getattr(account, key)).encode(), value.encode()) for key, value in match.items()):
+            return account
+    return None
