@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .api.errors import ScnetError
 
+# Kept in step with tui.api.auth (not imported here: `--help` should not load httpx).
+DEFAULT_AC_URL = "https://www.scnet.cn"
+DEFAULT_AUTH_URL = "https://api.scnet.cn"
+
 if TYPE_CHECKING:
     from .api.models import Image, ImageList
 
@@ -38,7 +42,8 @@ exit codes:
 
 CONNECTION_HELP = """\
 connection (flags > environment > config file):
-  SCNET_BASE_URL, SCNET_TOKEN, SCNET_PROFILE, SCNET_CONFIG (config file path).
+  `scnet-images login` stores a profile per region in the config file.
+  SCNET_BASE_URL, SCNET_TOKEN, SCNET_PROFILE, SCNET_IMAGE_API, SCNET_CONFIG (config file path).
   With none of them set and no config file, the embedded demo API is used.
 """
 
@@ -65,6 +70,12 @@ def _add_connection_options(parser: argparse.ArgumentParser, default: Any) -> No
         "--insecure", action="store_true", default=default, help="do not verify TLS certificates (knowingly)"
     )
     group.add_argument("--timeout", type=float, default=default, help="read timeout in seconds (default 30)")
+    group.add_argument(
+        "--image-api",
+        choices=("auto", "get", "post"),
+        default=default,
+        help="which image-list call: the documented GET, the paginated POST, or auto (the default)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
             "examples:\n"
             "  scnet-images                                 open the browser\n"
             "  scnet-images path pytorch 2.1.0 dtk24.04.1   print one image path\n"
-            "  scnet-images list -a dcu --search vllm      list matching images\n\n"
+            "  scnet-images list -a dcu --search vllm      list matching images\n"
+            "  scnet-images login                           connect your SCNet account\n\n"
             + CONNECTION_HELP
             + "\n"
             + EXIT_CODES_HELP
@@ -148,6 +160,64 @@ def build_parser() -> argparse.ArgumentParser:
     path.add_argument("--copy", action="store_true", help="also copy the path to the clipboard")
     _add_connection_options(path, argparse.SUPPRESS)
 
+    login = commands.add_parser(
+        "login",
+        help="log in and store a profile per region",
+        description=(
+            "Log in to SCNet with your password (asked for, hidden) or an access key, look up "
+            "each region's AI address, and store one profile per region in the config file "
+            "(mode 600). The password and secret key are never stored."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images login                                  asks for user, org id, password\n"
+            "  scnet-images login --user alice --org-id 6048ce7b   asks for the password only\n"
+            "  pass show scnet | scnet-images login --user alice --org-id 6048ce7b --password-stdin\n"
+            "  SCNET_SECRET_KEY=... scnet-images login --user alice --access-key AK\n"
+            "  scnet-images login --ac-url http://127.0.0.1:8765   against `scnet-images demo-server`\n\n"
+            + EXIT_CODES_HELP
+        ),
+    )
+    login.add_argument("--user", default=None, help="SCNet user name (asked for when missing)")
+    login.add_argument("--org-id", default=None, help="organisation id, for the password login (asked for when missing)")
+    login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
+    )
+    login.add_argument(
+        "--access-key",
+        default=None,
+        metavar="KEY",
+        help="log in with this access key; the secret key comes from SCNET_SECRET_KEY or a prompt",
+    )
+    login.add_argument("--region", default=None, help="the default region: its id or a part of its name")
+    login.add_argument(
+        "--ac-url", default=None, help=f"the platform host (default {DEFAULT_AC_URL}, or SCNET_AC_URL)"
+    )
+    login.add_argument(
+        "--auth-url",
+        default=None,
+        help=f"the access-key login host (default {DEFAULT_AUTH_URL}; the --ac-url when that is given)",
+    )
+    login.add_argument("--ca-bundle", default=None, help="PEM file of CAs to trust for TLS")
+    login.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (knowingly)")
+    login.add_argument("--timeout", type=float, default=None, help="read timeout in seconds (default 30)")
+    login.add_argument(
+        "--image-api", choices=("auto", "get", "post"), default=None, help="image-list call for the new profiles"
+    )
+
+    commands.add_parser(
+        "profiles",
+        help="list the stored profiles (tokens masked)",
+        description="List the profiles of the config file: region, host, user, masked token, time left.",
+    )
+    logout = commands.add_parser(
+        "logout",
+        help="remove stored tokens",
+        description="Remove the stored token of the named profiles, or of every profile.",
+    )
+    logout.add_argument("names", nargs="*", metavar="PROFILE", help="profiles to log out (default: all)")
+
     demo = commands.add_parser(
         "demo-server",
         help="run the embedded SCNet-compatible demo API",
@@ -170,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--shape", choices=("list", "object", "null", "wrapped"), default="list", help="shape of `data`"
     )
     demo.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (repeatable)")
+    demo.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=24 * 3600,
+        metavar="SECONDS",
+        help="lifetime of the tokens its login calls issue (default a day; short to try renewal)",
+    )
     return parser
 
 
@@ -206,6 +283,10 @@ def run_command(args: argparse.Namespace) -> int:
             return run_demo_server(args)
         if command == "browse":
             return run_browser(args)
+        if command in ("login", "profiles", "logout"):
+            from .login import run_account_command
+
+            return run_account_command(command, args)
         return run_lookup(command, args)
     except ScnetError as error:
         print(f"scnet-images: {error}", file=sys.stderr)
@@ -232,10 +313,29 @@ def _settings(args: argparse.Namespace) -> Any:
         ca_bundle=args.ca_bundle,
         insecure=args.insecure or None,
         timeout=args.timeout,
+        image_api=args.image_api,
     )
     for warning in settings.warnings:
         print(f"scnet-images: warning: {warning}", file=sys.stderr)
+    expiry = expiry_warning(settings)
+    if expiry:
+        print(f"scnet-images: warning: {expiry}", file=sys.stderr)
     return settings
+
+
+def expiry_warning(settings: Any, now: Any = None) -> str | None:
+    """A sentence when the token is about to expire (or has) and cannot be renewed here."""
+    if settings.demo or settings.ac_url:
+        return None  # demo tokens do not expire; a login profile renews its own
+    from datetime import datetime, timezone
+
+    from .api.token import EXPIRY_WARNING_SECONDS, describe_expiry, read_claims
+
+    claims = read_claims(settings.token)
+    left = claims.seconds_left(now or datetime.now(timezone.utc)) if claims else None
+    if left is None or left >= EXPIRY_WARNING_SECONDS:
+        return None
+    return f"the token {describe_expiry(left)}; run `scnet-images login` or set a fresh token"
 
 
 def run_browser(args: argparse.Namespace) -> int:
@@ -253,11 +353,25 @@ def _fetch(args: argparse.Namespace) -> ImageList:
     if connection.demo:
         print(f"scnet-images: note: {DEMO_HINT}", file=sys.stderr)
 
+    progress = _progress_on_stderr() if sys.stderr.isatty() else None
     try:
         with connection.sync_client() as client:
-            return client.list_images(args.accelerator, args.image_type)
+            return client.list_images(args.accelerator, args.image_type, progress=progress)
     finally:
+        if progress is not None:
+            sys.stderr.write("\r\x1b[K")
+        for notice in connection.notices:
+            print(f"scnet-images: note: {notice}", file=sys.stderr)
         connection.close()
+
+
+def _progress_on_stderr() -> Any:
+    def show(received: int, expected: int | None) -> None:
+        of = f" of {expected:,}" if expected else ""
+        sys.stderr.write(f"\rscnet-images: received {received:,}{of} images…\x1b[K")
+        sys.stderr.flush()
+
+    return show
 
 
 def run_lookup(command: str, args: argparse.Namespace) -> int:
@@ -401,7 +515,9 @@ def run_demo_server(args: argparse.Namespace) -> int:
     images = synthetic_catalog(args.images) if args.images is not None else None
     token = args.token or DEMO_TOKEN
     try:
-        server = DemoServer(images, token=token, host=args.host, port=args.port, shape=args.shape)
+        server = DemoServer(
+            images, token=token, host=args.host, port=args.port, shape=args.shape, token_lifetime=args.token_lifetime
+        )
     except OSError as exc:
         print(f"scnet-images: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 4
@@ -415,6 +531,9 @@ def run_demo_server(args: argparse.Namespace) -> int:
     print(f"      --header 'token: {token}' --header 'Content-Type: application/json' \\")
     print("      --data '{\"acceleratorType\": \"dcu\", \"imageType\": \"Base\"}'")
     print(f"    SCNET_BASE_URL={server.base_url} SCNET_TOKEN={token} scnet-images")
+    print("  log in to its regions (user demo, org id demo-org, password demo-password;")
+    print("  or access key demo-access-key with SCNET_SECRET_KEY=demo-secret-key):")
+    print(f"    scnet-images login --ac-url {server.base_url}")
     print("  Ctrl-C stops it.", flush=True)
     try:
         server.serve_forever()

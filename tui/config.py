@@ -11,6 +11,8 @@ The config file is TOML in the platform's user config directory (or at
     ca_bundle = "/etc/ssl/certs/org-ca.pem"    # optional
     insecure = false                           # optional
     timeout = 30                               # optional, seconds
+    image_api = "auto"                         # optional: auto, get or post
+    # written by `scnet-images login`: region, cluster_id, user, ac_url (renews the token)
 
 With no base URL and no token anywhere, the app runs on the embedded demo API.
 """
@@ -23,13 +25,14 @@ import stat
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
-from .api.client import ClientOptions
-from .api.errors import ConfigError
+from .api.client import IMAGE_APIS, ClientOptions
+from .api.errors import LOGIN_HINT, ConfigError
 
 ENV_BASE_URL = "SCNET_BASE_URL"
 ENV_TOKEN = "SCNET_TOKEN"
 ENV_PROFILE = "SCNET_PROFILE"
 ENV_CONFIG = "SCNET_CONFIG"
+ENV_IMAGE_API = "SCNET_IMAGE_API"
 
 
 class Settings(NamedTuple):
@@ -42,6 +45,18 @@ class Settings(NamedTuple):
     source: str = ""
     options: ClientOptions = ClientOptions()
     warnings: tuple[str, ...] = ()
+    token_from: str = ""  # "command line", "environment", "profile", "token_command"
+    region: str = ""  # the region's name, as login stored it
+    cluster_id: str = ""
+    ac_url: str = ""  # the platform host that renews the token ("" when unknown)
+    image_api: str = "auto"
+    known_api: str = ""  # what `auto` found to work for this profile last time
+    config_file: Path | None = None
+
+    @property
+    def stores_token(self) -> bool:
+        """Whether a renewed token can be written back: it came from the profile's `token`."""
+        return self.token_from == "profile" and bool(self.profile) and self.config_file is not None
 
     def __repr__(self) -> str:
         return (
@@ -152,7 +167,7 @@ def run_token_command(command: str, profile: str) -> str:
     return token
 
 
-def _timeouts(value: Any, where: str) -> tuple[float, float] | None:
+def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
     if value is None:
         return None
     try:
@@ -172,6 +187,7 @@ def load_settings(
     ca_bundle: str | None = None,
     insecure: bool | None = None,
     timeout: float | None = None,
+    image_api: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     """Resolve settings from flags (the arguments), then `env`, then the config file.
@@ -191,26 +207,40 @@ def load_settings(
     profile_name, stored = _select_profile(data, wanted, path) if (data or wanted) else ("", {})
 
     sources: list[str] = []
+    origins: list[str] = []
 
     def pick(flag: Any, env_key: str | None, key: str) -> Any:
         if flag not in (None, ""):
             sources.append("command line")
+            origins.append("command line")
             return flag
         if env_key and env.get(env_key):
             sources.append("environment")
+            origins.append("environment")
             return env[env_key]
         if stored.get(key) not in (None, ""):
             sources.append(f"profile {profile_name}")
+            origins.append("profile")
             return stored[key]
+        origins.append("")
         return None
 
     chosen_url = pick(base_url, ENV_BASE_URL, "base_url")
     chosen_token = pick(token, ENV_TOKEN, "token")
+    token_from = origins[-1]
     if chosen_token is None and stored.get("token_command"):
         chosen_token = run_token_command(str(stored["token_command"]), profile_name)
         sources.append(f"profile {profile_name}")
+        token_from = "token_command"
 
-    connect, read = _timeouts(timeout, "--timeout") or _timeouts(
+    chosen_api = str(image_api or env.get(ENV_IMAGE_API) or stored.get("image_api") or "auto").strip().lower()
+    if chosen_api not in IMAGE_APIS:
+        raise ConfigError(
+            f"image_api is {chosen_api[:20]!r}; it must be one of {', '.join(IMAGE_APIS)}",
+            "auto (the default) finds the call the region serves; get or post forces one",
+        )
+
+    connect, read = parse_timeout(timeout, "--timeout") or parse_timeout(
         stored.get("timeout"), f"profile {profile_name}"
     ) or (10.0, 30.0)
     options = ClientOptions(
@@ -221,6 +251,8 @@ def load_settings(
     )
 
     if chosen_url is None and chosen_token is None:
+        if stored.get("ac_url"):
+            raise ConfigError(f"Profile {profile_name!r} has no token (logged out)", LOGIN_HINT)
         return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
     if chosen_url is None:
         raise ConfigError(
@@ -228,11 +260,15 @@ def load_settings(
             f"set {ENV_BASE_URL} or base_url in a profile to the region's AI address",
         )
     if chosen_token is None:
+        if stored.get("ac_url"):
+            raise ConfigError(f"Profile {profile_name!r} has no token (logged out)", LOGIN_HINT)
         raise ConfigError(
             f"A base URL is set ({chosen_url}) but no token",
-            f"set {ENV_TOKEN}, or token/token_command in a profile",
+            f"set {ENV_TOKEN}, or token/token_command in a profile, or run `scnet-images login`",
         )
     source = " + ".join(dict.fromkeys(sources))
+    # Login's details belong to the profile's own token: a token from elsewhere is another account.
+    own = token_from in ("profile", "token_command")
     return Settings(
         base_url=str(chosen_url).strip(),
         token=str(chosen_token).strip(),
@@ -240,4 +276,11 @@ def load_settings(
         source=source,
         options=options,
         warnings=tuple(warnings),
+        token_from=token_from,
+        region=str(stored.get("region") or "") if own else "",
+        cluster_id=str(stored.get("cluster_id") or "") if own else "",
+        ac_url=str(stored.get("ac_url") or "") if own else "",
+        image_api=chosen_api,
+        known_api=str(stored.get("detected_image_api") or ""),
+        config_file=path if profile_name else None,
     )

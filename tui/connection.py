@@ -1,24 +1,33 @@
 """From settings to a server to talk to: the configured region, or the embedded demo API.
 
-Shared by the browser and the shell commands, so both connect the same way.
+Shared by the browser and the shell commands, so both connect the same way. The
+connection is also where what a client learns is kept: a renewed token (written
+back to the profile it came from) and which image-list call the region serves.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .api.client import ScnetClient, ScnetSyncClient
+from .api.client import Account, ScnetClient, ScnetSyncClient
+from .api.errors import ScnetError
 from .config import Settings
 
 
 class Connection:
-    """A resolved connection. In demo mode it owns the running demo server."""
+    """A resolved connection. In demo mode it owns the running demo server.
+
+    `notices` collects what the user should hear about that is not an error (a token
+    renewed for this session only, a config file that could not be updated).
+    """
 
     def __init__(self, settings: Settings, base_url: str, token: str, demo_server: object | None = None) -> None:
         self.settings = settings
         self.base_url = base_url
         self.token = token
         self.demo_server = demo_server
+        self.known_api = settings.known_api
+        self.notices: list[str] = []
 
     def __repr__(self) -> str:
         return f"Connection(host={self.host!r}, token=****, demo={self.demo})"
@@ -34,19 +43,70 @@ class Connection:
 
     @property
     def label(self) -> str:
-        """Where the data comes from, for people: `profile kunshan · host` or `DEMO`."""
+        """Where the data comes from, for people: `华东一区【昆山】 · profile alice-11250 · host` or `DEMO`."""
         if self.demo:
             return "DEMO"
-        name = f"profile {self.settings.profile} · " if self.settings.profile else ""
-        return f"{name}{self.host}"
+        parts = [self.settings.region] if self.settings.region else []
+        if self.settings.profile:
+            parts.append(f"profile {self.settings.profile}")
+        parts.append(self.host)
+        return " · ".join(parts)
+
+    @property
+    def short_label(self) -> str:
+        """The region and profile (the host when there is neither), for sentences."""
+        if self.demo:
+            return "the demo API"
+        parts = [self.settings.region] if self.settings.region else []
+        if self.settings.profile:
+            parts.append(f"profile {self.settings.profile}")
+        return " · ".join(parts) or self.host
+
+    def account(self) -> Account:
+        return Account(
+            ac_url=self.settings.ac_url,
+            cluster_id=self.settings.cluster_id,
+            image_api=self.settings.image_api,
+            known_api=self.known_api,
+            on_token_renewed=self._token_renewed,
+            on_api_detected=self._api_detected,
+        )
 
     def client(self) -> ScnetClient:
         """The async client, for the browser."""
-        return ScnetClient(self.base_url, self.token, self.settings.options)
+        return ScnetClient(self.base_url, self.token, self.settings.options, self.account())
 
     def sync_client(self) -> ScnetSyncClient:
         """The same client without asyncio, for the shell commands."""
-        return ScnetSyncClient(self.base_url, self.token, self.settings.options)
+        return ScnetSyncClient(self.base_url, self.token, self.settings.options, self.account())
+
+    def _token_renewed(self, token: str) -> None:
+        self.token = token
+        where = f"profile {self.settings.profile}"
+        if not self.settings.stores_token:
+            self.notices.append(
+                f"The token had expired and was renewed for this session only (it came from the "
+                f"{self.settings.token_from or 'command line'}); run `scnet-images login` to store one"
+            )
+            return
+        if self._store(token=token):
+            self.notices.append(f"The token had expired; renewed it and stored the new one in {where}")
+
+    def _api_detected(self, api: str) -> None:
+        self.known_api = api
+        if self.settings.profile and self.settings.config_file is not None:
+            self._store(detected_image_api=api)
+
+    def _store(self, **values: str) -> bool:
+        from .profiles import update_profile
+
+        assert self.settings.config_file is not None
+        try:
+            update_profile(self.settings.config_file, self.settings.profile, **values)
+        except ScnetError as error:
+            self.notices.append(f"Could not update profile {self.settings.profile}: {error.message}")
+            return False
+        return True
 
     def close(self) -> None:
         if self.demo_server is not None:
@@ -65,4 +125,7 @@ def open_connection(settings: Settings, *, demo_images: list[dict] | None = None
     return Connection(settings, server.base_url, server.token, server)
 
 
-DEMO_HINT = "demo data from the embedded API; to use your account set SCNET_BASE_URL and SCNET_TOKEN (see README)"
+DEMO_HINT = (
+    "demo data from the embedded API; to use your account run `scnet-images login` "
+    "(or set SCNET_BASE_URL and SCNET_TOKEN; see README)"
+)

@@ -1,0 +1,222 @@
+"""Login, region lookup and token renewal, against the demo API over HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+import httpx
+import pytest
+
+from tui.api.auth import (
+    ai_url_from_center,
+    access_key_login,
+    password_login,
+    region_ai_url,
+    sign,
+)
+from tui.api.client import Account, ScnetClient, ScnetSyncClient, token_from_data
+from tui.api.errors import ScnetError, TokenRefused
+from tui.api.token import read_claims
+from tui.demo.accounts import DEMO_ACCOUNTS
+from tui.demo.server import DemoServer
+
+from ..conftest import FAST
+
+DEMO, FROZEN = DEMO_ACCOUNTS
+
+
+def test_the_signature_is_hmac_sha256_of_the_compact_json() -> None:
+    message = b'{"accessKey":"AK","timestamp":"1700000000","user":"alice"}'
+    expected = hmac.new(b"secret", message, hashlib.sha256).hexdigest()
+    assert sign("AK", "secret", "alice", "1700000000") == expected
+
+
+def test_password_login_gives_a_token_per_region(demo_server: DemoServer) -> None:
+    tokens = password_login(demo_server.base_url, "demo", "demo-org", "demo-password", FAST)
+    assert [(t.cluster_id, t.platform) for t in tokens] == [("0", True), ("11250", False), ("20091", False)]
+    claims = read_claims(tokens[1].token or "")
+    assert claims is not None and claims.user == "demo" and claims.cluster_id == "11250"
+    assert "****" in repr(tokens[1]) and (tokens[1].token or "") not in repr(tokens)
+
+
+@pytest.mark.parametrize(
+    "user, org, password",
+    [("demo", "demo-org", "wrong-pass-8Xq"), ("demo", "other-org", "demo-password"), ("nobody", "demo-org", "demo-password"),
+     ("demo", "demo-org", "密码-wrong")],
+)
+def test_bad_credentials_are_refused_without_echoing_the_password(
+    demo_server: DemoServer, user: str, org: str, password: str
+) -> None:
+    with pytest.raises(TokenRefused) as caught:
+        password_login(demo_server.base_url, user, org, password, FAST)
+    assert "refused the password login" in caught.value.message and "10004" in caught.value.message
+    assert password not in str(caught.value)
+    assert "password" in caught.value.hint
+
+
+def test_a_suspended_account_gets_no_region_tokens(demo_server: DemoServer) -> None:
+    tokens = password_login(demo_server.base_url, FROZEN.user, FROZEN.org_id, FROZEN.password, FAST)
+    assert [t.token for t in tokens if not t.platform] == [None, None]
+
+
+def test_access_key_login(demo_server: DemoServer) -> None:
+    tokens = access_key_login(demo_server.base_url, "demo", DEMO.access_key, DEMO.secret_key, FAST)
+    assert {t.cluster_id for t in tokens if t.token} == {"0", "11250", "20091"}
+
+
+@pytest.mark.parametrize(
+    "key, secret, skew, code",
+    [
+        (DEMO.access_key, "not-the-secret", 0, "10004"),  # bad signature
+        (DEMO.access_key, DEMO.secret_key, -3600, "10004"),  # a replayed, hour-old request
+        ("unknown-key", DEMO.secret_key, 0, "10009"),
+    ],
+)
+def test_access_key_login_refusals(demo_server: DemoServer, key: str, secret: str, skew: int, code: str) -> None:
+    with pytest.raises(TokenRefused) as caught:
+        access_key_login(demo_server.base_url, "demo", key, secret, FAST, now=time.time() + skew)
+    assert code in caught.value.message
+    assert secret not in str(caught.value)
+
+
+def _through(monkeypatch: pytest.MonkeyPatch, handler) -> None:  # type: ignore[no-untyped-def]
+    """Make the login's own client send through `handler`: for what the demo never does."""
+    original = ScnetSyncClient.__init__
+
+    def with_transport(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, transport=httpx.MockTransport(handler), **kwargs)
+
+    monkeypatch.setattr(ScnetSyncClient, "__init__", with_transport)
+
+
+def test_the_secret_key_is_never_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"code": "0", "data": []})
+
+    _through(monkeypatch, handler)
+    access_key_login("http://auth", "demo", "AK", "the-secret-key", FAST)
+    request = seen[0]
+    assert b"the-secret-key" not in request.content
+    assert all("the-secret-key" not in value for value in request.headers.values())
+    assert request.headers["signature"] == sign("AK", "the-secret-key", "demo", request.headers["timestamp"])
+
+
+def test_an_echoed_password_is_masked_in_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, text=f"login failed for password={request.headers['password']}")
+
+    _through(monkeypatch, handler)
+    with pytest.raises(ScnetError) as caught:
+        password_login("http://ac", "demo", "org", "hunter2-secret", FAST)
+    assert "hunter2-secret" not in str(caught.value) and "****" in str(caught.value)
+
+
+def test_region_lookup_strips_the_trailing_ai(demo_server: DemoServer) -> None:
+    for cluster in ("11250", "20091"):  # one answers `data` as an object, the other as a list
+        token = demo_server.issuer.issue(DEMO, cluster)
+        assert region_ai_url(demo_server.base_url, token, FAST) == f"{demo_server.base_url}/r/{cluster}"
+
+
+def test_region_lookup_with_the_platform_token_is_refused(demo_server: DemoServer) -> None:
+    with pytest.raises(ScnetError):
+        region_ai_url(demo_server.base_url, demo_server.issuer.issue(DEMO, "0"), FAST)
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"aiUrls": [{"url": "https://a.example/ai", "enable": "false"}, {"url": "https://b.example:65011/ai/", "enable": "true"}]},
+         "https://b.example:65011"),
+        ([{"aiUrls": [{"url": "https://c.example", "enable": "true"}]}], "https://c.example"),
+        ({"aiUrls": [{"url": "https://a.example/ai", "enable": "false"}]}, None),
+        ({"hpcUrls": []}, None),
+        (None, None),
+        ("nonsense", None),
+    ],
+)
+def test_ai_url_from_center(data: object, expected: str | None) -> None:
+    assert ai_url_from_center(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data, cluster, expected",
+    [
+        ("tok-a", "", "tok-a"),
+        ({"token": "tok-b"}, "", "tok-b"),
+        ([{"clusterId": 0, "token": "platform"}, {"clusterId": 11250, "token": "tok-c"}], "", "tok-c"),
+        ([{"clusterId": 11250, "token": "x"}, {"clusterId": 20091, "token": "tok-d"}], "20091", "tok-d"),
+        ([{"clusterId": 11250, "token": None}], "", None),
+        (42, "", None),
+    ],
+)
+def test_token_from_data_shapes(data: object, cluster: str, expected: str | None) -> None:
+    assert token_from_data(data, cluster) == expected
+
+
+# --- renewal -------------------------------------------------------------------------
+
+
+def _account(server: DemoServer, renewed: list[str], cluster: str = "11250") -> Account:
+    return Account(ac_url=server.base_url, cluster_id=cluster, on_token_renewed=renewed.append)
+
+
+async def test_an_expired_token_is_renewed_once_and_the_call_retried(demo_server: DemoServer) -> None:
+    expired = demo_server.issuer.issue(DEMO, "11250", expires_in=-60)
+    renewed: list[str] = []
+    url = demo_server.base_url + "/r/11250"
+    async with ScnetClient(url, expired, FAST, _account(demo_server, renewed)) as client:
+        result = await client.list_images()
+        assert client.token == renewed[0] != expired
+    assert len(result.images) == 265
+    assert [(r.method, r.path) for r in demo_server.requests] == [
+        ("GET", "/r/11250/ai/openapi/v2/instance-service/images"),
+        ("POST", "/ac/openapi/v2/tokens/next"),
+        ("GET", "/r/11250/ai/openapi/v2/instance-service/images"),
+    ]
+    claims = read_claims(renewed[0])
+    assert claims is not None and claims.cluster_id == "11250" and claims.seconds_left(claims.expires_at) == 0
+
+
+def test_the_sync_client_renews_too(demo_server: DemoServer) -> None:
+    renewed: list[str] = []
+    expired = demo_server.issuer.issue(DEMO, "20091", expires_in=-3600)
+    with ScnetSyncClient(demo_server.base_url + "/r/20091", expired, FAST, _account(demo_server, renewed, "20091")) as c:
+        assert len(c.list_images().images) == 89
+    assert len(renewed) == 1
+
+
+async def test_a_token_expired_over_a_day_ago_needs_a_login(demo_server: DemoServer) -> None:
+    expired = demo_server.issuer.issue(DEMO, "11250", expires_in=-25 * 3600)
+    renewed: list[str] = []
+    async with ScnetClient(demo_server.base_url + "/r/11250", expired, FAST, _account(demo_server, renewed)) as client:
+        with pytest.raises(TokenRefused) as caught:
+            await client.list_images()
+    assert "could not be renewed" in caught.value.message
+    assert "scnet-images login" in caught.value.hint
+    assert renewed == [] and expired not in str(caught.value)
+
+
+async def test_without_a_platform_address_there_is_no_renewal(demo_server: DemoServer) -> None:
+    expired = demo_server.issuer.issue(DEMO, "11250", expires_in=-60)
+    async with ScnetClient(demo_server.base_url + "/r/11250", expired, FAST) as client:
+        with pytest.raises(TokenRefused) as caught:
+            await client.list_images()
+    assert caught.value.code == "10008" and "scnet-images login" in caught.value.hint
+    assert [r.path for r in demo_server.requests if "tokens" in r.path] == []
+
+
+async def test_a_refusal_that_renewal_does_not_cure_is_reported_once(demo_server: DemoServer) -> None:
+    # A valid token of another region: renewal gives another token of that region, still refused here.
+    other = demo_server.issuer.issue(DEMO, "20091")
+    renewed: list[str] = []
+    async with ScnetClient(demo_server.base_url + "/r/11250", other, FAST, _account(demo_server, renewed)) as client:
+        with pytest.raises(TokenRefused) as caught:
+            await client.list_images()
+    assert "even with a freshly renewed token" in caught.value.message
+    assert len(renewed) == 1
+    assert sum(1 for r in demo_server.requests if r.path.endswith("/tokens/next")) == 1

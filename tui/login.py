@@ -1,0 +1,282 @@
+"""`scnet-images login`, `profiles` and `logout`: connecting an account, like `gh auth login`.
+
+Login asks for what it needs (the password and secret key hidden, never taken
+from a flag), gets every region's token, looks up each region's AI address,
+lets the user pick the default region and stores one profile per region. The
+prompts are parameters so tests can answer them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from typing import Any, Callable, NamedTuple, TextIO
+
+from .api.errors import ConfigError, ScnetError, TokenRefused
+
+ENV_SECRET_KEY = "SCNET_SECRET_KEY"
+ENV_AC_URL = "SCNET_AC_URL"
+EXIT_USAGE = 64
+
+
+class Prompts(NamedTuple):
+    """How login asks: `ask` for plain answers, `ask_secret` without echo. `interactive`
+    says whether anyone is there to answer (otherwise missing answers are usage errors)."""
+
+    ask: Callable[[str], str] = input
+    ask_secret: Callable[[str], str] = lambda prompt: __import__("getpass").getpass(prompt)
+    interactive: bool = True
+
+
+class Region(NamedTuple):
+    cluster_id: str
+    name: str
+    token: str
+    base_url: str
+
+
+def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts | None = None) -> int:
+    """Run `login`, `profiles` or `logout`; returns the exit code."""
+    from .config import config_path
+
+    path = config_path()
+    if command == "profiles":
+        return print_profiles(path, sys.stdout)
+    if command == "logout":
+        return logout(path, args.names, sys.stdout)
+    if prompts is None:
+        prompts = Prompts(interactive=sys.stdin.isatty())
+    return login(args, path, prompts, sys.stdin, sys.stdout)
+
+
+# --- login ----------------------------------------------------------------------
+
+
+def _answer(value: str | None, prompt: str, prompts: Prompts, what: str, flag: str) -> str:
+    if value:
+        return value.strip()
+    if not prompts.interactive:
+        raise _UsageError(f"no {what} given and no terminal to ask for it; pass {flag}")
+    answer = prompts.ask(prompt).strip()
+    if not answer:
+        raise _UsageError(f"a {what} is needed")
+    return answer
+
+
+def _secret(prompt: str, prompts: Prompts, what: str, how: str) -> str:
+    if not prompts.interactive:
+        raise _UsageError(f"no {what} given and no terminal to ask for it; {how}")
+    answer = prompts.ask_secret(prompt)
+    if not answer:
+        raise _UsageError(f"a {what} is needed")
+    return answer
+
+
+class _UsageError(Exception):
+    pass
+
+
+def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, out: TextIO) -> int:
+    from .api.auth import DEFAULT_AC_URL, DEFAULT_AUTH_URL, access_key_login, password_login
+    from .config import parse_timeout
+    from .api.client import ClientOptions
+
+    ac_url = (args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AC_URL).strip().rstrip("/")
+    auth_url = (args.auth_url or (args.ac_url or os.environ.get(ENV_AC_URL)) or DEFAULT_AUTH_URL).strip().rstrip("/")
+    connect, read = parse_timeout(args.timeout, "--timeout") or (10.0, 30.0)
+    options = ClientOptions(
+        connect_timeout=connect, read_timeout=read, ca_bundle=args.ca_bundle, insecure=bool(args.insecure)
+    )
+    try:
+        user = _answer(args.user, "SCNet user: ", prompts, "user name", "--user")
+        if args.access_key:
+            secret = os.environ.get(ENV_SECRET_KEY) or _secret(
+                "Secret key (not shown): ", prompts, "secret key", f"set {ENV_SECRET_KEY}"
+            )
+            print(f"Logging in as {user} with access key {args.access_key[:4]}… at {_host(auth_url)}", file=sys.stderr)
+            tokens = access_key_login(auth_url, user, args.access_key.strip(), secret, options)
+        else:
+            org_id = _answer(args.org_id, "Org id: ", prompts, "org id", "--org-id")
+            if args.password_stdin:
+                password = stdin.readline().rstrip("\r\n")
+                if not password:
+                    raise _UsageError("--password-stdin read an empty line")
+            else:
+                password = _secret(
+                    "Password (not shown): ", prompts, "password", "pipe it in with --password-stdin"
+                )
+            print(f"Logging in as {user} at {_host(ac_url)}", file=sys.stderr)
+            tokens = password_login(ac_url, user, org_id, password, options)
+    except _UsageError as problem:
+        print(f"scnet-images login: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except EOFError:
+        print("scnet-images login: cancelled", file=sys.stderr)
+        return EXIT_USAGE
+
+    regions = _regions(tokens, ac_url, options)
+    try:
+        default = _choose_default(regions, args.region, prompts)
+    except _UsageError as problem:
+        print(f"scnet-images login: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return _store(path, user, regions, default, ac_url, args.image_api, out)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.rpartition("@")[2] or url
+
+
+def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
+    """The regions with a token and an enabled AI address; says why others are left out."""
+    from .api.auth import region_ai_url
+    from .safe_text import printable
+
+    candidates = [token for token in tokens if not token.platform]
+    suspended = [token for token in candidates if token.token is None]
+    usable = [token for token in candidates if token.token is not None]
+    for token in suspended:
+        print(
+            f"scnet-images login: note: no token for region {printable(token.cluster_name or token.cluster_id)} "
+            "(the account is suspended there)",
+            file=sys.stderr,
+        )
+    if not usable:
+        raise TokenRefused(
+            "The login succeeded but gave no region token"
+            + (" (the account is suspended in every region)" if suspended else ""),
+            "check the account's state in the SCNet console (arrears, suspension)",
+        )
+    regions: list[Region] = []
+    failures: list[ScnetError] = []
+    for token in usable:
+        name = printable(token.cluster_name or token.cluster_id)
+        try:
+            base_url = region_ai_url(ac_url, token.token or "", options)
+        except ScnetError as error:
+            failures.append(error)
+            print(f"scnet-images login: note: could not look up region {name}: {error.message}", file=sys.stderr)
+            continue
+        if base_url is None:
+            print(f"scnet-images login: note: region {name} has no AI service enabled; skipped", file=sys.stderr)
+            continue
+        regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url))
+    if not regions:
+        if failures:
+            raise failures[0]
+        raise ConfigError("None of the account's regions has an AI service enabled", "check the account in the SCNet console")
+    return regions
+
+
+def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) -> Region:
+    from .safe_text import printable
+
+    if wanted:
+        key = wanted.strip().lower()
+        for region in regions:
+            if key in (region.cluster_id, region.name.lower()):
+                return region
+        matches = [region for region in regions if key in region.name.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(f"{region.cluster_id} {printable(region.name)}" for region in regions)
+        raise _UsageError(f"--region {wanted!r} names {'several' if matches else 'no'} region(s) of: {known}")
+    if len(regions) == 1 or not prompts.interactive:
+        return regions[0]
+    print("Regions:", file=sys.stderr)
+    for number, region in enumerate(regions, 1):
+        print(f"  {number}. {printable(region.name)} ({region.cluster_id})", file=sys.stderr)
+    while True:
+        answer = prompts.ask(f"Default region [1-{len(regions)}, Enter for 1]: ").strip()
+        if not answer:
+            return regions[0]
+        if answer.isdigit() and 1 <= int(answer) <= len(regions):
+            return regions[int(answer) - 1]
+        print(f"  type a number from 1 to {len(regions)}", file=sys.stderr)
+
+
+def _store(
+    path: Any, user: str, regions: list[Region], default: Region, ac_url: str, image_api: str | None, out: TextIO
+) -> int:
+    from .profiles import profile_name, read_profiles, save_login
+
+    names = {region.cluster_id: profile_name(user, region.cluster_id) for region in regions}
+    profiles = {
+        names[region.cluster_id]: {
+            "region": region.name,
+            "cluster_id": region.cluster_id,
+            "user": user,
+            "base_url": region.base_url,
+            "ac_url": ac_url,
+            "token": region.token,
+            "image_api": image_api or "",
+        }
+        for region in regions
+    }
+    save_login(path, profiles, names[default.cluster_id])
+    out.write(f"Logged in as {user}: {len(regions)} region(s), saved to {path} (mode 600)\n")
+    stored = [profile for profile in read_profiles(path) if profile.name in profiles]
+    _profile_table(stored, out)
+    out.write(f"Default: {names[default.cluster_id]}. Switch in the browser with p, or: scnet-images --profile NAME\n")
+    return 0
+
+
+# --- profiles and logout ----------------------------------------------------------------
+
+
+def print_profiles(path: Any, out: TextIO) -> int:
+    from .profiles import read_profiles
+
+    profiles = read_profiles(path)
+    if not profiles:
+        print(f"scnet-images: no profiles in {path}; run `scnet-images login`", file=sys.stderr)
+        return 0
+    _profile_table(profiles, out)
+    return 0
+
+
+def _profile_table(profiles: list[Any], out: TextIO) -> None:
+    from rich.cells import cell_len
+
+    from .api.token import describe_expiry
+    from .safe_text import printable
+
+    now = datetime.now(timezone.utc)
+    headers = ("", "PROFILE", "REGION", "USER", "HOST", "TOKEN", "EXPIRES", "API")
+    rows = []
+    for profile in profiles:
+        expiry = describe_expiry((profile.expires_at - now).total_seconds()) if profile.expires_at else ""
+        api = profile.image_api + (f" ({profile.detected_image_api})" if profile.image_api == "auto" and profile.detected_image_api else "")
+        rows.append(
+            tuple(
+                printable(cell)
+                for cell in (
+                    "*" if profile.default else "",
+                    profile.name,
+                    profile.region,
+                    profile.user,
+                    _host(profile.base_url),
+                    profile.masked_token,
+                    expiry,
+                    api,
+                )
+            )
+        )
+    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    for row in [headers, *rows]:
+        out.write("  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths)).rstrip() + "\n")
+
+
+def logout(path: Any, names: list[str], out: TextIO) -> int:
+    from .profiles import remove_tokens
+
+    removed = remove_tokens(path, names)
+    if removed:
+        out.write(f"Removed the stored token of {', '.join(removed)}\n")
+    else:
+        out.write("No stored tokens to remove\n")
+    return 0
