@@ -46,6 +46,11 @@ class ScnetImagesApp(App[None]):
         for warning in self.connection.settings.warnings:  # e.g. a config file others can read
             self.notify(warning, title="Configuration", severity="warning", timeout=15, markup=False)
 
+    def adopt_connection(self, connection: Connection) -> None:
+        """The browser moved to `connection` (a region switch): close that one on exit."""
+        self.connection = connection
+        self._owns_connection = True
+
     def on_unmount(self) -> None:
         if self._owns_connection and self.connection is not None:
             self.connection.close()

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Iterator
 
+import tempfile
+from pathlib import Path
+
 import pyperclip
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
@@ -19,6 +22,7 @@ from tui.app import ScnetImagesApp
 from tui.config import Settings
 from tui.connection import Connection
 from tui.demo.server import DemoServer
+from tui.profiles import save_login
 
 WIDE = (200, 50)
 STANDARD = (160, 45)
@@ -32,6 +36,30 @@ HOSTILE: list[dict[str, Any]] = [
     {"name": "中文镜像", "tag": "深度学习-1", "path": "r/中文镜像:深度学习-1", "user": "用户"},
     {"path": "r/only-a-path:1"},
 ]
+
+
+REGION_HOST = "https://ai01.scnet.example:65011"
+
+
+def region_profiles(server: DemoServer) -> dict[str, dict[str, str]]:
+    """What `scnet-images login` stores, as the picker lists it (hosts that stay the same)."""
+    return {
+        "demo-11250": {"region": "华东一区【昆山】", "cluster_id": "11250", "user": "demo", "base_url": REGION_HOST,
+                       "ac_url": "https://ac.scnet.example", "token": jwt("demo", NOW + timedelta(hours=5))},
+        "demo-20091": {"region": "华中一区【A区】", "cluster_id": "20091", "user": "demo",
+                       "base_url": "https://ai02.scnet.example:65011", "ac_url": "https://ac.scnet.example",
+                       "token": jwt("demo", NOW + timedelta(hours=5, minutes=10))},
+        "lab-mirror": {"user": "zhangwei", "base_url": "https://mirror.lab.example", "token": "opaque-token-0001"},
+    }
+
+
+def unusable_region(server: DemoServer) -> dict[str, dict[str, str]]:
+    """A second region whose stored token the server refuses: the switch fails."""
+    profiles = region_profiles(server)
+    profiles["demo-20091"].update(
+        base_url=f"{server.base_url}/r/20091", ac_url=server.base_url, token="no-longer-valid-token"
+    )
+    return profiles
 
 
 def jwt(user: str, expires: datetime) -> str:
@@ -63,17 +91,21 @@ class Scenario:
     then: Callable[[DemoServer], None] | None = None  # faults injected after the first load
     token: str | None = None  # a real-looking token: the header shows a profile, not DEMO
     term: str = "xterm-256color"
+    profiles: Callable[[DemoServer], dict[str, dict[str, str]]] | None = None  # a stored config file
 
     @contextlib.contextmanager
     def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
         """The app on its own demo server, and the steps to take; the environment restored after."""
-        saved = {name: os.environ.get(name) for name in ("TERM", "TMUX")}
+        saved = {name: os.environ.get(name) for name in ("TERM", "TMUX", "SCNET_CONFIG")}
         os.environ["TERM"] = self.term
         os.environ.pop("TMUX", None)
         copy = pyperclip.copy
         pyperclip.copy = _no_pyperclip  # no scenario depends on this machine's clipboard
         try:
-            with DemoServer(self.images, token=self.token) as server:
+            with DemoServer(self.images, token=self.token) as server, tempfile.TemporaryDirectory() as folder:
+                os.environ["SCNET_CONFIG"] = str(Path(folder) / "config.toml")  # never the user's own
+                if self.profiles is not None:
+                    save_login(Path(os.environ["SCNET_CONFIG"]), self.profiles(server), "demo-11250")
                 if self.first_load is not None:
                     self.first_load(server)
                 yield self._app(server), self._steps(server)
@@ -88,6 +120,10 @@ class Scenario:
     def _app(self, server: DemoServer) -> ScnetImagesApp:
         if self.token is None:
             settings = Settings(base_url=server.base_url, token=server.token, demo=True)
+        elif self.profiles is not None:
+            # Logged in: the header names the region; the requests go to the local server.
+            settings = Settings(base_url=REGION_HOST, token=self.token, profile="demo-11250", region="华东一区【昆山】",
+                                cluster_id="11250", ac_url="https://ac.scnet.example", token_from="profile")
         else:
             # The header names the configured address; the requests go to the local server.
             settings = Settings(base_url="https://ai01.scnet.example:65011", token=self.token, profile="kunshan")
@@ -121,4 +157,10 @@ SCENARIOS: dict[str, Scenario] = {
     "token-expiring": Scenario(STANDARD, token=jwt("zhangwei", NOW + timedelta(minutes=42))),
     "small-80x24": Scenario((80, 24)),
     "hostile-data": Scenario(WIDE, images=HOSTILE),
+    "region-picker": Scenario(
+        STANDARD, ("p",), token=jwt("demo", NOW + timedelta(hours=5)), profiles=region_profiles
+    ),
+    "region-switch-failed": Scenario(
+        STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
+    ),
 }

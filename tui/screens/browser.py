@@ -8,6 +8,7 @@ that turns errors into what the user sees.
 from __future__ import annotations
 
 import gc
+import os
 from datetime import datetime
 from typing import Callable
 
@@ -27,7 +28,8 @@ from ..api.models import Image, ImageList
 from ..api.token import read_claims
 from ..catalog import SORT_FIELDS, ImageView, SearchIndex, narrows, parse_terms, sort_images
 from ..clipboard import refusal
-from ..connection import Connection
+from ..config import ENV_BASE_URL, ENV_IMAGE_API, ENV_PROFILE, ENV_TOKEN, Settings, config_path, load_settings
+from ..connection import Connection, open_connection
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import DetailPane
@@ -37,6 +39,7 @@ from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
 from .copy_menu import CHOICES, CopyMenu, copy_value
 from .help import HelpScreen
+from .region_picker import DEMO_CHOICE, RegionPicker
 from .text_dialog import TextDialog
 
 # Below these sizes the details pane moves under the table, or hides itself.
@@ -55,6 +58,8 @@ class BrowserScreen(Screen[None]):
         Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
         Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
+        Binding("p", "switch_region", "Region", id="switch-region",
+                tooltip="Switch to another stored profile (region) without restarting"),
         Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("S", "reverse_sort", "Reverse", key_display="S", id="reverse-sort", tooltip="Reverse the sort order"),
         Binding("d", "toggle_details", "Details", id="toggle-details", tooltip="Show or hide the details pane"),
@@ -80,6 +85,7 @@ class BrowserScreen(Screen[None]):
         self._skipped = 0
         self._has_loaded = False
         self._load_worker: Worker[ImageList] | None = None
+        self._switching_to = ""  # the profile a running load is switching to, for its messages
         self.accelerator: str | None = None
         self.image_type: str | None = None
         self.search_text = ""
@@ -90,8 +96,15 @@ class BrowserScreen(Screen[None]):
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        claims = None if self.connection.demo else read_claims(self.connection.token)
-        yield ConnectionHeader(self.connection.label, demo=self.connection.demo, claims=claims, clock=self._clock)
+        connection = self.connection
+        claims = None if connection.demo else read_claims(connection.token)
+        yield ConnectionHeader(
+            connection.label,
+            demo=connection.demo,
+            claims=claims,
+            renewable=bool(connection.settings.ac_url),
+            clock=self._clock,
+        )
         yield FilterBar()
         yield ErrorBanner()
         with Horizontal(id="main"):
@@ -120,15 +133,39 @@ class BrowserScreen(Screen[None]):
         # The filter values may be ones the server sent: printable, like all its data.
         return printable(f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}")
 
-    def load_images(self) -> None:
-        self.query_one(StatusLine).set_loading(f"Loading {self._scope()}…")
-        self._load_worker = self._fetch(self.accelerator, self.image_type)
+    def load_images(self, switch_to: Connection | None = None) -> None:
+        """Ask the server (in the background); with `switch_to`, ask that connection's
+        server and move to it only once it has answered."""
+        self._switching_to = switch_to.short_label if switch_to is not None else ""
+        where = f" from {self._switching_to}" if switch_to is not None else ""
+        self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}…"))
+        self._load_worker = self._fetch(self.accelerator, self.image_type, switch_to)
 
     @work(exclusive=True, group="load", exit_on_error=False)
-    async def _fetch(self, accelerator: str | None, image_type: str | None) -> ImageList:
-        if self._client is None:
-            self._client = self.connection.client()
-        return await self._client.list_images(accelerator, image_type)
+    async def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> ImageList:
+        if switch_to is None:
+            if self._client is None:
+                self._client = self.connection.client()
+            return await self._client.list_images(accelerator, image_type, progress=self._progress)
+        client = switch_to.client()
+        try:
+            result = await client.list_images(accelerator, image_type, progress=self._progress)
+        except BaseException:  # failed or cancelled: stay where we were, with what is shown
+            await client.aclose()
+            switch_to.close()
+            raise
+        old_client, old_connection = self._client, self.connection
+        self._client, self.connection = client, switch_to
+        self.app.adopt_connection(switch_to)  # type: ignore[attr-defined]  # the app closes it on exit
+        if old_client is not None:
+            await old_client.aclose()
+        old_connection.close()
+        return result
+
+    def _progress(self, received: int, expected: int | None) -> None:
+        of = f" of {expected:,}" if expected else ""
+        where = f" from {self._switching_to}" if self._switching_to else ""
+        self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}… {received:,}{of} images"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a load's outcome reaches the screen."""
@@ -136,15 +173,35 @@ class BrowserScreen(Screen[None]):
             return
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one(StatusLine).set_loading(None)
+            self._show_connection()
         if event.state == WorkerState.SUCCESS:
             self._apply_result(event.worker.result)
         elif event.state == WorkerState.ERROR:
             self._show_error(event.worker.error)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._switching_to = ""
+
+    def _show_connection(self) -> None:
+        """The header follows the connection (switched, token renewed); notices become toasts."""
+        connection = self.connection
+        self.query_one(ConnectionHeader).show(
+            connection.label,
+            demo=connection.demo,
+            claims=None if connection.demo else read_claims(connection.token),
+            renewable=bool(connection.settings.ac_url),
+        )
+        for notice in connection.notices:
+            self.notify(printable(notice), title="Token", timeout=8, markup=False)
+        connection.notices.clear()
 
     def _show_error(self, error: BaseException | None) -> None:
         if error is None:
             return
-        self.query_one(ErrorBanner).show_error(error)
+        if self._switching_to:
+            context = f"Still showing {self.connection.label}: could not switch to {self._switching_to}."
+            self.query_one(ErrorBanner).show_error(error, context)
+        else:
+            self.query_one(ErrorBanner).show_error(error)
         title = error.kind[:1].upper() + error.kind[1:] if isinstance(error, ScnetError) else "Unexpected error"
         message = error.message if isinstance(error, ScnetError) else type(error).__name__
         self.notify(printable(message), title=title, severity="error", timeout=8, markup=False)
@@ -314,6 +371,37 @@ class BrowserScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load_images()
+
+    def action_switch_region(self) -> None:
+        from ..profiles import read_profiles
+
+        path = config_path()
+        try:
+            profiles = read_profiles(path)
+        except ScnetError as error:
+            self.notify(printable(str(error)), title="Configuration", severity="error", markup=False)
+            return
+        current = DEMO_CHOICE if self.connection.demo else self.connection.settings.profile
+
+        def chosen(name: str | None) -> None:
+            if name and name != current:
+                self.switch_to_profile(name)
+
+        self.app.push_screen(RegionPicker(profiles, current, config_file=str(path), clock=self._clock), chosen)
+
+    def switch_to_profile(self, name: str) -> None:
+        """Load `name`'s catalog (DEMO_CHOICE: the embedded demo) and move there when it answers."""
+        if name == DEMO_CHOICE:
+            settings = Settings(base_url="", token="", demo=True, source="demo")
+        else:
+            # The profile as stored: the variables that override a profile do not apply to a choice made here.
+            env = {k: v for k, v in os.environ.items() if k not in (ENV_BASE_URL, ENV_TOKEN, ENV_PROFILE, ENV_IMAGE_API)}
+            try:
+                settings = load_settings(profile=name, env=env)
+            except ScnetError as error:
+                self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
+                return
+        self.load_images(switch_to=open_connection(settings))
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1

@@ -1,4 +1,5 @@
-"""The top line: the app's name, where the data comes from, and the token's time left."""
+"""The top line: the app's name, where the data comes from (region, profile, host), and the
+token's time left, which turns into a warning before the token expires."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ..api.token import TokenClaims, describe_time_left
+from ..api.token import EXPIRY_WARNING_SECONDS, TokenClaims, describe_expiry, describe_time_left
 from ..safe_text import printable
-
-# Under this many seconds left, the token's time is shown as a warning.
-EXPIRY_WARNING_SECONDS = 2 * 3600
 
 
 class ConnectionHeader(Horizontal):
-    """`scnet-images | DEMO ... | user · 5h 3m left`. Refreshes the time left every minute."""
+    """`scnet-images | 华东一区【昆山】 · profile x · host | user · token 5h 3m left`.
+
+    Refreshes the time left every minute; says once, in a notification, when the token
+    is about to expire (and whether it will renew itself).
+    """
 
     def __init__(
         self,
@@ -26,44 +28,68 @@ class ConnectionHeader(Horizontal):
         *,
         demo: bool,
         claims: TokenClaims | None,
+        renewable: bool = False,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(id="connection-header")
         self._label = label
         self._demo = demo
         self._claims = claims
+        self._renewable = renewable
+        self._warned = False
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
     def compose(self) -> ComposeResult:
         yield Static("scnet-images", id="app-title")
-        where = Static(id="where")
+        yield Static(id="where")
+        yield Static(id="token-info")
+
+    def on_mount(self) -> None:
+        self._show_where()
+        self.refresh_token_info()
+        self.set_interval(60, self.refresh_token_info)
+
+    def show(self, label: str, *, demo: bool, claims: TokenClaims | None, renewable: bool) -> None:
+        """Point the header at another connection (a region switch, a renewed token)."""
+        if (label, demo) != (self._label, self._demo):
+            self._warned = False
+        self._label, self._demo, self._claims, self._renewable = label, demo, claims, renewable
+        self._show_where()
+        self.refresh_token_info()
+
+    def _show_where(self) -> None:
+        where = self.query_one("#where", Static)
         if self._demo:
             where.update(
                 Text.assemble(
                     ("DEMO", "bold reverse"),
-                    "  embedded demo API · connect your account: set SCNET_BASE_URL and SCNET_TOKEN",
+                    "  embedded demo API · connect your account: scnet-images login",
                 )
             )
         else:
             where.update(Text(printable(self._label)))
-        yield where
-        yield Static(id="token-info")
-
-    def on_mount(self) -> None:
-        self.refresh_token_info()
-        if self._claims is not None and self._claims.expires_at is not None:
-            self.set_interval(60, self.refresh_token_info)
 
     def refresh_token_info(self) -> None:
         info = self.query_one("#token-info", Static)
         claims = self._claims
         if claims is None:
             info.update("")
+            info.set_class(False, "-warning")
+            info.set_class(False, "-expired")
             return
         parts: list[str] = [printable(claims.user)] if claims.user else []
         left = claims.seconds_left(self._clock())
         if left is not None:
             parts.append(f"token {describe_time_left(left)}")
         info.update(Text(" · ".join(parts)))
-        info.set_class(left is not None and 0 <= left < EXPIRY_WARNING_SECONDS, "-warning")
+        warning = left is not None and left < EXPIRY_WARNING_SECONDS
+        info.set_class(warning and left >= 0, "-warning")
         info.set_class(left is not None and left < 0, "-expired")
+        if warning and not self._warned and left is not None:
+            self._warned = True
+            then = (
+                "it is renewed automatically when the platform refuses it"
+                if self._renewable
+                else "run `scnet-images login` for a new one"
+            )
+            self.notify(f"The token {describe_expiry(left)}; {then}.", title="Token", severity="warning", markup=False)

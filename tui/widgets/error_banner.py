@@ -16,17 +16,20 @@ class ErrorBanner(Static):
         super().__init__(id="error-banner")
         self.display = False
 
-    def show_error(self, error: BaseException, retry_key: str = "r") -> None:
+    def show_error(self, error: BaseException, context: str = "") -> None:
+        """Show `error`; `context` is a sentence put before it (e.g. a failed region switch)."""
         if isinstance(error, ScnetError):
             message = error.message
             hint = error.hint
         else:
             message = f"Unexpected error: {type(error).__name__}: {error}"
             hint = "please report it; the app keeps running"
-        text = Text(printable(message), style="bold")
+        text = Text(printable(context) + " " if context else "", style="bold")
+        text.append(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
-        text.append(f"   ·   {retry_key} retry · previous results kept", style="italic")
+        again = "p to try again" if context else "r retry"
+        text.append(f"   ·   {again} · previous results kept", style="italic")
         self.update(text)
         self.display = True
 

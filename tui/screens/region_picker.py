@@ -1,0 +1,94 @@
+"""`p`: move to another stored profile (a region) without restarting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..api.token import describe_expiry
+from ..profiles import StoredProfile
+from ..safe_text import printable
+
+# The option id of the embedded demo API (profile names cannot start with a colon).
+DEMO_CHOICE = ":demo"
+
+
+class RegionPicker(ModalScreen[str | None]):
+    """Dismisses with a profile name, DEMO_CHOICE, or None."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="region-picker-close")]
+
+    def __init__(
+        self,
+        profiles: Sequence[StoredProfile],
+        current: str,
+        *,
+        config_file: str,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self.profiles = profiles
+        self.current = current
+        self.config_file = config_file
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def compose(self) -> ComposeResult:
+        now = self._clock()
+        options = []
+        for profile in self.profiles:
+            title = Text(printable(profile.region or profile.name), style="bold")
+            if profile.region:
+                title.append("  " + printable(profile.name), style="dim")
+            details = [printable(profile.user), printable(_host(profile.base_url))]
+            if profile.expires_at is not None:
+                details.append("token " + describe_expiry((profile.expires_at - now).total_seconds()))
+            elif not profile.token and not profile.token_command:
+                details.append("logged out")
+            options.append(self._option(profile.name, title, " · ".join(part for part in details if part)))
+        demo = Text("Demo API", style="bold")
+        options.append(self._option(DEMO_CHOICE, demo, "the embedded catalog, no account"))
+        with Vertical(id="region-box"):
+            menu = OptionList(*options, id="region-list")
+            menu.border_title = "Region"
+            menu.border_subtitle = "Enter switches · Esc closes"
+            yield menu
+            if not self.profiles:
+                yield Static(
+                    Text(
+                        "No stored profiles yet. Run `scnet-images login` to add your regions "
+                        f"(they are stored in {printable(self.config_file)})."
+                    ),
+                    id="region-hint",
+                )
+
+    def _option(self, choice: str, title: Text, details: str) -> Option:
+        """Two lines, the second under the first, with a dot before the current choice."""
+        here = choice == self.current
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=1)
+        grid.add_column()
+        grid.add_row(Text("●" if here else " ", style="bold green"), Text.assemble(title, "\n", (details, "dim")))
+        return Option(grid, id=choice)
+
+    def on_mount(self) -> None:
+        menu = self.query_one(OptionList)
+        ids = [profile.name for profile in self.profiles] + [DEMO_CHOICE]
+        menu.highlighted = ids.index(self.current) if self.current in ids else 0
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc.rpartition("@")[2] or url
