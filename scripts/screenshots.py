@@ -16,7 +16,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ui.scenarios import SCENARIOS  # noqa: E402
 
-SHOWN = ("loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24")
+SHOWN = (
+    "loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24",
+    "region-picker", "region-switch-failed",
+)
 
 
 async def render(name: str, out: Path) -> None:

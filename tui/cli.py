@@ -32,7 +32,7 @@ exit codes:
   0   success
   1   path: no image matches
   2   path: several images match equally well (candidates on stderr)
-  3   the token was refused (expired, frozen account, no access)
+  3   the token or the login was refused (expired, frozen, wrong password)
   4   network or TLS failure (unreachable, timeout, certificate)
   5   API error (an error code or HTTP status from the server)
   6   malformed response (not JSON, not the documented shape)

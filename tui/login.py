@@ -36,6 +36,9 @@ class Region(NamedTuple):
     token: str
     base_url: str
 
+    def __repr__(self) -> str:
+        return f"Region({self.cluster_id!r}, {self.name!r}, token=****, base_url={self.base_url!r})"
+
 
 def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts | None = None) -> int:
     """Run `login`, `profiles` or `logout`; returns the exit code."""
