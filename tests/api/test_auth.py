@@ -196,7 +196,7 @@ async def test_a_token_expired_over_a_day_ago_needs_a_login(demo_server: DemoSer
     async with ScnetClient(demo_server.base_url + "/r/11250", expired, FAST, _account(demo_server, renewed)) as client:
         with pytest.raises(TokenRefused) as caught:
             await client.list_images()
-    assert "could not be renewed" in caught.value.message
+    assert "renewing it failed" in caught.value.message and "24" in caught.value.message
     assert "scnet-images login" in caught.value.hint
     assert renewed == [] and expired not in str(caught.value)
 

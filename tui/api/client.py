@@ -517,16 +517,18 @@ class _ClientCore:
             data, _ = parse_envelope(payload, "the token renewal answer")
             token = token_from_data(data, self.account.cluster_id)
         except (NetworkError, MalformedResponse) as error:
-            error.message = f"The token has expired, and renewing it failed: {error.message}"
+            error.message = f"The region refused the token (expired?), and renewing it failed: {error.message}"
             raise
         except ScnetError as error:
             code = getattr(error, "code", "")
             said = f' — the platform said "{error.server_message}"' if error.server_message else ""
             reason = f"code {code}{said}" if code else error.message
-            raise TokenRefused(f"The token has expired and could not be renewed ({reason})", LOGIN_HINT, code="10008") from None
+            raise TokenRefused(
+                f"The region refused the token (expired?) and renewing it failed ({reason})", LOGIN_HINT, code="10008"
+            ) from None
         if token is None or not _valid_token(token):
             raise TokenRefused(
-                "The token has expired and the renewal answer holds no usable token",
+                "The region refused the token (expired?) and the renewal answer holds no usable token",
                 LOGIN_HINT,
                 code="10008",
             )
