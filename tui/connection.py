@@ -44,23 +44,16 @@ class Connection:
     @property
     def label(self) -> str:
         """Where the data comes from, for people: `华东一区【昆山】 · profile alice-11250 · host` or `DEMO`."""
-        if self.demo:
-            return "DEMO"
-        parts = [self.settings.region] if self.settings.region else []
-        if self.settings.profile:
-            parts.append(f"profile {self.settings.profile}")
-        parts.append(self.host)
-        return " · ".join(parts)
+        return "DEMO" if self.demo else " · ".join([*self._names(), self.host])
 
     @property
     def short_label(self) -> str:
         """The region and profile (the host when there is neither), for sentences."""
-        if self.demo:
-            return "the demo API"
-        parts = [self.settings.region] if self.settings.region else []
-        if self.settings.profile:
-            parts.append(f"profile {self.settings.profile}")
-        return " · ".join(parts) or self.host
+        return "the demo API" if self.demo else " · ".join(self._names()) or self.host
+
+    def _names(self) -> list[str]:
+        region, profile = self.settings.region, self.settings.profile
+        return [name for name in (region, f"profile {profile}" if profile else "") if name]
 
     def account(self) -> Account:
         return Account(

@@ -112,12 +112,7 @@ def password_login(
 ) -> list[RegionToken]:
     """Log in with a password; returns every region's token (the platform's too)."""
     headers = {"user": _header(user), "password": _header(password), "orgId": _header(org_id)}
-    with ScnetSyncClient(ac_url, "", options, hidden=(password,)) as client:
-        try:
-            data = client.call("POST", api_root(ac_url) + PASSWORD_LOGIN_PATH, headers, "the login answer")
-        except ScnetError as error:
-            raise _refused(error, "password") from None
-    return parse_region_tokens(data)
+    return _login(api_root(ac_url) + PASSWORD_LOGIN_PATH, headers, password, "password", options)
 
 
 def access_key_login(
@@ -137,11 +132,16 @@ def access_key_login(
         "timestamp": timestamp,
         "signature": sign(access_key, secret_key, user, timestamp),
     }
-    with ScnetSyncClient(auth_url, "", options, hidden=(secret_key,)) as client:
+    return _login(api_root(auth_url) + ACCESS_KEY_LOGIN_PATH, headers, secret_key, "access-key", options)
+
+
+def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, options: ClientOptions | None) -> list[RegionToken]:
+    """POST a login; `secret` is masked in anything an error might quote."""
+    with ScnetSyncClient(url, "", options, hidden=(secret,)) as client:
         try:
-            data = client.call("POST", api_root(auth_url) + ACCESS_KEY_LOGIN_PATH, headers, "the login answer")
+            data = client.call("POST", url, headers, "the login answer")
         except ScnetError as error:
-            raise _refused(error, "access-key") from None
+            raise _refused(error, how) from None
     return parse_region_tokens(data)
 
 

@@ -482,7 +482,8 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
 
         # --- the image calls --------------------------------------------------------
 
-        def _page_query(self, body: bytes) -> dict[str, Any] | None:
+        def _json_object(self, body: bytes) -> dict[str, Any] | None:
+            """The request body as a JSON object, or None after answering 10004."""
             try:
                 given = json.loads(body or b"{}")
             except ValueError:
@@ -490,6 +491,12 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 return None
             if not isinstance(given, dict):
                 self._send(200, _api_error("10004", "请求体应为对象 (body must be an object)"))
+                return None
+            return given
+
+        def _page_query(self, body: bytes) -> dict[str, Any] | None:
+            given = self._json_object(body)
+            if given is None:
                 return None
             if given.get("access") in (None, ""):
                 self._send(200, _api_error("10003", "access"))
@@ -516,13 +523,8 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
         def _filters(self, query: str, body: bytes) -> dict[str, str] | None:
             filters: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
             if body.strip():
-                try:
-                    given = json.loads(body)
-                except ValueError:
-                    self._send(200, _api_error("10004", "请求体不是合法的JSON (body is not JSON)"))
-                    return None
-                if not isinstance(given, dict):
-                    self._send(200, _api_error("10004", "请求体应为对象 (body must be an object)"))
+                given = self._json_object(body)
+                if given is None:
                     return None
                 filters.update(given)
             clean: dict[str, str] = {}
