@@ -113,3 +113,9 @@ def test_a_bad_image_api_is_a_config_error(isolated_environment: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert "image_api" in caught.value.message
+
+
+def test_logging_in_again_with_an_image_api_sets_it(isolated_environment: Path) -> None:
+    _login(isolated_environment)
+    save_login(isolated_environment, {"alice-11250": {"token": TOKEN, "image_api": "post"}}, None)
+    assert read_profiles(isolated_environment)[0].image_api == "post"

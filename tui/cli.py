@@ -378,6 +378,12 @@ def run_lookup(command: str, args: argparse.Namespace) -> int:
     result = _fetch(args)
     if result.skipped:
         print(f"scnet-images: warning: skipped {result.skipped} unusable item(s) in the response", file=sys.stderr)
+    if result.missing:
+        print(
+            f"scnet-images: warning: the server announced {result.missing} more image(s) than its pages held; "
+            "the list may be incomplete",
+            file=sys.stderr,
+        )
     if command == "list":
         return print_list(result.images, args, sys.stdout)
     return print_path(result.images, args, sys.stdout)

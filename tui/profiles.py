@@ -148,7 +148,7 @@ def save_login(path: Path, profiles: Mapping[str, Mapping[str, str]], default: s
                 if values.get(key):
                     profile[key] = values[key]
             profile.pop("token_command", None)  # the stored token is the one to use now
-            if "image_api" not in profile:
+            if values.get("image_api") or "image_api" not in profile:  # asked for, or the default
                 profile["image_api"] = values.get("image_api") or "auto"
         if default:
             document["default_profile"] = default

@@ -180,3 +180,25 @@ def test_an_absurd_total_is_refused_rather_than_fetched() -> None:
         with pytest.raises(MalformedResponse) as caught:
             client.list_images()
     assert "more than" in caught.value.message and "filters" in caught.value.hint
+
+
+def test_pages_that_come_back_short_are_reported_not_hidden() -> None:
+    # A server that reads `start` as a page number: every page after the first is empty.
+    catalog = [{"name": f"img{i}", "tag": "1", "path": f"r/img{i}:1", "id": str(i)} for i in range(25)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        items = catalog if body["access"] == "public" else []
+        page = items[body["start"] * body["limit"] : (body["start"] + 1) * body["limit"]]
+        return httpx.Response(200, json={"code": "0", "msg": "ok", "data": {"total": len(items), "data": page}})
+
+    with ScnetSyncClient("http://h", "t0ken-value", ClientOptions(page_size=10, backoff=0), POST,
+                         transport=httpx.MockTransport(handler)) as client:
+        result = client.list_images()
+    assert len(result.images) == 10 and result.missing == 15
+
+
+async def test_a_complete_paginated_list_misses_nothing(demo_server: DemoServer) -> None:
+    async with ScnetClient(demo_server.base_url, demo_server.token, FAST._replace(page_size=7), POST) as client:
+        result = await client.list_images()
+    assert result.missing == 0 and len(result.images) == 265

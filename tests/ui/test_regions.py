@@ -155,3 +155,16 @@ async def test_the_region_switcher_is_in_the_command_palette(server: DemoServer)
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Region" in titles
+
+
+async def test_an_incomplete_paginated_list_is_announced(server: DemoServer) -> None:
+    from tui.api.models import ImageList
+
+    from .conftest import make_app
+
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        app.screen._apply_result(ImageList((), 0, "", "post", missing=15))
+        await pilot.pause()
+        assert any(n.startswith("Incomplete list: The server announced 15 more image(s)") for n in notifications(app))

@@ -480,7 +480,15 @@ class _ClientCore:
             rest.extend(self._page_plan(first.access, start, size, filters) for start in starts)
         pages.expect(sum(first.total or first.items for first in firsts))
         more: list[Any] = (yield _Parallel(rest, pages.add)) if rest else []
-        return _merge_pages([*firsts, *_flatten(more)])
+        every = [*firsts, *_flatten(more)]
+        # Pages that came back short (a server counting `start` in pages, not items, would do
+        # this): say how many images are missing rather than pretend the list is whole.
+        missing = sum(
+            max(0, first.total - sum(page.items for page in every if page.access == first.access))
+            for first in firsts
+            if first.total is not None
+        )
+        return _merge_pages(every)._replace(missing=missing)
 
     def _pages_until_short(self, access: str, start: int, size: int, filters: dict[str, str]) -> _Plan:
         """Pages one after another, for a server that gives no total: until a short page."""

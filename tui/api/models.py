@@ -90,6 +90,7 @@ class ImageList(NamedTuple):
     skipped: int = 0
     message: str = ""
     api: str = ""  # which call answered: "get" (instance-service) or "post" (paginated)
+    missing: int = 0  # images the paginated call announced in `total` but did not send
 
 
 def split_accelerators(value: str) -> tuple[str, ...]:

@@ -223,6 +223,15 @@ class BrowserScreen(Screen[None]):
         self.query_one(FilterBar).learn(accelerators, image_types)
         self.query_one(ImageTable).measure(self._loaded)
         self._resort()
+        if result.missing:
+            self.notify(
+                f"The server announced {result.missing} more image(s) than its pages held; "
+                "the list may be incomplete. Press r to ask again.",
+                title="Incomplete list",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
         if result.skipped:
             self.notify(
                 f"Skipped {result.skipped} item(s) the server sent that hold no usable image.",
