@@ -33,3 +33,16 @@ def test_cli_speed_benchmark_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "ratio (median, ours / example)" in done.stdout
+
+
+def test_paged_fetch_benchmark_runs_small() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "paged_fetch.py"), "--images", "1000", "--latency", "0.005",
+         "--runs", "1", "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["images"] == 1000 and figures["pages"] == 10
+    for key in ("get", "post_1", "post_4", "post_8", "speedup_4", "speedup_8"):
+        assert figures[key] > 0, key
