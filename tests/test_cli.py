@@ -164,11 +164,11 @@ def test_demo_mode_says_so_on_stderr(isolated_environment: Path) -> None:
     assert "demo data" in done.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["path"], ["demo-server"], ["browse"]])
+@pytest.mark.parametrize("command", [[], ["list"], ["path"], ["demo-server"], ["browse"], ["login"], ["profiles"], ["logout"]])
 def test_help_everywhere(command: list[str]) -> None:
     done = run(*command, "--help")
     assert done.returncode == 0 and "usage: scnet-images" in done.stdout
-    if command != ["browse"]:
+    if command not in (["browse"], ["profiles"], ["logout"]):
         assert "examples:" in done.stdout
     if command in ([], ["list"], ["path"]):
         assert "exit codes:" in done.stdout
@@ -240,3 +240,29 @@ def test_list_on_a_terminal_is_a_table_with_a_bold_header(demo_server: DemoServe
     output = b"".join(chunks).decode()
     assert output.startswith("\x1b[1mNAME")
     assert "jupyter" in output and "4.4-py3.7-cpu" in output
+
+
+def test_paging_progress_goes_to_a_terminals_stderr_only(demo_server: DemoServer) -> None:
+    import pty
+
+    primary, secondary = pty.openpty()
+    environment = dict(os.environ, SCNET_BASE_URL=demo_server.base_url, SCNET_TOKEN=demo_server.token)
+    process = subprocess.Popen([sys.executable, "-m", "tui", "list", "--image-api", "post", "-f", "paths"],
+                               stdout=subprocess.PIPE, stderr=secondary, env=environment)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert process.stdout is not None
+    paths = process.stdout.read().decode().splitlines()
+    assert process.wait(timeout=30) == 0
+    assert len(paths) == 265 and all("received" not in line for line in paths)
+    assert b"received 265 of 265 images" in shown
+    assert shown.rstrip(b"\n").endswith(b"\r\x1b[K")  # the progress line is wiped at the end
