@@ -21,12 +21,18 @@ ENV_AC_URL = "SCNET_AC_URL"
 EXIT_USAGE = 64
 
 
+def _ask_hidden(prompt: str) -> str:
+    import getpass  # reads from the terminal itself, with echo off
+
+    return getpass.getpass(prompt)
+
+
 class Prompts(NamedTuple):
     """How login asks: `ask` for plain answers, `ask_secret` without echo. `interactive`
     says whether anyone is there to answer (otherwise missing answers are usage errors)."""
 
     ask: Callable[[str], str] = input
-    ask_secret: Callable[[str], str] = lambda prompt: __import__("getpass").getpass(prompt)
+    ask_secret: Callable[[str], str] = _ask_hidden
     interactive: bool = True
 
 

@@ -220,3 +220,15 @@ async def test_a_refusal_that_renewal_does_not_cure_is_reported_once(demo_server
     assert "even with a freshly renewed token" in caught.value.message
     assert len(renewed) == 1
     assert sum(1 for r in demo_server.requests if r.path.endswith("/tokens/next")) == 1
+
+
+def test_login_to_a_host_that_is_not_the_platform_says_which_flag_to_fix(demo_server: DemoServer) -> None:
+    with pytest.raises(ScnetError) as caught:
+        password_login(demo_server.base_url + "/elsewhere", "demo", "demo-org", "demo-password", FAST)
+    assert "404" in caught.value.message and "--ac-url" in caught.value.hint
+
+
+def test_login_to_an_unreachable_host_says_which_flag_to_fix() -> None:
+    with pytest.raises(ScnetError) as caught:
+        password_login("http://127.0.0.1:9", "demo", "demo-org", "demo-password", FAST._replace(tries=1))
+    assert "refused the connection" in caught.value.message and "--ac-url" in caught.value.hint

@@ -20,7 +20,7 @@ import time
 from typing import Any, NamedTuple
 
 from .client import ClientOptions, ScnetSyncClient, api_root
-from .errors import ApiError, MalformedResponse, ScnetError, TokenRefused
+from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
 
 PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"
 ACCESS_KEY_LOGIN_PATH = "/api/user/v3/tokens"
@@ -99,6 +99,10 @@ def _refused(error: ScnetError, how: str) -> ScnetError:
     """A login refused with an API code reads as a refusal, with what to check."""
     if isinstance(error, (ApiError, TokenRefused)) and getattr(error, "code", ""):
         return TokenRefused(f"The platform refused the {how} login: {error.message}", LOGIN_REFUSED_HINT)
+    if isinstance(error, NetworkError) and not isinstance(error, TlsError):
+        error.hint = "check the platform address (--ac-url, SCNET_AC_URL) and your network or VPN"
+    elif isinstance(error, ApiError) and error.status in (404, 405):
+        error.hint = "check --ac-url (or --auth-url): it should be the platform host, e.g. https://www.scnet.cn"
     return error
 
 
