@@ -168,3 +168,19 @@ async def test_an_incomplete_paginated_list_is_announced(server: DemoServer) -> 
         app.screen._apply_result(ImageList((), 0, "", "post", missing=15))
         await pilot.pause()
         assert any(n.startswith("Incomplete list: The server announced 15 more image(s)") for n in notifications(app))
+
+
+async def test_a_reload_during_a_switch_cancels_the_switch(server: DemoServer, isolated_environment: Path) -> None:
+    _profiles(server, isolated_environment)
+    app = ScnetImagesApp(load_settings())
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        before = app.screen.connection
+        server.inject("latency", "0.5", times=1)  # the switch's request is slow ...
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("down", "enter", "r")  # ... and a reload replaces it
+        await settle(pilot)
+        assert app.screen.connection is before and app.connection is before
+        assert text_of(app, "#where").startswith("华东一区【昆山】") and _rows(app) == 265
+        assert not app.screen.query_one("#error-banner").display

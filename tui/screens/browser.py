@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import os
 from datetime import datetime
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -41,6 +41,15 @@ from .copy_menu import CHOICES, CopyMenu, copy_value
 from .help import HelpScreen
 from .region_picker import DEMO_CHOICE, RegionPicker
 from .text_dialog import TextDialog
+
+class _Loaded(NamedTuple):
+    """What a load brings back: the list, and for a region switch the connection and client
+    it came through (adopted only when the list is shown)."""
+
+    result: ImageList
+    connection: Connection | None = None
+    client: ScnetClient | None = None
+
 
 # Below these sizes the details pane moves under the table, or hides itself.
 NARROW_WIDTH = 180
@@ -84,7 +93,7 @@ class BrowserScreen(Screen[None]):
         self._visible = ImageView(self._index, None)
         self._skipped = 0
         self._has_loaded = False
-        self._load_worker: Worker[ImageList] | None = None
+        self._load_worker: Worker[_Loaded] | None = None
         self._switching_to = ""  # the profile a running load is switching to, for its messages
         self.accelerator: str | None = None
         self.image_type: str | None = None
@@ -142,11 +151,11 @@ class BrowserScreen(Screen[None]):
         self._load_worker = self._fetch(self.accelerator, self.image_type, switch_to)
 
     @work(exclusive=True, group="load", exit_on_error=False)
-    async def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> ImageList:
+    async def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> _Loaded:
         if switch_to is None:
             if self._client is None:
                 self._client = self.connection.client()
-            return await self._client.list_images(accelerator, image_type, progress=self._progress)
+            return _Loaded(await self._client.list_images(accelerator, image_type, progress=self._progress))
         client = switch_to.client()
         try:
             result = await client.list_images(accelerator, image_type, progress=self._progress)
@@ -154,13 +163,17 @@ class BrowserScreen(Screen[None]):
             await client.aclose()
             switch_to.close()
             raise
+        return _Loaded(result, switch_to, client)
+
+    def _adopt(self, loaded: _Loaded) -> None:
+        """Move to the connection a switch loaded from (its catalog is about to be shown)."""
+        assert loaded.connection is not None and loaded.client is not None
         old_client, old_connection = self._client, self.connection
-        self._client, self.connection = client, switch_to
-        self.app.adopt_connection(switch_to)  # type: ignore[attr-defined]  # the app closes it on exit
-        if old_client is not None:
-            await old_client.aclose()
+        self._client, self.connection = loaded.client, loaded.connection
+        self.app.adopt_connection(loaded.connection)  # type: ignore[attr-defined]  # closed on exit
         old_connection.close()
-        return result
+        if old_client is not None:
+            self.run_worker(old_client.aclose(), group="close", exit_on_error=False)
 
     def _progress(self, received: int, expected: int | None) -> None:
         of = f" of {expected:,}" if expected else ""
@@ -170,12 +183,21 @@ class BrowserScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a load's outcome reaches the screen."""
         if event.worker is not self._load_worker:
+            loaded = event.worker.result if event.state == WorkerState.SUCCESS else None
+            if isinstance(loaded, _Loaded) and loaded.connection is not None:
+                # A switch that finished just as a newer load replaced it: not wanted any more.
+                loaded.connection.close()
+                if loaded.client is not None:
+                    self.run_worker(loaded.client.aclose(), group="close", exit_on_error=False)
             return
+        loaded = event.worker.result if event.state == WorkerState.SUCCESS else None
+        if isinstance(loaded, _Loaded) and loaded.connection is not None:
+            self._adopt(loaded)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one(StatusLine).set_loading(None)
             self._show_connection()
-        if event.state == WorkerState.SUCCESS:
-            self._apply_result(event.worker.result)
+        if isinstance(loaded, _Loaded):
+            self._apply_result(loaded.result)
         elif event.state == WorkerState.ERROR:
             self._show_error(event.worker.error)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
