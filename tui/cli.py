@@ -181,10 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     login.add_argument("--user", default=None, help="SCNet user name (asked for when missing)")
     login.add_argument("--org-id", default=None, help="organisation id, for the password login (asked for when missing)")
-    login.add_argument(
+    way = login.add_mutually_exclusive_group()
+    way.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
     )
-    login.add_argument(
+    way.add_argument(
         "--access-key",
         default=None,
         metavar="KEY",
