@@ -160,6 +160,7 @@ SCENARIOS: dict[str, Scenario] = {
     "region-picker": Scenario(
         STANDARD, ("p",), token=jwt("demo", NOW + timedelta(hours=5)), profiles=region_profiles
     ),
+    "region-picker-empty": Scenario(STANDARD, ("p",)),
     "region-switch-failed": Scenario(
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),

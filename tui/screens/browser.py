@@ -418,7 +418,7 @@ class BrowserScreen(Screen[None]):
             if name and name != current:
                 self.switch_to_profile(name)
 
-        self.app.push_screen(RegionPicker(profiles, current, config_file=str(path), clock=self._clock), chosen)
+        self.app.push_screen(RegionPicker(profiles, current, clock=self._clock), chosen)
 
     def switch_to_profile(self, name: str) -> None:
         """Load `name`'s catalog (DEMO_CHOICE: the embedded demo) and move there when it answers."""

@@ -32,13 +32,11 @@ class RegionPicker(ModalScreen[str | None]):
         profiles: Sequence[StoredProfile],
         current: str,
         *,
-        config_file: str,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
         self.profiles = profiles
         self.current = current
-        self.config_file = config_file
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
     def compose(self) -> ComposeResult:
@@ -63,10 +61,7 @@ class RegionPicker(ModalScreen[str | None]):
             yield menu
             if not self.profiles:
                 yield Static(
-                    Text(
-                        "No stored profiles yet. Run `scnet-images login` to add your regions "
-                        f"(they are stored in {printable(self.config_file)})."
-                    ),
+                    Text("No stored profiles yet. Run `scnet-images login` in a shell to add your regions."),
                     id="region-hint",
                 )
 
