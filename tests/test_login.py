@@ -220,3 +220,14 @@ def test_login_help_lists_the_ways_in() -> None:
     done = subprocess.run([sys.executable, "-m", "tui", "login", "--help"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 0
     assert "--password-stdin" in done.stdout and "SCNET_SECRET_KEY" in done.stdout and "--secret" not in done.stdout
+
+
+def test_a_garbled_region_token_is_skipped_and_said(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.api.auth import RegionToken
+    from tui.api.errors import TokenRefused
+    from tui.login import _regions
+
+    with pytest.raises(TokenRefused):
+        _regions([RegionToken("11250", "华东一区【昆山】", "half a token\n\x1b[31m")], "http://127.0.0.1:9", None)
+    err = capsys.readouterr().err
+    assert "holds characters a request header cannot carry" in err and "\x1b" not in err

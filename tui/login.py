@@ -145,9 +145,18 @@ def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
     from .api.auth import region_ai_url
     from .safe_text import printable
 
+    from .api.client import valid_token
+
     candidates = [token for token in tokens if not token.platform]
     suspended = [token for token in candidates if token.token is None]
-    usable = [token for token in candidates if token.token is not None]
+    garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]
+    usable = [token for token in candidates if token.token is not None and valid_token(token.token)]
+    for token in garbled:
+        print(
+            f"scnet-images login: note: the token for region {printable(token.cluster_name or token.cluster_id)} "
+            "holds characters a request header cannot carry; skipped",
+            file=sys.stderr,
+        )
     for token in suspended:
         print(
             f"scnet-images login: note: no token for region {printable(token.cluster_name or token.cluster_id)} "

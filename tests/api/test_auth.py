@@ -135,6 +135,7 @@ def test_region_lookup_with_the_platform_token_is_refused(demo_server: DemoServe
         ([{"aiUrls": [{"url": "https://c.example", "enable": "true"}]}], "https://c.example"),
         ({"aiUrls": [{"url": "https://a.example/ai", "enable": "false"}]}, None),
         ({"hpcUrls": []}, None),
+        ({"aiUrls": [{"url": "file:///etc/passwd", "enable": "true"}, {"url": "javascript:x", "enable": "true"}]}, None),
         (None, None),
         ("nonsense", None),
     ],

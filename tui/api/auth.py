@@ -18,6 +18,7 @@ import hmac
 import json
 import time
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from .client import ClientOptions, ScnetSyncClient, api_root
 from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
@@ -90,7 +91,8 @@ def ai_url_from_center(data: Any) -> str | None:
             if not isinstance(entry, dict):
                 continue
             url = str(entry.get("url") or "").strip()
-            if url and str(entry.get("enable", "")).strip().lower() == "true":
+            usable = urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
+            if usable and str(entry.get("enable", "")).strip().lower() == "true":
                 return api_root(url)
     return None
 

@@ -164,7 +164,8 @@ def _https_proxy_configured() -> bool:
     return any(os.environ.get(name, "").lower().startswith("https://") for name in names)
 
 
-def _valid_token(token: str) -> bool:
+def valid_token(token: str) -> bool:
+    """Whether an HTTP header can carry `token` as it is: printable ASCII, no spaces."""
     return bool(token) and all(33 <= ord(char) <= 126 for char in token)
 
 
@@ -327,7 +328,7 @@ class _ClientCore:
                 f"The base URL {excerpt(base_url, 80)!r} is not an http(s) address",
                 "set base_url to the region's AI address, e.g. https://host:65011",
             )
-        if token and not _valid_token(token):
+        if token and not valid_token(token):
             raise ConfigError(
                 "The token is empty or holds characters an HTTP header cannot carry",
                 "copy the token again without spaces or line breaks",
@@ -534,7 +535,7 @@ class _ClientCore:
             raise TokenRefused(
                 f"The region refused the token (expired?) and renewing it failed ({reason})", LOGIN_HINT, code="10008"
             ) from None
-        if token is None or not _valid_token(token):
+        if token is None or not valid_token(token):
             raise TokenRefused(
                 "The region refused the token (expired?) and the renewal answer holds no usable token",
                 LOGIN_HINT,
@@ -545,7 +546,7 @@ class _ClientCore:
             self.account.on_token_renewed(token)
 
     def _auth(self) -> dict[str, str]:
-        if not _valid_token(self._token):
+        if not valid_token(self._token):
             raise ConfigError(
                 "The token is empty or holds characters an HTTP header cannot carry",
                 "copy the token again without spaces or line breaks",
