@@ -8,16 +8,19 @@ import time
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.api.auth import (
     ai_url_from_center,
     access_key_login,
+    parse_region_tokens,
     password_login,
     region_ai_url,
     sign,
 )
 from tui.api.client import Account, ScnetClient, ScnetSyncClient, token_from_data
-from tui.api.errors import ScnetError, TokenRefused
+from tui.api.errors import MalformedResponse, ScnetError, TokenRefused
 from tui.api.token import read_claims
 from tui.demo.accounts import DEMO_ACCOUNTS
 from tui.demo.server import DemoServer
@@ -136,6 +139,7 @@ def test_region_lookup_with_the_platform_token_is_refused(demo_server: DemoServe
         ({"aiUrls": [{"url": "https://a.example/ai", "enable": "false"}]}, None),
         ({"hpcUrls": []}, None),
         ({"aiUrls": [{"url": "file:///etc/passwd", "enable": "true"}, {"url": "javascript:x", "enable": "true"}]}, None),
+        ({"aiUrls": [{"url": "http://[::1", "enable": "true"}, {"url": "http://h:port/ai", "enable": "true"}]}, None),
         (None, None),
         ("nonsense", None),
     ],
@@ -233,3 +237,27 @@ def test_login_to_an_unreachable_host_says_which_flag_to_fix() -> None:
     with pytest.raises(ScnetError) as caught:
         password_login("http://127.0.0.1:9", "demo", "demo-org", "demo-password", FAST._replace(tries=1))
     assert "refused the connection" in caught.value.message and "--ac-url" in caught.value.hint
+
+
+ACCOUNTISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.sampled_from(["true", "false", "0", 0]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["clusterId", "clusterName", "token", "aiUrls", "url", "enable"]), children,
+                      max_size=6),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ACCOUNTISH)
+def test_any_answer_to_the_account_calls_is_data_or_a_clear_error(data: object) -> None:
+    """Whatever the login, lookup or renewal calls send back: no crash, only our error or a value."""
+    try:
+        tokens = parse_region_tokens(data)
+    except MalformedResponse:
+        tokens = []
+    assert all(token.token is None or isinstance(token.token, str) for token in tokens)
+    url = ai_url_from_center(data)
+    assert url is None or url.startswith(("http://", "https://"))
+    token = token_from_data(data, "11250")
+    assert token is None or isinstance(token, str)

@@ -91,10 +91,19 @@ def ai_url_from_center(data: Any) -> str | None:
             if not isinstance(entry, dict):
                 continue
             url = str(entry.get("url") or "").strip()
-            usable = urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
-            if usable and str(entry.get("enable", "")).strip().lower() == "true":
+            if _http_url(url) and str(entry.get("enable", "")).strip().lower() == "true":
                 return api_root(url)
     return None
+
+
+def _http_url(url: str) -> bool:
+    """An http(s) address with a host (and a numeric port, if any)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:  # "http://[::1", "http://h:port" and the like
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _refused(error: ScnetError, how: str) -> ScnetError:
