@@ -119,3 +119,15 @@ def test_logging_in_again_with_an_image_api_sets_it(isolated_environment: Path) 
     _login(isolated_environment)
     save_login(isolated_environment, {"alice-11250": {"token": TOKEN, "image_api": "post"}}, None)
     assert read_profiles(isolated_environment)[0].image_api == "post"
+
+
+def test_listing_survives_a_hand_edited_address_that_does_not_parse(
+    isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.cli import main
+
+    _login(isolated_environment, base_url="http://[::1")
+    assert main(["profiles"]) == 0
+    assert "http://[::1" in capsys.readouterr().out
+    assert main(["list"]) == 7  # ... and using it says what is wrong, in one line
+    assert "not a usable http(s) address" in capsys.readouterr().err

@@ -7,9 +7,7 @@ back to the profile it came from) and which image-list call the region serves.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from .api.client import Account, ScnetClient, ScnetSyncClient
+from .api.client import Account, ScnetClient, ScnetSyncClient, host_of
 from .api.errors import ScnetError
 from .config import Settings
 
@@ -39,7 +37,7 @@ class Connection:
     @property
     def host(self) -> str:
         """host[:port] of the configured base URL, never any user:password@ it may carry."""
-        return urlsplit(self.settings.base_url or self.base_url).netloc.rpartition("@")[2]
+        return host_of(self.settings.base_url or self.base_url)
 
     @property
     def label(self) -> str:

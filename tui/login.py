@@ -14,6 +14,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple, TextIO
 
+from .api.client import host_of
 from .api.errors import ConfigError, ScnetError, TokenRefused
 
 ENV_SECRET_KEY = "SCNET_SECRET_KEY"
@@ -104,7 +105,7 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
             secret = os.environ.get(ENV_SECRET_KEY) or _secret(
                 "Secret key (not shown): ", prompts, "secret key", f"set {ENV_SECRET_KEY}"
             )
-            print(f"Logging in as {user} with access key {args.access_key[:4]}… at {_host(auth_url)}", file=sys.stderr)
+            print(f"Logging in as {user} with access key {args.access_key[:4]}… at {host_of(auth_url)}", file=sys.stderr)
             tokens = access_key_login(auth_url, user, args.access_key.strip(), secret, options)
         else:
             org_id = _answer(args.org_id, "Org id: ", prompts, "org id", "--org-id")
@@ -116,7 +117,7 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
                 password = _secret(
                     "Password (not shown): ", prompts, "password", "pipe it in with --password-stdin"
                 )
-            print(f"Logging in as {user} at {_host(ac_url)}", file=sys.stderr)
+            print(f"Logging in as {user} at {host_of(ac_url)}", file=sys.stderr)
             tokens = password_login(ac_url, user, org_id, password, options)
     except _UsageError as problem:
         print(f"scnet-images login: {problem}", file=sys.stderr)
@@ -132,12 +133,6 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
         print(f"scnet-images login: {problem}", file=sys.stderr)
         return EXIT_USAGE
     return _store(path, user, regions, default, ac_url, args.image_api, out)
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc.rpartition("@")[2] or url
 
 
 def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
@@ -277,7 +272,7 @@ def _profile_table(profiles: list[Any], out: TextIO) -> None:
                     profile.name,
                     profile.region,
                     profile.user,
-                    _host(profile.base_url),
+                    host_of(profile.base_url),
                     profile.masked_token,
                     expiry,
                     api,

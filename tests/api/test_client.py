@@ -467,3 +467,9 @@ async def test_malformed_large_body(monkeypatch: pytest.MonkeyPatch, demo_server
     async with client:
         with pytest.raises(MalformedResponse):
             await client.list_images()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://host:port", "http://", "host:65011"])
+def test_a_base_url_that_does_not_parse_is_a_config_error(url: str) -> None:
+    with pytest.raises(ConfigError):
+        ScnetClient(url, "t0ken-value")

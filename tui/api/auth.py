@@ -18,9 +18,8 @@ import hmac
 import json
 import time
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
-from .client import ClientOptions, ScnetSyncClient, api_root
+from .client import ClientOptions, ScnetSyncClient, api_root, is_http_url
 from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
 
 PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"
@@ -91,19 +90,9 @@ def ai_url_from_center(data: Any) -> str | None:
             if not isinstance(entry, dict):
                 continue
             url = str(entry.get("url") or "").strip()
-            if _http_url(url) and str(entry.get("enable", "")).strip().lower() == "true":
+            if is_http_url(url) and str(entry.get("enable", "")).strip().lower() == "true":
                 return api_root(url)
     return None
-
-
-def _http_url(url: str) -> bool:
-    """An http(s) address with a host (and a numeric port, if any)."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
-    except ValueError:  # "http://[::1", "http://h:port" and the like
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _refused(error: ScnetError, how: str) -> ScnetError:

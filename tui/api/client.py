@@ -127,15 +127,31 @@ def images_url(base_url: str) -> str:
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a Location that does not parse is no origin of ours
+        return "", "", None
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
-def _host_of(url: str) -> str:
-    """host[:port] for messages: never the user:password@ a URL may carry."""
-    parts = urlsplit(url)
-    return parts.netloc.rpartition("@")[2] or url
+def host_of(url: str) -> str:
+    """host[:port] for messages and labels: never the user:password@ a URL may carry."""
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:  # "http://[::1" and the like: show what was given
+        return url.rpartition("@")[2]
+    return netloc.rpartition("@")[2] or url
+
+
+def is_http_url(url: str) -> bool:
+    """An http(s) address with a host (and a numeric port, if any)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:  # "http://[::1", "http://h:port" and the like
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 # Bodies from this size on are decoded with msgspec (see _loads).
@@ -322,10 +338,9 @@ class _ClientCore:
                 "fix image_api in the profile",
             )
         self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
-        scheme = urlsplit(base_url.strip()).scheme
-        if scheme not in {"http", "https"}:
+        if not is_http_url(base_url):
             raise ConfigError(
-                f"The base URL {excerpt(base_url, 80)!r} is not an http(s) address",
+                f"The base URL {excerpt(base_url, 80)!r} is not a usable http(s) address",
                 "set base_url to the region's AI address, e.g. https://host:65011",
             )
         if token and not valid_token(token):
@@ -338,7 +353,7 @@ class _ClientCore:
         self.paged_url = api_root(base_url) + PAGED_IMAGES_PATH
         self._token = token
         self._hidden = tuple(secret for secret in hidden if secret)  # masked in any excerpt, like the token
-        self._scheme = scheme
+        self._scheme = urlsplit(base_url.strip()).scheme
 
     @property
     def token(self) -> str:
@@ -346,7 +361,7 @@ class _ClientCore:
         return self._token
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(host={_host_of(self.base_url)!r}, token=****)"
+        return f"{type(self).__name__}(host={host_of(self.base_url)!r}, token=****)"
 
     def _http_options(self) -> dict[str, Any]:
         return {
@@ -432,7 +447,7 @@ class _ClientCore:
                 if second.status not in (404, 405):
                     raise
                 raise ApiError(
-                    f"{_host_of(self.base_url)} serves neither image-list call (GET {IMAGES_PATH}: "
+                    f"{host_of(self.base_url)} serves neither image-list call (GET {IMAGES_PATH}: "
                     f"HTTP {error.status if first == 'get' else second.status}; POST {PAGED_IMAGES_PATH}: "
                     f"HTTP {second.status if first == 'get' else error.status})",
                     "check base_url: it should be the region's AI address, e.g. https://host:65011",
@@ -579,7 +594,7 @@ class _ClientCore:
             if reply.status in _RETRY_STATUSES:
                 raise _Retry(
                     ApiError(
-                        f"HTTP {reply.status} {reply.reason} from {_host_of(url)} after "
+                        f"HTTP {reply.status} {reply.reason} from {host_of(url)} after "
                         f"{max(1, self.options.tries)} tries: "
                         f"{excerpt(reply.body, 120, self._secrets()) or '(empty body)'}",
                         "the platform or a gateway in front of it is unavailable; try again later",
@@ -590,7 +605,7 @@ class _ClientCore:
                 target = urljoin(url, reply.location)
                 if _origin(target) != _origin(url):
                     raise ApiError(
-                        f"The server redirected to another host ({excerpt(_host_of(target), 80)}); "
+                        f"The server redirected to another host ({excerpt(host_of(target), 80)}); "
                         "the token is not sent there",
                         "if that host is right, set base_url to it",
                         status=reply.status,
@@ -599,7 +614,7 @@ class _ClientCore:
                 continue
             return self._decode(reply, url)
         raise ApiError(
-            f"Too many redirects from {_host_of(start)}",
+            f"Too many redirects from {host_of(start)}",
             "check base_url; it should be the region's AI address",
         )
 
@@ -697,7 +712,7 @@ class _ClientCore:
 
     def _decode(self, reply: _Reply, url: str) -> Any:
         status, content_type, raw = reply.status, reply.content_type, reply.body
-        host = _host_of(url)
+        host = host_of(url)
         try:
             with gc_paused():
                 payload = None if raw.isspace() or not raw else _loads(raw)
@@ -818,7 +833,7 @@ class ScnetClient(_ClientCore):
                 task.cancel()
 
     async def _send(self, request: httpx.Request) -> _Reply:
-        host = _host_of(str(request.url))
+        host = host_of(str(request.url))
         try:
             response = await self._http.send(request, stream=True)
             try:
@@ -910,7 +925,7 @@ class ScnetSyncClient(_ClientCore):
         return results
 
     def _send(self, request: httpx.Request) -> _Reply:
-        host = _host_of(str(request.url))
+        host = host_of(str(request.url))
         try:
             response = self._http.send(request, stream=True)
             try:

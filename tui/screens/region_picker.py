@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..api.client import host_of
 from ..api.token import describe_expiry
 from ..profiles import StoredProfile
 from ..safe_text import printable
@@ -46,7 +47,7 @@ class RegionPicker(ModalScreen[str | None]):
             title = Text(printable(profile.region or profile.name), style="bold")
             if profile.region:
                 title.append("  " + printable(profile.name), style="dim")
-            details = [printable(profile.user), printable(_host(profile.base_url))]
+            details = [printable(profile.user), printable(host_of(profile.base_url))]
             if profile.expires_at is not None:
                 details.append("token " + describe_expiry((profile.expires_at - now).total_seconds()))
             elif not profile.token and not profile.token_command:
@@ -81,9 +82,3 @@ class RegionPicker(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc.rpartition("@")[2] or url
