@@ -231,3 +231,13 @@ def test_a_garbled_region_token_is_skipped_and_said(capsys: pytest.CaptureFixtur
         _regions([RegionToken("11250", "华东一区【昆山】", "half a token\n\x1b[31m")], "http://127.0.0.1:9", None)
     err = capsys.readouterr().err
     assert "holds characters a request header cannot carry" in err and "\x1b" not in err
+
+
+def test_the_platform_address_may_omit_the_scheme_but_must_be_http(
+    isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.login import _address
+
+    assert _address("www.scnet.cn/", "--ac-url") == "https://www.scnet.cn"
+    assert main(["login", "--user", "u", "--org-id", "o", "--password-stdin", "--ac-url", "ftp://x"]) == 7
+    assert "--ac-url 'ftp://x' is not an http(s) address" in capsys.readouterr().err

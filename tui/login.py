@@ -93,8 +93,8 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
     from .config import parse_timeout
     from .api.client import ClientOptions
 
-    ac_url = (args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AC_URL).strip().rstrip("/")
-    auth_url = (args.auth_url or (args.ac_url or os.environ.get(ENV_AC_URL)) or DEFAULT_AUTH_URL).strip().rstrip("/")
+    ac_url = _address(args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AC_URL, "--ac-url")
+    auth_url = _address(args.auth_url or args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AUTH_URL, "--auth-url")
     connect, read = parse_timeout(args.timeout, "--timeout") or (10.0, 30.0)
     options = ClientOptions(
         connect_timeout=connect, read_timeout=read, ca_bundle=args.ca_bundle, insecure=bool(args.insecure)
@@ -133,6 +133,19 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
         print(f"scnet-images login: {problem}", file=sys.stderr)
         return EXIT_USAGE
     return _store(path, user, regions, default, ac_url, args.image_api, out)
+
+
+def _address(url: str, flag: str) -> str:
+    """`www.scnet.cn` -> `https://www.scnet.cn`; anything else that is not http(s) is refused."""
+    from .api.client import is_http_url
+    from .safe_text import printable
+
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = "https://" + url
+    if not is_http_url(url):
+        raise ConfigError(f"{flag} {printable(url)!r} is not an http(s) address", "e.g. https://www.scnet.cn")
+    return url
 
 
 def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
