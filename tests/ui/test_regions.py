@@ -33,6 +33,12 @@ def _profiles(server: DemoServer, path: Path, **tokens: str) -> None:
     }, "demo-11250")
 
 
+def _logged_in(server: DemoServer, path: Path, **tokens: str) -> ScnetImagesApp:
+    """The app as `scnet-images` starts after a login: on the default profile, from the file."""
+    _profiles(server, path, **tokens)
+    return ScnetImagesApp(load_settings())
+
+
 def _rows(app: ScnetImagesApp) -> int:
     return app.screen.query_one(ImageTable).row_count
 
@@ -46,8 +52,7 @@ async def _pick(pilot, app: ScnetImagesApp, *keys: str) -> None:  # type: ignore
 
 
 async def test_switching_region_loads_it_and_the_header_follows(server: DemoServer, isolated_environment: Path) -> None:
-    _profiles(server, isolated_environment)
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         assert _rows(app) == 265
@@ -66,8 +71,7 @@ async def test_switching_region_loads_it_and_the_header_follows(server: DemoServ
 async def test_a_failed_switch_keeps_the_region_and_results_on_screen(
     server: DemoServer, isolated_environment: Path
 ) -> None:
-    _profiles(server, isolated_environment, t20091="not-a-token-of-this-server")
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment, t20091="not-a-token-of-this-server")
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         before = app.screen.connection
@@ -80,8 +84,7 @@ async def test_a_failed_switch_keeps_the_region_and_results_on_screen(
 
 
 async def test_escape_leaves_everything_as_it_was(server: DemoServer, isolated_environment: Path) -> None:
-    _profiles(server, isolated_environment)
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         before = app.screen.connection
@@ -93,8 +96,7 @@ async def test_escape_leaves_everything_as_it_was(server: DemoServer, isolated_e
 async def test_the_demo_is_always_a_choice_and_is_stopped_on_exit(
     server: DemoServer, isolated_environment: Path
 ) -> None:
-    _profiles(server, isolated_environment)
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         await _pick(pilot, app, "down", "down", "enter")
@@ -117,8 +119,7 @@ async def test_without_profiles_the_picker_says_how_to_get_them(server: DemoServ
 
 
 async def test_an_expired_token_is_renewed_and_the_user_told(server: DemoServer, isolated_environment: Path) -> None:
-    _profiles(server, isolated_environment, t11250=server.issuer.issue(DEMO, "11250", expires_in=-300))
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment, t11250=server.issuer.issue(DEMO, "11250", expires_in=-300))
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         assert _rows(app) == 265
@@ -127,8 +128,7 @@ async def test_an_expired_token_is_renewed_and_the_user_told(server: DemoServer,
 
 
 async def test_a_token_about_to_expire_is_announced_once(server: DemoServer, isolated_environment: Path) -> None:
-    _profiles(server, isolated_environment, t11250=server.issuer.issue(DEMO, "11250", expires_in=1800))
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment, t11250=server.issuer.issue(DEMO, "11250", expires_in=1800))
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         await pilot.press("r")
@@ -171,8 +171,7 @@ async def test_an_incomplete_paginated_list_is_announced(server: DemoServer) -> 
 
 
 async def test_a_reload_during_a_switch_cancels_the_switch(server: DemoServer, isolated_environment: Path) -> None:
-    _profiles(server, isolated_environment)
-    app = ScnetImagesApp(load_settings())
+    app = _logged_in(server, isolated_environment)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         before = app.screen.connection
