@@ -22,6 +22,7 @@ from tui.app import ScnetImagesApp
 from tui.config import Settings
 from tui.connection import Connection
 from tui.demo.server import DemoServer
+from tui.api.models import ImageList
 from tui.profiles import save_login
 
 WIDE = (200, 50)
@@ -62,6 +63,21 @@ def unusable_region(server: DemoServer) -> dict[str, dict[str, str]]:
     return profiles
 
 
+def expired_region_token(server: DemoServer) -> str:
+    """A demo token for region 11250 that expired five minutes before NOW: it gets renewed."""
+    from tui.demo.accounts import DEMO_ACCOUNTS
+
+    return server.issuer.issue(DEMO_ACCOUNTS[0], "11250", expires_in=-300)
+
+
+def loading_pages(app: ScnetImagesApp) -> None:
+    """The status line as the paginated call's pages arrive (the spinner shown, a count so far)."""
+    screen = app.screen
+    app.animation_level = "none"  # the spinner drawn still, so the picture is the same every run
+    screen.query_one("StatusLine").set_loading("")  # type: ignore[attr-defined]
+    screen._progress(1200, 5000)  # type: ignore[attr-defined]
+
+
 def jwt(user: str, expires: datetime) -> str:
     """An unsigned token shaped like the platform's (the client never checks signatures)."""
     payload = {"user": user, "clusterId": "11250", "expireTime": str(int(expires.timestamp() * 1000))}
@@ -92,6 +108,9 @@ class Scenario:
     token: str | None = None  # a real-looking token: the header shows a profile, not DEMO
     term: str = "xterm-256color"
     profiles: Callable[[DemoServer], dict[str, dict[str, str]]] | None = None  # a stored config file
+    # A region token the demo issued (on its clock, NOW): the app talks to region 11250 with it.
+    region_token: Callable[[DemoServer], str] | None = None
+    act: Callable[[ScnetImagesApp], None] | None = None  # a state no key reaches on cue (mid-load)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
@@ -102,7 +121,8 @@ class Scenario:
         copy = pyperclip.copy
         pyperclip.copy = _no_pyperclip  # no scenario depends on this machine's clipboard
         try:
-            with DemoServer(self.images, token=self.token) as server, tempfile.TemporaryDirectory() as folder:
+            with DemoServer(self.images, token=self.token, clock=NOW.timestamp) as server, \
+                    tempfile.TemporaryDirectory() as folder:
                 os.environ["SCNET_CONFIG"] = str(Path(folder) / "config.toml")  # never the user's own
                 if self.profiles is not None:
                     save_login(Path(os.environ["SCNET_CONFIG"]), self.profiles(server), "demo-11250")
@@ -118,6 +138,14 @@ class Scenario:
                     os.environ[name] = value
 
     def _app(self, server: DemoServer) -> ScnetImagesApp:
+        if self.region_token is not None:
+            # Logged in to region 11250 of the demo, as a stored profile; the header names a fixed host.
+            token = self.region_token(server)
+            settings = Settings(base_url=REGION_HOST, token=token, profile="demo-11250", region="华东一区【昆山】",
+                                cluster_id="11250", ac_url=server.base_url, token_from="profile",
+                                config_file=Path(os.environ["SCNET_CONFIG"]))
+            connection = Connection(settings, server.base_url + "/r/11250", token)
+            return ScnetImagesApp(connection=connection, clock=lambda: NOW)
         if self.token is None:
             settings = Settings(base_url=server.base_url, token=server.token, demo=True)
         elif self.profiles is not None:
@@ -137,6 +165,9 @@ class Scenario:
             if self.keys:
                 await pilot.press(*self.keys)
             await settle(pilot)
+            if self.act is not None:
+                self.act(pilot.app)  # type: ignore[arg-type]
+                await pilot.pause()
 
         return run
 
@@ -161,6 +192,10 @@ SCENARIOS: dict[str, Scenario] = {
         STANDARD, ("p",), token=jwt("demo", NOW + timedelta(hours=5)), profiles=region_profiles
     ),
     "region-picker-empty": Scenario(STANDARD, ("p",)),
+    "token-renewed": Scenario(STANDARD, profiles=region_profiles, region_token=expired_region_token),
+    "loading-pages": Scenario(STANDARD, act=lambda app: loading_pages(app)),
+    "incomplete-list": Scenario(STANDARD, act=lambda app: app.screen._apply_result(  # type: ignore[attr-defined]
+        ImageList(tuple(app.screen._loaded), 0, "", "post", missing=15))),  # type: ignore[attr-defined]
     "region-switch-failed": Scenario(
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),

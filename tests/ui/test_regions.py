@@ -124,6 +124,7 @@ async def test_an_expired_token_is_renewed_and_the_user_told(server: DemoServer,
         await settle(pilot)
         assert _rows(app) == 265
         assert any("renewed it and stored the new one in profile demo-11250" in n for n in notifications(app))
+        assert not any("The token expired" in n for n in notifications(app))  # no stale warning before it
         assert "token 23h 59m left" in text_of(app, "#token-info")
 
 

@@ -15,7 +15,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 # Tokens expired for longer than this cannot be renewed (the platform's rule).
 RENEWAL_WINDOW_SECONDS = 24 * 3600
@@ -66,16 +66,18 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenIssuer:
-    """Makes and checks the demo's tokens."""
+    """Makes and checks the demo's tokens, on its own clock (seconds since the epoch): tests
+    and screenshots set it, so the time a token has left is the same on every run."""
 
-    def __init__(self, lifetime: float = 24 * 3600) -> None:
+    def __init__(self, lifetime: float = 24 * 3600, clock: Callable[[], float] = time.time) -> None:
         self.lifetime = lifetime
+        self.clock = clock
         self._key = secrets.token_bytes(32)
 
     def issue(self, account: DemoAccount, cluster_id: str, *, expires_in: float | None = None) -> str:
         """A token for `account` in region `cluster_id`, valid for `expires_in` seconds
         (the server's lifetime by default; negative for an already expired one)."""
-        expires = time.time() + (self.lifetime if expires_in is None else expires_in)
+        expires = self.clock() + (self.lifetime if expires_in is None else expires_in)
         payload = {
             "computeUser": account.user,
             "accountStatus": account.status,
@@ -107,13 +109,12 @@ class TokenIssuer:
             return None
         return payload if isinstance(payload, dict) else None
 
-
-def seconds_past_expiry(claims: dict[str, Any]) -> float:
-    """How long ago the token expired (negative: time it has left)."""
-    try:
-        return time.time() - int(claims.get("expireTime", "0")) / 1000
-    except (TypeError, ValueError):
-        return float("inf")
+    def past_expiry(self, claims: dict[str, Any]) -> float:
+        """How long ago the token expired (negative: the time it has left)."""
+        try:
+            return self.clock() - int(claims.get("expireTime", "0")) / 1000
+        except (TypeError, ValueError):
+            return float("inf")
 
 
 def signature_ok(account: DemoAccount, timestamp: str, signature: str) -> bool:

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 from .accounts import (
@@ -37,7 +37,6 @@ from .accounts import (
     DemoRegion,
     TokenIssuer,
     find_account,
-    seconds_past_expiry,
     signature_ok,
 )
 from .catalog import demo_catalog
@@ -126,12 +125,13 @@ class DemoServer:
         shape: str = "list",
         ssl_context: ssl.SSLContext | None = None,
         token_lifetime: float = 24 * 3600,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}")
         self.images = list(demo_catalog() if images is None else images)
         self.token = token if token is not None else secrets.token_urlsafe(24)
-        self.issuer = TokenIssuer(token_lifetime)
+        self.issuer = TokenIssuer(token_lifetime, clock)
         self.shape = shape
         self.requests: list[ReceivedRequest] = []
         self.in_flight = 0
@@ -405,7 +405,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                 claims is not None
                 and claims.get("clusterId") == region.cluster_id
                 and claims.get("accountStatus") != "Suspended"
-                and seconds_past_expiry(claims) < 0
+                and server.issuer.past_expiry(claims) < 0
             )
 
         # --- the platform calls -------------------------------------------------
@@ -451,7 +451,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
             if claims is None or account is None:
                 self._send(200, _api_error("10008", "token无效 (token invalid)"))
                 return
-            if seconds_past_expiry(claims) > RENEWAL_WINDOW_SECONDS:
+            if server.issuer.past_expiry(claims) > RENEWAL_WINDOW_SECONDS:
                 self._send(200, _api_error("10008", "token已过期超过24小时,请重新获取 (expired over 24 h ago)"))
                 return
             cluster = str(claims.get("clusterId", ""))
@@ -464,7 +464,7 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
         def _center(self) -> None:
             claims = server.issuer.claims(self.headers.get("token"))
             region = server.region(str(claims.get("clusterId", ""))) if claims else None
-            if claims is None or seconds_past_expiry(claims) >= 0:
+            if claims is None or server.issuer.past_expiry(claims) >= 0:
                 self._send(200, _api_error("10008", "token无效或已过期 (token invalid or expired)"))
                 return
             if region is None:

@@ -46,7 +46,8 @@ class ConnectionHeader(Horizontal):
 
     def on_mount(self) -> None:
         self._show_where()
-        self.refresh_token_info()
+        # No announcement yet: the first load may renew the token; `show` follows every load.
+        self.refresh_token_info(announce=False)
         self.set_interval(60, self.refresh_token_info)
 
     def show(self, label: str, *, demo: bool, claims: TokenClaims | None, renewable: bool) -> None:
@@ -69,7 +70,7 @@ class ConnectionHeader(Horizontal):
         else:
             where.update(Text(printable(self._label)))
 
-    def refresh_token_info(self) -> None:
+    def refresh_token_info(self, announce: bool = True) -> None:
         info = self.query_one("#token-info", Static)
         claims = self._claims
         if claims is None:
@@ -85,7 +86,7 @@ class ConnectionHeader(Horizontal):
         warning = left is not None and left < EXPIRY_WARNING_SECONDS
         info.set_class(warning and left >= 0, "-warning")
         info.set_class(left is not None and left < 0, "-expired")
-        if warning and not self._warned and left is not None:
+        if announce and warning and not self._warned and left is not None:
             self._warned = True
             then = (
                 "it is renewed automatically when the platform refuses it"
