@@ -912,16 +912,18 @@ class ScnetSyncClient(_ClientCore):
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         results: list[Any] = [None] * len(step.plans)
-        with ThreadPoolExecutor(max(1, self.options.pages_in_flight)) as pool:
-            futures = {pool.submit(self._drive, plan): index for index, plan in enumerate(step.plans)}
-            try:
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    step.report(results[futures[future]])
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        pool = ThreadPoolExecutor(max(1, self.options.pages_in_flight), thread_name_prefix="scnet-page")
+        futures = {pool.submit(self._drive, plan): index for index, plan in enumerate(step.plans)}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                step.report(results[futures[future]])
+        except BaseException:
+            # A page failed, or Ctrl-C: drop the pages not started, and do not wait for the
+            # ones in flight (the shell command exits at once; they finish on their own).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         return results
 
     def _send(self, request: httpx.Request) -> _Reply:
