@@ -14,8 +14,22 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple, TextIO
 
-from .api.client import host_of
+from rich.cells import cell_len
+
+from .api.auth import (
+    DEFAULT_AC_URL,
+    DEFAULT_AUTH_URL,
+    RegionToken,
+    access_key_login,
+    password_login,
+    region_ai_url,
+)
+from .api.client import ClientOptions, host_of, is_http_url, valid_token
 from .api.errors import ConfigError, ScnetError, TokenRefused
+from .api.token import describe_expiry
+from .config import config_path, parse_timeout
+from .profiles import StoredProfile, profile_name, read_profiles, remove_tokens, save_login
+from .safe_text import printable
 
 ENV_SECRET_KEY = "SCNET_SECRET_KEY"
 ENV_AC_URL = "SCNET_AC_URL"
@@ -49,8 +63,6 @@ class Region(NamedTuple):
 
 def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts | None = None) -> int:
     """Run `login`, `profiles` or `logout`; returns the exit code."""
-    from .config import config_path
-
     path = config_path()
     if command == "profiles":
         return print_profiles(path, sys.stdout)
@@ -89,10 +101,6 @@ class _UsageError(Exception):
 
 
 def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, out: TextIO) -> int:
-    from .api.auth import DEFAULT_AC_URL, DEFAULT_AUTH_URL, access_key_login, password_login
-    from .config import parse_timeout
-    from .api.client import ClientOptions
-
     ac_url = _address(args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AC_URL, "--ac-url")
     auth_url = _address(args.auth_url or args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AUTH_URL, "--auth-url")
     connect, read = parse_timeout(args.timeout, "--timeout") or (10.0, 30.0)
@@ -119,27 +127,19 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
                 )
             print(f"Logging in as {user} at {host_of(ac_url)}", file=sys.stderr)
             tokens = password_login(ac_url, user, org_id, password, options)
+        regions = _regions(tokens, ac_url, options)
+        default = _choose_default(regions, args.region, prompts)
     except _UsageError as problem:
         print(f"scnet-images login: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except EOFError:
         print("scnet-images login: cancelled", file=sys.stderr)
         return EXIT_USAGE
-
-    regions = _regions(tokens, ac_url, options)
-    try:
-        default = _choose_default(regions, args.region, prompts)
-    except _UsageError as problem:
-        print(f"scnet-images login: {problem}", file=sys.stderr)
-        return EXIT_USAGE
     return _store(path, user, regions, default, ac_url, args.image_api, out)
 
 
 def _address(url: str, flag: str) -> str:
     """`www.scnet.cn` -> `https://www.scnet.cn`; anything else that is not http(s) is refused."""
-    from .api.client import is_http_url
-    from .safe_text import printable
-
     url = url.strip().rstrip("/")
     if "://" not in url:
         url = "https://" + url
@@ -148,13 +148,8 @@ def _address(url: str, flag: str) -> str:
     return url
 
 
-def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
+def _regions(tokens: list[RegionToken], ac_url: str, options: ClientOptions | None) -> list[Region]:
     """The regions with a token and an enabled AI address; says why others are left out."""
-    from .api.auth import region_ai_url
-    from .safe_text import printable
-
-    from .api.client import valid_token
-
     candidates = [token for token in tokens if not token.platform]
     suspended = [token for token in candidates if token.token is None]
     garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]
@@ -199,8 +194,6 @@ def _regions(tokens: list[Any], ac_url: str, options: Any) -> list[Region]:
 
 
 def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) -> Region:
-    from .safe_text import printable
-
     if wanted:
         key = wanted.strip().lower()
         for region in regions:
@@ -228,8 +221,6 @@ def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts)
 def _store(
     path: Any, user: str, regions: list[Region], default: Region, ac_url: str, image_api: str | None, out: TextIO
 ) -> int:
-    from .profiles import profile_name, read_profiles, save_login
-
     names = {region.cluster_id: profile_name(user, region.cluster_id) for region in regions}
     profiles = {
         names[region.cluster_id]: {
@@ -255,8 +246,6 @@ def _store(
 
 
 def print_profiles(path: Any, out: TextIO) -> int:
-    from .profiles import read_profiles
-
     profiles = read_profiles(path)
     if not profiles:
         print(f"scnet-images: no profiles in {path}; run `scnet-images login`", file=sys.stderr)
@@ -265,12 +254,7 @@ def print_profiles(path: Any, out: TextIO) -> int:
     return 0
 
 
-def _profile_table(profiles: list[Any], out: TextIO) -> None:
-    from rich.cells import cell_len
-
-    from .api.token import describe_expiry
-    from .safe_text import printable
-
+def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
     now = datetime.now(timezone.utc)
     headers = ("", "PROFILE", "REGION", "USER", "HOST", "TOKEN", "EXPIRES", "API")
     rows = []
@@ -298,8 +282,6 @@ def _profile_table(profiles: list[Any], out: TextIO) -> None:
 
 
 def logout(path: Any, names: list[str], out: TextIO) -> int:
-    from .profiles import remove_tokens
-
     removed = remove_tokens(path, names)
     if removed:
         out.write(f"Removed the stored token of {', '.join(removed)}\n")
