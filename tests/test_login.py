@@ -241,3 +241,21 @@ def test_the_platform_address_may_omit_the_scheme_but_must_be_http(
     assert _address("www.scnet.cn/", "--ac-url") == "https://www.scnet.cn"
     assert main(["login", "--user", "u", "--org-id", "o", "--password-stdin", "--ac-url", "ftp://x"]) == 7
     assert "--ac-url 'ftp://x' is not an http(s) address" in capsys.readouterr().err
+
+
+def test_a_token_from_token_command_is_renewed_for_the_session_only(
+    demo_server: DemoServer, isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expired = demo_server.issuer.issue(DEMO_ACCOUNTS[0], "20091", expires_in=-60)
+    isolated_environment.parent.mkdir(parents=True)
+    isolated_environment.write_text(
+        f'[profiles.lab]\nbase_url = "{demo_server.base_url}/r/20091"\nac_url = "{demo_server.base_url}"\n'
+        f'cluster_id = "20091"\ntoken_command = "echo {expired}"\n'
+    )
+    before = isolated_environment.read_text()
+    assert main(["list", "--format", "paths"]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 89
+    assert "renewed for this session only" in captured.err and expired not in captured.err
+    assert "token =" not in isolated_environment.read_text()  # only what auto found was written back
+    assert isolated_environment.read_text().startswith(before.rstrip("\n"))
