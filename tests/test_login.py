@@ -259,3 +259,9 @@ def test_a_token_from_token_command_is_renewed_for_the_session_only(
     assert "renewed for this session only" in captured.err and expired not in captured.err
     assert "token =" not in isolated_environment.read_text()  # only what auto found was written back
     assert isolated_environment.read_text().startswith(before.rstrip("\n"))
+
+
+@pytest.mark.parametrize("argv", [["--insecure", "--timeout", "5", "login"], ["login", "--insecure", "--timeout", "5"]])
+def test_login_options_count_before_or_after_the_command(argv: list[str]) -> None:
+    args = build_parser().parse_args(argv)
+    assert args.insecure is True and args.timeout == 5 and args.image_api is None and args.ca_bundle is None

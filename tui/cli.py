@@ -200,11 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"the access-key login host (default {DEFAULT_AUTH_URL}; the --ac-url when that is given)",
     )
-    login.add_argument("--ca-bundle", default=None, help="PEM file of CAs to trust for TLS")
-    login.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (knowingly)")
-    login.add_argument("--timeout", type=float, default=None, help="read timeout in seconds (default 30)")
+    # SUPPRESS: given before the command (`scnet-images --insecure login`), they still count.
+    login.add_argument("--ca-bundle", default=argparse.SUPPRESS, help="PEM file of CAs to trust for TLS")
     login.add_argument(
-        "--image-api", choices=("auto", "get", "post"), default=None, help="image-list call for the new profiles"
+        "--insecure", action="store_true", default=argparse.SUPPRESS, help="do not verify TLS certificates (knowingly)"
+    )
+    login.add_argument("--timeout", type=float, default=argparse.SUPPRESS, help="read timeout in seconds (default 30)")
+    login.add_argument(
+        "--image-api",
+        choices=("auto", "get", "post"),
+        default=argparse.SUPPRESS,
+        help="image-list call for the new profiles",
     )
 
     commands.add_parser(
