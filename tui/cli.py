@@ -439,21 +439,26 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
     return EXIT_OK
 
 
-def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
+def aligned_lines(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """The header line and one line per row, columns padded to their widest cell (in
+    terminal cells: a Chinese character takes two) and two spaces apart."""
     from rich.cells import cell_len
 
+    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    return [
+        "  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip()
+        for cells in [headers, *rows]
+    ]
+
+
+def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
     from .catalog import cell_values
 
     rows = [cell_values(image) for image in images]
-    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(TABLE_HEADERS)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip()
-
-    header = line(TABLE_HEADERS)
+    header, *lines = aligned_lines(TABLE_HEADERS, rows)
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
-    for row in rows:
-        out.write(line(row) + "\n")
+    for line in lines:
+        out.write(line + "\n")
     if not rows:
         print("scnet-images: no images match", file=sys.stderr)
 

@@ -14,8 +14,6 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple, TextIO
 
-from rich.cells import cell_len
-
 from .api.auth import (
     DEFAULT_AC_URL,
     DEFAULT_AUTH_URL,
@@ -27,6 +25,7 @@ from .api.auth import (
 from .api.client import ClientOptions, host_of, is_http_url, valid_token
 from .api.errors import ConfigError, ScnetError, TokenRefused
 from .api.token import describe_expiry
+from .cli import aligned_lines
 from .config import config_path, parse_timeout
 from .profiles import StoredProfile, profile_name, read_profiles, remove_tokens, save_login
 from .safe_text import printable
@@ -276,9 +275,8 @@ def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
                 )
             )
         )
-    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(headers)]
-    for row in [headers, *rows]:
-        out.write("  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths)).rstrip() + "\n")
+    for line in aligned_lines(headers, rows):
+        out.write(line + "\n")
 
 
 def logout(path: Any, names: list[str], out: TextIO) -> int:

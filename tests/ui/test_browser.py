@@ -436,7 +436,7 @@ async def test_every_action_is_in_the_command_palette(server: DemoServer) -> Non
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        for title in ("Copy path", "Copy…", "Reload", "Sort", "Reverse", "Details", "Search", "Help", "Accelerator", "Image type"):
+        for title in ("Copy path", "Copy…", "Reload", "Sort", "Reverse", "Details", "Search", "Help", "Accelerator", "Image type", "Region"):
             assert title in titles
         reload = next(c for c in app.get_system_commands(app.screen) if c.title == "Reload")
         await reload.callback()

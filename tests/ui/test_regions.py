@@ -148,16 +148,6 @@ async def test_progress_shows_images_received(server: DemoServer) -> None:
         assert text_of(app, "#activity") == "Loading all accelerators, all types… 1,200 of 5,000 images"
 
 
-async def test_the_region_switcher_is_in_the_command_palette(server: DemoServer) -> None:
-    from .conftest import make_app
-
-    app = make_app(server)
-    async with app.run_test(size=STANDARD) as pilot:
-        await settle(pilot)
-        titles = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Region" in titles
-
-
 async def test_an_incomplete_paginated_list_is_announced(server: DemoServer) -> None:
     from tui.api.models import ImageList
 

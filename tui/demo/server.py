@@ -138,7 +138,8 @@ class DemoServer:
         self.max_in_flight = 0  # the most requests it was answering at once (tests check bounds)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._encoded: dict[tuple[str, str], bytes] = {}
+        self._encoded: dict[tuple[str, str, str], bytes] = {}
+        self._matched: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self._httpd = _QuietHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self.scheme = "http"
@@ -189,6 +190,7 @@ class DemoServer:
         with self._lock:
             self.images = list(images)
             self._encoded.clear()
+            self._matched.clear()
 
     def _take_faults(self) -> list[Fault]:
         """The faults for one request: every latency, then the first fault that answers."""
@@ -207,18 +209,28 @@ class DemoServer:
     def region(self, cluster_id: str) -> DemoRegion | None:
         return next((region for region in DEMO_REGIONS if region.cluster_id == cluster_id), None)
 
-    def _matching(self, region: DemoRegion | None, accelerator: str, image_type: str) -> list[dict[str, Any]]:
+    def _matching(
+        self, region: DemoRegion | None, accelerator: str, image_type: str, access: str = ""
+    ) -> list[dict[str, Any]]:
+        """The images these filters select, computed once per catalog: the paginated call
+        asks for the same selection once per page."""
+        key = (region.cluster_id if region else "", accelerator.lower(), image_type.lower(), access)
         with self._lock:
-            images = self.images
+            images, cached = self.images, self._matched.get(key)
+        if cached is not None:
+            return cached
         if region is not None:
             images = images[:: region.every]
-        accelerator, image_type = accelerator.lower(), image_type.lower()
-        return [
+        matched = [
             item
             for item in images
-            if (not accelerator or accelerator in _accelerators_of(item))
-            and (not image_type or str(item.get("type", "")).lower() == image_type)
+            if (not key[1] or key[1] in _accelerators_of(item))
+            and (not key[2] or str(item.get("type", "")).lower() == key[2])
+            and (not access or str(item.get("access", "public")) == access)
         ]
+        with self._lock:
+            self._matched[key] = matched
+        return matched
 
     def answer(self, filters: dict[str, str], region: DemoRegion | None = None) -> bytes:
         """The success body for these filters (cached: the catalog is immutable between sets)."""
@@ -243,12 +255,10 @@ class DemoServer:
     def page(self, query: dict[str, Any], region: DemoRegion | None = None) -> bytes:
         """One page of the paginated call: `data` = {"total": N, "data": [...]}, newest first.
         Items carry the extra fields this call adds (`imageSize`, `status`)."""
-        matched = [
-            item
-            for item in self._matching(region, query.get("acceleratorType") or "", query.get("type") or "")
-            if str(item.get("access", "public")) == query["access"]
-            and str(query.get("name") or "").lower() in str(item.get("name", "")).lower()
-        ]
+        matched = self._matching(region, query.get("acceleratorType") or "", query.get("type") or "", query["access"])
+        name = str(query.get("name") or "").lower()
+        if name:
+            matched = [item for item in matched if name in str(item.get("name", "")).lower()]
         start, limit = query["start"], min(query["limit"], MAX_PAGE_SIZE)
         rows = [
             {**item, "imageSize": str(_image_size(item)), "status": "Completed"}

@@ -182,17 +182,15 @@ class BrowserScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a load's outcome reaches the screen."""
-        if event.worker is not self._load_worker:
-            loaded = event.worker.result if event.state == WorkerState.SUCCESS else None
-            if isinstance(loaded, _Loaded) and loaded.connection is not None:
-                # A switch that finished just as a newer load replaced it: not wanted any more.
-                loaded.connection.close()
-                if loaded.client is not None:
-                    self.run_worker(loaded.client.aclose(), group="close", exit_on_error=False)
-            return
         loaded = event.worker.result if event.state == WorkerState.SUCCESS else None
-        if isinstance(loaded, _Loaded) and loaded.connection is not None:
-            self._adopt(loaded)
+        switched = isinstance(loaded, _Loaded) and loaded.connection is not None
+        if event.worker is not self._load_worker:
+            if switched:  # a switch that finished just as a newer load replaced it: not wanted
+                loaded.connection.close()  # type: ignore[union-attr]
+                self.run_worker(loaded.client.aclose(), group="close", exit_on_error=False)  # type: ignore[union-attr]
+            return
+        if switched:
+            self._adopt(loaded)  # type: ignore[arg-type]
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one(StatusLine).set_loading(None)
             self._show_connection()
