@@ -75,7 +75,7 @@ def peak_memory_mb() -> float:
 def mode_parse(base_url: str) -> dict[str, float]:
     import httpx
 
-    from tui.api.client import _loads
+    from tui.api.transport import loads as _loads
     from tui.api.models import gc_paused, parse_image_list
 
     body = httpx.request("GET", base_url + "/ai/openapi/v2/instance-service/images", headers={"token": TOKEN}).content

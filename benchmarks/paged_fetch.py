@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.api.client import Account, ClientOptions, ScnetSyncClient  # noqa: E402
+from tui.api.drivers import ScnetSyncClient  # noqa: E402
+from tui.api.transport import Account, ClientOptions  # noqa: E402
 
 TOKEN = "bench-token"
 

@@ -10,7 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from tui.api.client import ClientOptions, ScnetClient
+from tui.api.drivers import ScnetClient
+from tui.api.transport import ClientOptions
 from tui.config import Settings
 from tui.connection import Connection
 from tui.demo.server import DemoServer

@@ -25,7 +25,8 @@ import stat
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
-from .api.client import IMAGE_APIS, ClientOptions
+from .api.images import IMAGE_APIS
+from .api.transport import ClientOptions
 from .api.errors import LOGIN_HINT, ConfigError
 
 ENV_BASE_URL = "SCNET_BASE_URL"

@@ -7,7 +7,9 @@ back to the profile it came from) and which image-list call the region serves.
 
 from __future__ import annotations
 
-from .api.client import Account, ScnetClient, ScnetSyncClient, host_of
+from .api.addresses import host_of
+from .api.drivers import ScnetClient, ScnetSyncClient
+from .api.transport import Account
 from .api.errors import ScnetError
 from .config import Settings
 

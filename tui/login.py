@@ -22,7 +22,8 @@ from .api.auth import (
     password_login,
     region_ai_url,
 )
-from .api.client import ClientOptions, host_of, is_http_url, valid_token
+from .api.addresses import host_of, is_http_url, valid_token
+from .api.transport import ClientOptions
 from .api.errors import ConfigError, ScnetError, TokenRefused
 from .api.token import describe_expiry
 from .cli import aligned_lines

@@ -7,7 +7,8 @@ import json
 import httpx
 import pytest
 
-from tui.api.client import ClientOptions, ScnetSyncClient
+from tui.api.drivers import ScnetSyncClient
+from tui.api.transport import ClientOptions
 from tui.api.errors import ApiError, MalformedResponse, NetworkError, TokenRefused
 from tui.demo.server import DemoServer
 

@@ -347,7 +347,7 @@ async def test_network_failure(server: DemoServer) -> None:
 
 
 async def test_an_unexpected_exception_does_not_end_the_app(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.api.client import ScnetClient
+    from tui.api.drivers import ScnetClient
 
     async def broken(self: ScnetClient, *args: object) -> None:
         raise RuntimeError("surprise")

@@ -1,32 +1,14 @@
-"""The SCNet image-list client: models, errors and HTTP. Imports nothing of the UI."""
+"""The SCNet platform client. Imports nothing of the UI or the commands.
 
-from .client import ClientOptions, ScnetClient, ScnetSyncClient, api_root, images_url
-from .errors import (
-    ApiError,
-    ConfigError,
-    MalformedResponse,
-    NetworkError,
-    ScnetError,
-    TlsError,
-    TokenRefused,
-)
-from .models import Image, ImageList, parse_image, parse_image_list
+- `transport.py`: the rules every call follows (retries, redirects, body cap,
+  decoding, error mapping), as sans-IO plans; `drivers.py`: the two clients that
+  run them (async for the browser, sync for the shell); `addresses.py`: base URLs,
+  hosts and tokens as they may be used and shown.
+- one module per call family, each building its requests and reading its answers:
+  `images.py` (+ `models.py`, the image model), `auth.py` (login, region lookup),
+  `renewal.py` (the expired-token rule).
+- `envelope.py`: the `{code, msg, data}` answer; `errors.py`: what can go wrong,
+  for people; `token.py`: what a token's claims say.
 
-__all__ = [
-    "ApiError",
-    "ClientOptions",
-    "ConfigError",
-    "Image",
-    "ImageList",
-    "MalformedResponse",
-    "NetworkError",
-    "ScnetClient",
-    "ScnetError",
-    "ScnetSyncClient",
-    "TlsError",
-    "TokenRefused",
-    "api_root",
-    "images_url",
-    "parse_image",
-    "parse_image_list",
-]
+Nothing is imported here, so `import tui.api.errors` costs no httpx.
+"""

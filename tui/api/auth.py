@@ -19,7 +19,9 @@ import json
 import time
 from typing import Any, NamedTuple
 
-from .client import ClientOptions, ScnetSyncClient, api_root, is_http_url
+from .addresses import api_root, is_http_url
+from .drivers import ScnetSyncClient
+from .transport import ClientOptions, envelope_data
 from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
 
 PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"
@@ -143,7 +145,7 @@ def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, opt
     """POST a login; `secret` is masked in anything an error might quote."""
     with ScnetSyncClient(url, "", options, hidden=(secret,)) as client:
         try:
-            data = client.call("POST", url, headers, "the login answer")
+            data = client.run(client.call("POST", url, envelope_data("the login answer"), headers=headers))
         except ScnetError as error:
             raise _refused(error, how) from None
     return parse_region_tokens(data)
@@ -152,5 +154,5 @@ def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, opt
 def region_ai_url(ac_url: str, token: str, options: ClientOptions | None = None) -> str | None:
     """The AI address of the region this token belongs to, or None when it has none enabled."""
     with ScnetSyncClient(ac_url, token, options) as client:
-        data = client.call("GET", api_root(ac_url) + CENTER_PATH, {}, "the region lookup answer")
+        data = client.run(client.call("GET", api_root(ac_url) + CENTER_PATH, envelope_data("the region lookup answer")))
     return ai_url_from_center(data)

@@ -9,14 +9,13 @@ images or raises one of the errors in `errors.py`, never anything else.
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
-from .errors import MalformedResponse, api_error_for_code
+from .envelope import gc_paused, parse_envelope, text_of as _text
+from .errors import MalformedResponse
 
 # The platform's times are Beijing time; epoch values are shown in it too.
 PLATFORM_TZ = timezone(timedelta(hours=8))
@@ -95,16 +94,6 @@ class ImageList(NamedTuple):
 
 def split_accelerators(value: str) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in value.split(",") if part.strip())
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def _flag(value: Any) -> bool | None:
@@ -239,47 +228,6 @@ def _items_of(data: Any) -> list[Any]:
         f"The response's `data` is a {type(data).__name__}, not a list of images",
         "the server may not speak this API version; check base_url",
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large answer is decoded and parsed.
-
-    Building 100,000 dicts and images triggers dozens of collections that each walk
-    every object made so far (about a third of the parse time), and none finds
-    garbage: JSON data holds no reference cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def parse_envelope(payload: Any, what: str = "the SCNet image-list answer") -> tuple[Any, str]:
-    """`{"code", "msg", "data"}` -> (data, msg) when `code` is "0" (or 0).
-
-    Raises TokenRefused/ApiError for a non-zero `code`, MalformedResponse for a
-    body that is not the platform's envelope. Every SCNet call answers this way.
-    """
-    if not isinstance(payload, dict):
-        raise MalformedResponse(
-            f"The response is a JSON {type(payload).__name__}, not the documented object "
-            "with code, msg and data",
-            "check that base_url points at the SCNet AI API",
-        )
-    if "code" not in payload:
-        raise MalformedResponse(
-            f"The response has no `code` field, so it is not {what}",
-            "check that base_url points at the SCNet AI API",
-        )
-    code = _text(payload.get("code")).strip()
-    message = _text(payload.get("msg"))
-    if code != "0":
-        raise api_error_for_code(code or "(empty)", message)
-    return payload.get("data"), message
 
 
 def parse_image_list(payload: Any) -> ImageList:

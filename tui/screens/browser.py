@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from ..api.client import ScnetClient
+from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
 from ..api.token import read_claims

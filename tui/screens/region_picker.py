@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..api.client import host_of
+from ..api.addresses import host_of
 from ..api.token import describe_expiry
 from ..profiles import StoredProfile
 from ..safe_text import printable

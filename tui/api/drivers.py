@@ -1,0 +1,320 @@
+"""The two drivers: they send what a plan yields, and nothing else.
+
+`ScnetClient` (asyncio, for the browser) and `ScnetSyncClient` (no asyncio, for the
+shell commands' start-up time) run any plan of any call family the same way:
+requests are streamed under the body cap, pauses are slept, `Parallel` plans run a
+bounded number at a time; what httpx raises becomes the errors people read
+(`failure_for`). A new call never changes this file: it is a plan in its family
+module, run with `client.run(plan)` (or `await client.run(plan)`).
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+from .errors import MalformedResponse, NetworkError, ScnetError, TlsError
+from .images import Progress, list_images
+from .models import ImageList
+from .addresses import host_of
+from .transport import Account, ClientOptions, Pause, Parallel, Plan, Reply, Retry, Session, resume
+
+
+class ScnetClient(Session):
+    """The async client (the browser). Use as `async with ScnetClient(...) as client:`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None = None,
+        account: Account | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(base_url, token, options, account)
+        if sleep is None:
+            import asyncio  # here, not at the top: the shell commands never need it
+
+            sleep = asyncio.sleep
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(transport=transport, **self.http_options())
+
+    async def __aenter__(self) -> "ScnetClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def list_images(
+        self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
+    ) -> ImageList:
+        """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
+        return await list_images(self, accelerator_type, image_type, progress=progress)
+
+    async def run(self, plan: Plan) -> Any:
+        """Send what `plan` yields until it returns; its result, or the error it raises."""
+        try:
+            step = next(plan)
+            while True:
+                outcome: Any = None
+                try:
+                    if isinstance(step, Pause):
+                        await self._sleep(step.seconds)
+                    elif isinstance(step, Parallel):
+                        outcome = await self._parallel(step)
+                    else:
+                        outcome = await self._send(step)
+                except (Retry, ScnetError) as failure:
+                    outcome = failure
+                step = resume(plan, outcome)
+        except StopIteration as done:
+            return done.value
+
+    async def _parallel(self, step: Parallel) -> list[Any]:
+        import asyncio
+
+        gate = asyncio.Semaphore(max(1, self.options.pages_in_flight))
+
+        async def run(plan: Plan) -> Any:
+            async with gate:
+                result = await self.run(plan)
+            step.report(result)
+            return result
+
+        tasks = [asyncio.ensure_future(run(plan)) for plan in step.plans]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            for task in tasks:  # one page failed: the others are not wanted any more
+                task.cancel()
+
+    async def _send(self, request: httpx.Request) -> Reply:
+        host = host_of(str(request.url))
+        try:
+            response = await self._http.send(request, stream=True)
+            try:
+                body = Body(response, self.options.max_body_bytes, host)
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
+            finally:
+                await response.aclose()
+        except httpx.HTTPError as exc:
+            raise failure_for(exc, host, self.options) from None
+        return reply_of(response, body.finish())
+
+
+class ScnetSyncClient(Session):
+    """The same client without asyncio, for the shell commands' start-up time. Use as `with`.
+
+    Pages of the paginated call are fetched on a few threads (httpx.Client is thread-safe).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None = None,
+        account: Account | None = None,
+        *,
+        hidden: tuple[str, ...] = (),
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(base_url, token, options, account, hidden=hidden)
+        self._sleep = sleep
+        self._http = httpx.Client(transport=transport, **self.http_options())
+
+    def __enter__(self) -> "ScnetSyncClient":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def list_images(
+        self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
+    ) -> ImageList:
+        """Fetch the image list, filtered by the server. Raises ScnetError subclasses."""
+        return list_images(self, accelerator_type, image_type, progress=progress)
+
+    def run(self, plan: Plan) -> Any:
+        """Send what `plan` yields until it returns; its result, or the error it raises."""
+        try:
+            step = next(plan)
+            while True:
+                outcome: Any = None
+                try:
+                    if isinstance(step, Pause):
+                        self._sleep(step.seconds)
+                    elif isinstance(step, Parallel):
+                        outcome = self._parallel(step)
+                    else:
+                        outcome = self._send(step)
+                except (Retry, ScnetError) as failure:
+                    outcome = failure
+                step = resume(plan, outcome)
+        except StopIteration as done:
+            return done.value
+
+    def _parallel(self, step: Parallel) -> list[Any]:
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
+        results: list[Any] = [None] * len(step.plans)
+        pool = ThreadPoolExecutor(max(1, self.options.pages_in_flight), thread_name_prefix="scnet-page")
+        futures = {pool.submit(self.run, plan): index for index, plan in enumerate(step.plans)}
+        try:
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                step.report(results[futures[future]])
+        except BaseException:
+            # A page failed, or Ctrl-C: drop the pages not started, and do not wait for the
+            # ones in flight (the shell command exits at once; they finish on their own).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return results
+
+    def _send(self, request: httpx.Request) -> Reply:
+        host = host_of(str(request.url))
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                body = Body(response, self.options.max_body_bytes, host)
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            raise failure_for(exc, host, self.options) from None
+        return reply_of(response, body.finish())
+
+
+# --- reading what arrives ----------------------------------------------------------------------
+
+
+class Body:
+    """A response body, gathered without copies: when the size is announced (and the body
+    is not compressed), the buffer is made once at that size. Growing a buffer instead
+    briefly holds two copies of a 60 MB body, which sets the process's peak memory."""
+
+    def __init__(self, response: httpx.Response, limit: int, host: str) -> None:
+        self.limit = limit
+        self.host = host
+        self.size = 0
+        announced = response.headers.get("content-length", "")
+        compressed = response.headers.get("content-encoding", "identity") not in {"", "identity"}
+        expected = int(announced) if announced.isdigit() and not compressed else 0
+        self._check(expected)
+        self.data = bytearray(expected)
+
+    def _check(self, size: int) -> None:
+        if size > self.limit:
+            raise MalformedResponse(
+                f"The response from {self.host} is larger than {self.limit // (1024 * 1024)} MiB",
+                "narrow it with the accelerator or image type filters",
+            )
+
+    def add(self, chunk: bytes) -> None:
+        end = self.size + len(chunk)
+        self._check(end)
+        if end <= len(self.data):
+            self.data[self.size : end] = chunk  # same length: copied in place
+        else:
+            del self.data[self.size :]
+            self.data += chunk
+        self.size = end
+
+    def finish(self) -> bytearray:
+        del self.data[self.size :]
+        return self.data
+
+
+
+
+def reply_of(response: httpx.Response, body: bytearray) -> Reply:
+    """What a plan is sent back for a request."""
+    # The body stays a bytearray: json.loads takes it, and a copy of 60 MB is not free.
+    return Reply(
+        response.status_code,
+        response.reason_phrase,
+        response.headers.get("content-type", ""),
+        body,
+        response.headers.get("location", ""),
+    )
+
+
+def failure_for(exc: httpx.HTTPError, host: str, options: ClientOptions) -> Exception:
+    """An httpx failure -> the error to raise (wrapped in Retry when worth another try)."""
+    if isinstance(exc, httpx.TimeoutException):
+        return _timeout_error(exc, host, options)
+    if isinstance(exc, httpx.ConnectError):
+        error = _connect_error(exc, host)
+        if isinstance(error, TlsError) or "resolve" in error.message:
+            return error
+        return Retry(error)
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return Retry(
+            NetworkError(
+                f"The connection to {host} broke before the answer was complete ({type(exc).__name__})",
+                "try again (press r); a proxy or an unstable network may be in the way",
+            )
+        )
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(
+            f"The proxy refused or failed the connection to {host}",
+            "check HTTPS_PROXY/HTTP_PROXY/NO_PROXY",
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return MalformedResponse(
+            f"The response from {host} could not be decompressed",
+            "a proxy may be altering the answer; try again",
+        )
+    return NetworkError(f"The request to {host} failed ({type(exc).__name__})", "check base_url and your network")
+
+
+def _timeout_error(exc: httpx.TimeoutException, host: str, options: ClientOptions) -> ScnetError:
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return NetworkError(
+            f"Could not connect to {host} within {options.connect_timeout:g}s",
+            "check your network or VPN and base_url; raise `timeout` if the link is slow",
+        )
+    return NetworkError(
+        f"{host} accepted the connection but did not answer within {options.read_timeout:g}s",
+        "the platform is slow; try again (press r) or raise `timeout`",
+    )
+
+
+def _connect_error(exc: httpx.ConnectError, host: str) -> ScnetError:
+    causes: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(causes) < 10:
+        causes.append(current)
+        current = current.__cause__ or current.__context__
+    text = " ".join(str(cause) for cause in causes)
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return TlsError(
+            f"The TLS certificate of {host} could not be verified",
+            "set ca_bundle to your organisation's CA file, or, if you trust this network, "
+            "insecure = true in the profile (--insecure)",
+        )
+    if any(isinstance(c, ssl.SSLError) for c in causes) or "SSL" in text:
+        return TlsError(
+            f"The TLS handshake with {host} failed",
+            "check that base_url uses the right scheme (http or https) and port",
+        )
+    if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
+        return NetworkError(f"Could not resolve the host name in {host}", "check base_url for typos, and your DNS or VPN")
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in text.lower():
+        return NetworkError(f"{host} refused the connection", "check the port in base_url, or whether the service is up")
+    return NetworkError(f"Could not connect to {host}", "check your network, VPN and base_url")

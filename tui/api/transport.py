@@ -1,0 +1,386 @@
+"""The transport: how every SCNet call is sent and read, whatever the call.
+
+A call is a *plan*: a generator that yields what to do (an `httpx.Request` to
+send, a `Pause`, `Parallel` plans) and is sent back what came of it (a `Reply`,
+None, the results). Plans are written once, in the call family modules
+(`images.py`, `auth.py`, ...); the two drivers in `drivers.py` run them, one
+with asyncio (the browser), one without (the shell commands, which must start
+fast). This module holds the rules every call follows, with no I/O:
+
+- `Session.exchange`: one request, same-origin redirects only, the body cap,
+  JSON decoding, HTTP statuses and non-JSON bodies turned into errors;
+- `Session.retrying`: another try, after a growing pause, for connection
+  failures, 502-504 and the platform's 10012;
+- `envelope_data`: the `{"code", "msg", "data"}` answer every call gives;
+- `failure_for`: an httpx exception -> the error people read.
+
+The token travels only in the `token` header: it is never put in a URL, a log
+line, an exception message or a repr, and never follows a redirect to another
+origin.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import ssl
+from typing import Any, Callable, Generator, NamedTuple, Sequence
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from ..safe_text import excerpt
+from .addresses import api_root, host_of, is_http_url, origin, valid_token
+from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
+from .envelope import gc_paused, parse_envelope
+
+USER_AGENT = "scnet-images/0.1"
+# Bodies from this size on are decoded with msgspec (see `loads`).
+LARGE_BODY_BYTES = 1 << 20
+
+# httpx logs every request at INFO; an app that draws on the terminal wants silence.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+_RETRY_STATUSES = frozenset({502, 503, 504})
+_MAX_REDIRECTS = 3
+
+
+class ClientOptions(NamedTuple):
+    """Transport policy. Times are seconds; `tries` counts the first attempt."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    tries: int = 3
+    backoff: float = 0.5
+    max_body_bytes: int = 256 * 1024 * 1024
+    ca_bundle: str | None = None
+    insecure: bool = False
+    page_size: int = 100
+    pages_in_flight: int = 4
+
+
+class Account(NamedTuple):
+    """What a client may do beyond one call: renew its token, and which image-list call to use.
+
+    `ac_url` is the platform host that renews tokens ("" when unknown: no renewal).
+    The callbacks let the caller store a renewed token, or the call that worked.
+    """
+
+    ac_url: str = ""
+    cluster_id: str = ""
+    image_api: str = "auto"
+    known_api: str = ""
+    on_token_renewed: Callable[[str], None] | None = None
+    on_api_detected: Callable[[str], None] | None = None
+
+
+def _https_proxy_configured() -> bool:
+    names = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+    return any(os.environ.get(name, "").lower().startswith("https://") for name in names)
+
+
+def loads(raw: bytes | bytearray) -> Any:
+    """Decode a JSON body (a ValueError when it is not JSON).
+
+    json.loads first turns the whole body into one str, at up to four bytes a
+    character once any character is wide (a Chinese description will do): 240 MB
+    more at the peak for 100,000 images. msgspec decodes the UTF-8 bytes straight
+    into Python objects, with no intermediate copy and twice as fast (orjson, also
+    fast, builds a document tree first: +90 MB). Small answers, every shell lookup
+    among them, keep json, which costs no import.
+    """
+    if len(raw) >= LARGE_BODY_BYTES:
+        import msgspec
+
+        return msgspec.json.decode(raw)
+    return json.loads(raw)
+
+
+# --- what plans yield and are sent back ----------------------------------------------------
+
+
+class Retry(Exception):
+    """This attempt failed in a way worth another try."""
+
+    def __init__(self, error: ScnetError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class Reply(NamedTuple):
+    status: int
+    reason: str
+    content_type: str
+    body: bytes | bytearray
+    location: str
+
+
+class Pause(NamedTuple):
+    seconds: float
+
+
+class Parallel(NamedTuple):
+    """Run these plans together (a bounded number at a time); send back their results in
+    order. `report` is called with each result as it arrives."""
+
+    plans: Sequence[Any]
+    report: Callable[[Any], None]
+
+
+# What a plan yields (a request to send, a pause, plans to run together), what it is sent
+# back (a reply, None after a pause, a list of results) and what it returns.
+Plan = Generator["httpx.Request | Pause | Parallel", Any, Any]
+
+
+def resume(plan: Plan, outcome: Any) -> Any:
+    """Hand the plan what its last step produced (a reply, a failure, None after a pause,
+    results of plans run together) and return its next step; StopIteration carries the result."""
+    if isinstance(outcome, BaseException):
+        return plan.throw(outcome)
+    return plan.send(outcome)
+
+
+def envelope_data(what: str) -> Callable[[Any], Any]:
+    """A reader of the `data` of a call's envelope (`what` names the answer in messages)."""
+    return lambda payload: parse_envelope(payload, what)[0]
+
+
+# --- the session: every rule, no I/O ------------------------------------------------------------
+
+
+class Session:
+    """A region (or platform) address, a token, and the rules every call follows.
+
+    The drivers (`drivers.py`) subclass this and add `run(plan)`, which sends what the
+    plan yields. Call families build plans with `exchange` and `retrying`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        options: ClientOptions | None,
+        account: Account | None = None,
+        *,
+        hidden: tuple[str, ...] = (),
+    ) -> None:
+        self.options = options or ClientOptions()
+        self.account = account or Account()
+        # Which image-list call answered last (the images family reads and updates it).
+        self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
+        if not is_http_url(base_url):
+            raise ConfigError(
+                f"The base URL {excerpt(base_url, 80)!r} is not a usable http(s) address",
+                "set base_url to the region's AI address, e.g. https://host:65011",
+            )
+        if token and not valid_token(token):
+            raise ConfigError(
+                "The token is empty or holds characters an HTTP header cannot carry",
+                "copy the token again without spaces or line breaks",
+            )
+        self.base_url = base_url
+        self.root = api_root(base_url)
+        self._token = token
+        self._hidden = tuple(secret for secret in hidden if secret)  # masked in any excerpt, like the token
+        self._scheme = urlsplit(base_url.strip()).scheme
+
+    @property
+    def token(self) -> str:
+        """The token in use: a renewal replaces the one the session was made with."""
+        return self._token
+
+    def replace_token(self, token: str) -> None:
+        """Use `token` from now on (a renewal), and tell whoever stores it."""
+        self._token = token
+        if self.account.on_token_renewed is not None:
+            self.account.on_token_renewed(token)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(host={host_of(self.base_url)!r}, token=****)"
+
+    def run(self, plan: Plan) -> Any:  # pragma: no cover - the drivers define it
+        raise NotImplementedError
+
+    def http_options(self) -> dict[str, Any]:
+        return {
+            "timeout": httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
+            "verify": self._verify(),
+            "follow_redirects": False,
+            # Proxies come from the environment; a custom transport (tests only) turns that off.
+            "trust_env": True,
+            "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
+        }
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        if self.options.insecure:
+            return False
+        if self.options.ca_bundle:
+            try:
+                return ssl.create_default_context(cafile=self.options.ca_bundle)
+            except (OSError, ssl.SSLError) as exc:
+                raise ConfigError(
+                    f"The CA bundle {self.options.ca_bundle} cannot be read ({exc.__class__.__name__})",
+                    "point ca_bundle at a PEM file of trusted certificates",
+                ) from None
+        if self._scheme == "http" and not _https_proxy_configured() and self.account.ac_url[:6] != "https:":
+            # No TLS will happen (plain http, same-origin redirects only, no https proxy), so skip
+            # loading a CA store (a third of a shell lookup's time). The context still verifies:
+            # were TLS ever attempted with it, it would fail closed.
+            return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        return True
+
+    def auth(self) -> dict[str, str]:
+        """The headers of an authorised call with a JSON body."""
+        if not valid_token(self._token):
+            raise ConfigError(
+                "The token is empty or holds characters an HTTP header cannot carry",
+                "copy the token again without spaces or line breaks",
+            )
+        return {"token": self._token, "Content-Type": "application/json"}
+
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a message: the token and whatever else the caller hid."""
+        return (self._token, *self._hidden)
+
+    # --- building blocks of plans ------------------------------------------------------
+
+    def retrying(self, attempt: Callable[[], Plan]) -> Plan:
+        """Run `attempt()` (a plan) again, after a growing pause, while it fails in a way worth it."""
+        tries = max(1, self.options.tries)
+        for number in range(1, tries + 1):
+            try:
+                return (yield from attempt())
+            except Retry as retry:
+                if number == tries:
+                    raise retry.error from None
+            except ApiError as error:
+                if error.code != "10012" or number == tries:
+                    raise
+            yield Pause(self._delay(number))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _delay(self, attempt: int) -> float:
+        base = self.options.backoff * (2 ** (attempt - 1))
+        return base + random.uniform(0, base / 2)
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        read: Callable[[Any], Any],
+        *,
+        headers: dict[str, Any] | None = None,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Plan:
+        """One authorised call, retried as the rules say: `read(decoded JSON)` is its result.
+
+        `body` (any JSON value) goes as JSON; `headers` replace the token headers (the
+        login calls carry their own credentials instead)."""
+        content = b"" if body is None else json.dumps(body).encode()
+
+        def attempt() -> Plan:
+            sent = self.auth() if headers is None else headers
+            payload = yield from self.exchange(method, url, headers=sent, body=content, params=params)
+            return read(payload)
+
+        return (yield from self.retrying(attempt))
+
+    def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, Any],
+        body: bytes = b"",
+        params: Any = None,
+    ) -> Generator[httpx.Request, Reply, Any]:
+        """One request, following same-origin redirects; returns the decoded JSON body."""
+        start = url
+        for _ in range(_MAX_REDIRECTS + 1):
+            request = httpx.Request(method, url, params=params, content=body, headers=headers)
+            reply = yield request
+            if reply.status in _RETRY_STATUSES:
+                raise Retry(
+                    ApiError(
+                        f"HTTP {reply.status} {reply.reason} from {host_of(url)} after "
+                        f"{max(1, self.options.tries)} tries: "
+                        f"{excerpt(reply.body, 120, self.secrets()) or '(empty body)'}",
+                        "the platform or a gateway in front of it is unavailable; try again later",
+                        status=reply.status,
+                    )
+                )
+            if reply.status in {301, 302, 303, 307, 308} and reply.location:
+                target = urljoin(url, reply.location)
+                if origin(target) != origin(url):
+                    raise ApiError(
+                        f"The server redirected to another host ({excerpt(host_of(target), 80)}); "
+                        "the token is not sent there",
+                        "if that host is right, set base_url to it",
+                        status=reply.status,
+                    )
+                url = target.split("?", 1)[0]
+                continue
+            return self.decode(reply, url)
+        raise ApiError(
+            f"Too many redirects from {host_of(start)}",
+            "check base_url; it should be the region's AI address",
+        )
+
+    def decode(self, reply: Reply, url: str) -> Any:
+        """A reply -> its JSON; an HTTP error status or a body that is not JSON -> an error."""
+        status, content_type, raw = reply.status, reply.content_type, reply.body
+        host = host_of(url)
+        try:
+            with gc_paused():
+                payload = None if raw.isspace() or not raw else loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+            parsed = False
+        else:
+            parsed = payload is not None
+        if status >= 400:
+            if parsed and isinstance(payload, dict) and "code" in payload and str(payload["code"]) != "0":
+                error = _error_in_body(payload, status)
+                if error is not None:
+                    raise error
+            body = excerpt(raw, 160, self.secrets()) or "(empty body)"
+            if status in {401, 403}:
+                raise TokenRefused(f"Token refused, HTTP {status} from {host}: {body}", TOKEN_HINT)
+            if status in {404, 405}:
+                raise ApiError(
+                    f"HTTP {status}: {host} has no such API at {urlsplit(url).path}",
+                    "check base_url: it should be the region's AI address, e.g. https://host:65011",
+                    status=status,
+                )
+            raise ApiError(f"HTTP {status} from {host}: {body}", "try again later", status=status)
+        if not parsed:
+            kind = content_type.split(";")[0].strip() or "no content type"
+            body = excerpt(raw, 160, self.secrets()) or "(empty body)"
+            raise MalformedResponse(
+                f"HTTP {status} from {host} is not JSON ({kind}): {body}",
+                "a login page, proxy or gateway answered instead of the API; check base_url and proxy settings",
+            )
+        if isinstance(raw, bytearray):
+            raw.clear()  # release the body (60 MB at 100,000 images) before the models are built
+        return payload
+
+    def new_body(self, response: httpx.Response, host: str) -> Body:
+        return Body(response, self.options.max_body_bytes, host)
+
+
+def _error_in_body(payload: dict[str, Any], status: int) -> ScnetError | None:
+    """An HTTP error whose body still carries an API `code`: report that code."""
+    try:
+        parse_envelope(payload)
+    except ApiError as error:
+        error.status = status
+        return error
+    except ScnetError as error:
+        return error
+    return None
+
+
