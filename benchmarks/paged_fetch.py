@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tui.api.drivers import ScnetSyncClient  # noqa: E402
-from tui.api.transport import Account, ClientOptions  # noqa: E402
+from tui.api.options import Account, ClientOptions  # noqa: E402
 
 TOKEN = "bench-token"
 

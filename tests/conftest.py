@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from tui.api.drivers import ScnetClient
-from tui.api.transport import ClientOptions
+from tui.api.options import ClientOptions
 from tui.config import Settings
 from tui.connection import Connection
 from tui.demo.server import DemoServer

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from tui.api.token import read_claims
-from tui.cli import build_parser, expiry_warning, main
+from tui.cli import build_parser, main
+from tui.commands.connect import expiry_warning
 from tui.config import Settings, load_settings
 from tui.demo.accounts import DEMO_ACCOUNTS
 from tui.demo.server import DemoServer
-from tui.login import Prompts, run_account_command
+from tui.commands.accounts import Prompts, run_account_command
 from tui.profiles import read_profiles, save_login
 
 PASSWORD = "demo-password"
@@ -225,7 +226,7 @@ def test_login_help_lists_the_ways_in() -> None:
 def test_a_garbled_region_token_is_skipped_and_said(capsys: pytest.CaptureFixture[str]) -> None:
     from tui.api.auth import RegionToken
     from tui.api.errors import TokenRefused
-    from tui.login import _regions
+    from tui.commands.accounts import _regions
 
     with pytest.raises(TokenRefused):
         _regions([RegionToken("11250", "华东一区【昆山】", "half a token\n\x1b[31m")], "http://127.0.0.1:9", None)
@@ -236,7 +237,7 @@ def test_a_garbled_region_token_is_skipped_and_said(capsys: pytest.CaptureFixtur
 def test_the_platform_address_may_omit_the_scheme_but_must_be_http(
     isolated_environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tui.login import _address
+    from tui.commands.accounts import _address
 
     assert _address("www.scnet.cn/", "--ac-url") == "https://www.scnet.cn"
     assert main(["login", "--user", "u", "--org-id", "o", "--password-stdin", "--ac-url", "ftp://x"]) == 7

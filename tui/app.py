@@ -10,10 +10,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence
+from .clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence, refusal
 from .config import Settings
 from .connection import Connection, open_connection
+from .safe_text import printable
 from .screens.browser import BrowserScreen
+from .screens.text_dialog import TextDialog
 
 
 class ScnetImagesApp(App[None]):
@@ -61,6 +63,27 @@ class ScnetImagesApp(App[None]):
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
                 yield SystemCommand(binding.description, binding.tooltip, partial(screen.run_action, binding.action))
+
+    def copy_text(self, label: str, text: str) -> None:
+        """Put `text` (the `label` of something) on the clipboard by the best way there is, and
+        say how; refuse what must not be pasted; show it to select where nothing can copy."""
+        reason = refusal(text)
+        if reason:
+            self.notify(f"The {label} was not copied: {reason}.", severity="warning", markup=False)
+            return
+        how = self.put_on_clipboard(text)
+        if how is None:
+            self.push_screen(
+                TextDialog(
+                    f"Copy the {label}",
+                    text,
+                    "No clipboard is reachable here (no system clipboard tool, and this terminal "
+                    "does not take OSC 52). Select the text below with the mouse.",
+                )
+            )
+            return
+        shown = text if len(text) <= 200 else text[:199] + "…"
+        self.notify(f"{printable(shown)}\nvia the {how}", title=f"Copied the {label}", markup=False)
 
     def put_on_clipboard(self, text: str) -> str | None:
         """Copy `text`; return how it was delivered, or None when no way can work here."""

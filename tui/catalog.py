@@ -169,6 +169,39 @@ class ImageView(Sequence[Image]):
         return at if at < len(self.rows) and self.rows[at] == row else None
 
 
+class SortedSearch:
+    """The loaded catalog as the browser shows it: sorted by one field, narrowed by a search.
+
+    Sorting builds a new SearchIndex (and frees the old one's copies first); searching
+    narrows the last result when the new terms only add to the old ones.
+    """
+
+    def __init__(self) -> None:
+        self.images: list[Image] = []
+        self._index = SearchIndex([])
+        self._terms: tuple[str, ...] = ()
+        self.visible = ImageView(self._index, None)
+
+    def replace(self, images: Sequence[Image]) -> None:
+        """A newly loaded catalog (sort it next)."""
+        self.images = list(images)
+
+    def sort(self, field: str, descending: bool) -> None:
+        ordered = sort_images(self.images, field, descending)
+        self._index.release()
+        self._index = SearchIndex(ordered)
+        self._terms = ()
+
+    def search(self, query: str) -> ImageView:
+        """The images matching `query`, in sort order; also kept as `visible`."""
+        terms = parse_terms(query)
+        same_index = self.visible.index is self._index
+        within = self.visible.rows if same_index and narrows(self._terms, terms) else None
+        self.visible = ImageView(self._index, self._index.search(terms, within))
+        self._terms = terms
+        return self.visible
+
+
 class PathMatch(NamedTuple):
     """The outcome of looking one image up.
 

@@ -25,8 +25,7 @@ import stat
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
-from .api.images import IMAGE_APIS
-from .api.transport import ClientOptions
+from .api.options import IMAGE_APIS, ClientOptions
 from .api.errors import LOGIN_HINT, ConfigError
 
 ENV_BASE_URL = "SCNET_BASE_URL"

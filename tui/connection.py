@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .api.addresses import host_of
 from .api.drivers import ScnetClient, ScnetSyncClient
-from .api.transport import Account
+from .api.options import Account
 from .api.errors import ScnetError
 from .config import Settings
 
@@ -105,6 +105,27 @@ class Connection:
         if self.demo_server is not None:
             self.demo_server.stop()  # type: ignore[attr-defined]
             self.demo_server = None
+
+
+# The name a choice of the embedded demo API goes by (profile names cannot start with a colon).
+DEMO_PROFILE = ":demo"
+
+
+def connection_for_profile(name: str) -> Connection:
+    """A connection to the stored profile `name` as the file holds it (DEMO_PROFILE: the demo).
+
+    The variables that override a profile (SCNET_BASE_URL, SCNET_TOKEN, ...) do not apply:
+    the user chose this profile by name. Raises ConfigError for a profile that cannot be used.
+    """
+    import os
+
+    from .config import ENV_BASE_URL, ENV_IMAGE_API, ENV_PROFILE, ENV_TOKEN, load_settings
+
+    if name == DEMO_PROFILE:
+        return open_connection(Settings(base_url="", token="", demo=True, source="demo"))
+    overrides = (ENV_BASE_URL, ENV_TOKEN, ENV_PROFILE, ENV_IMAGE_API)
+    env = {key: value for key, value in os.environ.items() if key not in overrides}
+    return open_connection(load_settings(profile=name, env=env))
 
 
 def open_connection(settings: Settings, *, demo_images: list[dict] | None = None) -> Connection:

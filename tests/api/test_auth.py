@@ -21,7 +21,7 @@ from tui.api.auth import (
 )
 from tui.api.drivers import ScnetClient, ScnetSyncClient
 from tui.api.renewal import token_from_data
-from tui.api.transport import Account
+from tui.api.options import Account
 from tui.api.errors import MalformedResponse, ScnetError, TokenRefused
 from tui.api.token import read_claims
 from tui.demo.accounts import DEMO_ACCOUNTS

@@ -14,7 +14,7 @@ import trustme
 from tui.api.addresses import api_root
 from tui.api.drivers import ScnetClient
 from tui.api.images import images_url
-from tui.api.transport import ClientOptions
+from tui.api.options import ClientOptions
 from tui.api.errors import (
     ApiError,
     ConfigError,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tui.api.drivers import ScnetClient, ScnetSyncClient
-from tui.api.transport import Account, ClientOptions
+from tui.api.options import Account, ClientOptions
 from tui.api.errors import ApiError, MalformedResponse
 from tui.demo.accounts import DEMO_ACCOUNTS
 from tui.demo.server import PAGED_IMAGES_PATH, DemoServer

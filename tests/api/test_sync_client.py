@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tui.api.drivers import ScnetSyncClient
-from tui.api.transport import ClientOptions
+from tui.api.options import ClientOptions
 from tui.api.errors import ApiError, MalformedResponse, NetworkError, TokenRefused
 from tui.demo.server import DemoServer
 

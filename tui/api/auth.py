@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 
 from .addresses import api_root, is_http_url
 from .drivers import ScnetSyncClient
-from .transport import ClientOptions, envelope_data
+from .options import ClientOptions
+from .transport import envelope_data
 from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
 
 PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"

@@ -21,7 +21,8 @@ from .errors import MalformedResponse, NetworkError, ScnetError, TlsError
 from .images import Progress, list_images
 from .models import ImageList
 from .addresses import host_of
-from .transport import Account, ClientOptions, Pause, Parallel, Plan, Reply, Retry, Session, resume
+from .options import Account, ClientOptions
+from .transport import Pause, Parallel, Plan, Reply, Retry, Session, resume
 
 
 class ScnetClient(Session):

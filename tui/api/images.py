@@ -15,14 +15,13 @@ from typing import Any, Callable, NamedTuple
 
 from .addresses import api_root, host_of
 from .errors import ApiError, ConfigError, MalformedResponse
+from .options import IMAGE_APIS
 from .models import ImageList, page_total, parse_image_list
 from .renewal import with_renewal
 from .transport import Parallel, Plan, Session
 
 IMAGES_PATH = "/ai/openapi/v2/instance-service/images"
 PAGED_IMAGES_PATH = "/ai/openapi/v2/image/images"
-# Which image-list call a profile uses: "auto" tries the documented GET, then the paginated POST.
-IMAGE_APIS = ("auto", "get", "post")
 ACCESS_LEVELS = ("public", "private")
 # Pages of the paginated call this client fetches at most, per access level.
 MAX_PAGES = 2000

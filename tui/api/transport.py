@@ -33,6 +33,7 @@ import httpx
 
 from ..safe_text import excerpt
 from .addresses import api_root, host_of, is_http_url, origin, valid_token
+from .options import Account, ClientOptions
 from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
 from .envelope import gc_paused, parse_envelope
 
@@ -46,35 +47,6 @@ for _name in ("httpx", "httpcore"):
 
 _RETRY_STATUSES = frozenset({502, 503, 504})
 _MAX_REDIRECTS = 3
-
-
-class ClientOptions(NamedTuple):
-    """Transport policy. Times are seconds; `tries` counts the first attempt."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    tries: int = 3
-    backoff: float = 0.5
-    max_body_bytes: int = 256 * 1024 * 1024
-    ca_bundle: str | None = None
-    insecure: bool = False
-    page_size: int = 100
-    pages_in_flight: int = 4
-
-
-class Account(NamedTuple):
-    """What a client may do beyond one call: renew its token, and which image-list call to use.
-
-    `ac_url` is the platform host that renews tokens ("" when unknown: no renewal).
-    The callbacks let the caller store a renewed token, or the call that worked.
-    """
-
-    ac_url: str = ""
-    cluster_id: str = ""
-    image_api: str = "auto"
-    known_api: str = ""
-    on_token_renewed: Callable[[str], None] | None = None
-    on_api_detected: Callable[[str], None] | None = None
 
 
 def _https_proxy_configured() -> bool:

@@ -1,6 +1,8 @@
-"""The embedded SCNet-compatible API (server and catalog). Imports nothing of the UI."""
+"""The embedded SCNet-compatible API. Imports nothing of the UI, and nothing of the client:
+it reads the contract on its own, so the two can disagree and the tests catch it.
 
-from .catalog import demo_catalog, synthetic_catalog
-from .server import DEMO_TOKEN, DemoServer, Fault
-
-__all__ = ["DEMO_TOKEN", "DemoServer", "Fault", "demo_catalog", "synthetic_catalog"]
+- `server.py`: `DemoServer`, which puts the call families together and serves them;
+- `plumbing.py`: HTTP, routing, body limits, the envelope, fault injection;
+- one module per emulated call family: `images.py`, `accounts.py`;
+- `catalog.py`: the realistic and the synthetic catalogs.
+"""

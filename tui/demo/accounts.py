@@ -1,4 +1,9 @@
-"""The demo API's accounts, regions and tokens.
+"""The demo API's accounts, regions and tokens, and the platform calls that hand them out.
+
+- `POST /ac/openapi/v2/tokens` (password) and `POST /api/user/v3/tokens` (access key):
+  one token per region, `{clusterId, clusterName, token}`;
+- `GET /ac/openapi/v2/center`: the region's AI address (under `/r/<clusterId>` here);
+- `POST /ac/openapi/v2/tokens/next`: renewal, up to 24 h after expiry.
 
 Tokens are JWTs (HS256) shaped like the platform's (see the notes: `user`,
 `clusterId`, `accountStatus`, `invoker`, `expireTime` in epoch milliseconds as
@@ -17,11 +22,18 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .plumbing import Answer, Request, Route, api_error, header_text, ok
+
 # Tokens expired for longer than this cannot be renewed (the platform's rule).
 RENEWAL_WINDOW_SECONDS = 24 * 3600
 # How far a signed access-key request's timestamp may be from the server's clock.
 SIGNATURE_WINDOW_SECONDS = 300
 PLATFORM_CLUSTER = "0"
+
+PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"
+ACCESS_KEY_LOGIN_PATH = "/api/user/v3/tokens"
+RENEW_PATH = "/ac/openapi/v2/tokens/next"
+CENTER_PATH = "/ac/openapi/v2/center"
 
 
 @dataclass(frozen=True)
@@ -138,3 +150,99 @@ def find_account(user: str, **match: str) -> DemoAccount | None:
         if all(hmac.compare_digest(str(getattr(account, key)).encode(), value.encode()) for key, value in match.items()):
             return account
     return None
+
+
+class AccountCalls:
+    """The platform calls: logins, renewal and the region lookup. `base_url()` is the
+    server's own address, which the region lookup names as each region's AI address."""
+
+    def __init__(self, issuer: TokenIssuer, base_url: Callable[[], str]) -> None:
+        self.issuer = issuer
+        self.base_url = base_url
+
+    def routes(self) -> dict[str, Route]:
+        return {
+            PASSWORD_LOGIN_PATH: Route("POST", self.login),
+            ACCESS_KEY_LOGIN_PATH: Route("POST", self.access_key_login),
+            RENEW_PATH: Route("POST", self.renew),
+            CENTER_PATH: Route("GET", self.center),
+        }
+
+    def region_token_valid(self, token: str | None, region: DemoRegion) -> bool:
+        """Whether a region call may go ahead with `token` in `region`."""
+        claims = self.issuer.claims(token)
+        return (
+            claims is not None
+            and claims.get("clusterId") == region.cluster_id
+            and claims.get("accountStatus") != "Suspended"
+            and self.issuer.past_expiry(claims) < 0
+        )
+
+    def _region_tokens(self, account: DemoAccount) -> Answer:
+        entries: list[dict[str, Any]] = [
+            {"clusterId": 0, "clusterName": "ac", "token": self.issuer.issue(account, PLATFORM_CLUSTER)}
+        ]
+        for region in DEMO_REGIONS:
+            token = None if account.status == "Suspended" else self.issuer.issue(account, region.cluster_id)
+            entries.append({"clusterId": int(region.cluster_id), "clusterName": region.name, "token": token})
+        return ok(entries)
+
+    def login(self, request: Request) -> Answer:
+        user, password, org = (request.headers.get(k, "") for k in ("user", "password", "orgId"))
+        if not (user and password and org):
+            return api_error("10003", "需要user、password和orgId请求头 (user, password, orgId headers)")
+        account = find_account(header_text(user), password=header_text(password), org_id=header_text(org))
+        if account is None:
+            return api_error("10004", "用户名、组织ID或密码错误 (wrong user, org id or password)")
+        return self._region_tokens(account)
+
+    def access_key_login(self, request: Request) -> Answer:
+        user, key, stamp, signature = (
+            request.headers.get(k, "") for k in ("user", "accessKey", "timestamp", "signature")
+        )
+        if not (user and key and stamp and signature):
+            return api_error("10003", "需要user、accessKey、timestamp和signature请求头")
+        account = find_account(header_text(user), access_key=key)
+        if account is None:
+            return api_error("10009", "AccessKey不存在 (unknown access key)")
+        if not signature_ok(account, stamp, signature):
+            return api_error("10004", "签名校验失败或时间戳过期 (bad signature or stale timestamp)")
+        return self._region_tokens(account)
+
+    def renew(self, request: Request) -> Answer:
+        claims = self.issuer.claims(request.headers.get("token"))
+        account = find_account(str(claims.get("user", ""))) if claims else None
+        if claims is None or account is None:
+            return api_error("10008", "token无效 (token invalid)")
+        if self.issuer.past_expiry(claims) > RENEWAL_WINDOW_SECONDS:
+            return api_error("10008", "token已过期超过24小时,请重新获取 (expired over 24 h ago)")
+        cluster = str(claims.get("clusterId", ""))
+        region = find_region(cluster)
+        name = region.name if region else "ac"
+        entry = {"clusterId": int(cluster or 0), "clusterName": name, "token": self.issuer.issue(account, cluster)}
+        return ok([entry])
+
+    def center(self, request: Request) -> Answer:
+        claims = self.issuer.claims(request.headers.get("token"))
+        region = find_region(str(claims.get("clusterId", ""))) if claims else None
+        if claims is None or self.issuer.past_expiry(claims) >= 0:
+            return api_error("10008", "token无效或已过期 (token invalid or expired)")
+        if region is None:
+            return api_error("10004", "平台token不能查询区域 (the platform token has no region)")
+        base = self.base_url()
+        center = {
+            "clusterId": region.cluster_id,
+            "clusterName": region.name,
+            "aiUrls": [
+                {"url": "https://ai-standby.invalid/ai", "enable": "false"},
+                {"url": f"{base}{region.prefix}/ai", "enable": "true"},
+            ],
+            "hpcUrls": [{"url": f"{base}{region.prefix}/hpc", "enable": "true"}],
+            "efileUrls": [{"url": f"{base}{region.prefix}/efile", "enable": "true"}],
+        }
+        # The page types `data` as a list, public clients read an object: one region each way.
+        return ok(center if region is DEMO_REGIONS[0] else [center])
+
+
+def find_region(cluster_id: str) -> DemoRegion | None:
+    return next((region for region in DEMO_REGIONS if region.cluster_id == cluster_id), None)

@@ -8,7 +8,6 @@ that turns errors into what the user sees.
 from __future__ import annotations
 
 import gc
-import os
 from datetime import datetime
 from typing import Callable, NamedTuple
 
@@ -25,22 +24,20 @@ from textual.worker import Worker, WorkerState
 from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
-from ..api.token import read_claims
-from ..catalog import SORT_FIELDS, ImageView, SearchIndex, narrows, parse_terms, sort_images
-from ..clipboard import refusal
-from ..config import ENV_BASE_URL, ENV_IMAGE_API, ENV_PROFILE, ENV_TOKEN, Settings, config_path, load_settings
-from ..connection import Connection, open_connection
+from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms
+from ..config import config_path
+from ..connection import DEMO_PROFILE, Connection, connection_for_profile
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import DetailPane
+from ..widgets.empty_message import EmptyMessage
 from ..widgets.error_banner import ErrorBanner
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
 from .copy_menu import CHOICES, CopyMenu, copy_value
 from .help import HelpScreen
-from .region_picker import DEMO_CHOICE, RegionPicker
-from .text_dialog import TextDialog
+from .region_picker import RegionPicker
 
 class _Loaded(NamedTuple):
     """What a load brings back: the list, and for a region switch the connection and client
@@ -87,10 +84,7 @@ class BrowserScreen(Screen[None]):
         self.connection = connection
         self._clock = clock
         self._client: ScnetClient | None = None
-        self._loaded: list[Image] = []
-        self._index = SearchIndex([])
-        self._searched: tuple[str, ...] = ()
-        self._visible = ImageView(self._index, None)
+        self._catalog = SortedSearch()
         self._skipped = 0
         self._has_loaded = False
         self._load_worker: Worker[_Loaded] | None = None
@@ -102,24 +96,24 @@ class BrowserScreen(Screen[None]):
         self.descending = True
         self.details_wanted: bool | None = None  # None: follow the terminal's size
 
+    @property
+    def _loaded(self) -> list[Image]:
+        return self._catalog.images
+
+    @property
+    def _visible(self) -> ImageView:
+        return self._catalog.visible
+
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        connection = self.connection
-        claims = None if connection.demo else read_claims(connection.token)
-        yield ConnectionHeader(
-            connection.label,
-            demo=connection.demo,
-            claims=claims,
-            renewable=bool(connection.settings.ac_url),
-            clock=self._clock,
-        )
+        yield ConnectionHeader(self.connection, clock=self._clock)
         yield FilterBar()
         yield ErrorBanner()
         with Horizontal(id="main"):
             with Vertical(id="table-area"):
                 yield ImageTable()
-                yield Static("Loading the catalog…", id="empty-message")
+                yield EmptyMessage()
             yield DetailPane()
         yield StatusLine()
         yield Footer()
@@ -204,12 +198,7 @@ class BrowserScreen(Screen[None]):
     def _show_connection(self) -> None:
         """The header follows the connection (switched, token renewed); notices become toasts."""
         connection = self.connection
-        self.query_one(ConnectionHeader).show(
-            connection.label,
-            demo=connection.demo,
-            claims=None if connection.demo else read_claims(connection.token),
-            renewable=bool(connection.settings.ac_url),
-        )
+        self.query_one(ConnectionHeader).show(connection)
         for notice in connection.notices:
             self.notify(printable(notice), title="Token", timeout=8, markup=False)
         connection.notices.clear()
@@ -232,7 +221,7 @@ class BrowserScreen(Screen[None]):
         if result is None:
             return
         self._has_loaded = True
-        self._loaded = list(result.images)
+        self._catalog.replace(result.images)
         # The catalog lives until the next load and holds no reference cycles: move it out of
         # the cyclic GC's reach, or each full collection walks 100,000 images mid-keystroke.
         gc.freeze()
@@ -262,20 +251,12 @@ class BrowserScreen(Screen[None]):
     # --- filtering and sorting (no I/O: every keystroke comes through here) -----
 
     def _resort(self) -> None:
-        ordered = sort_images(self._loaded, self.sort_field, self.descending)
-        self._index.release()
-        self._index = SearchIndex(ordered)
-        self._searched: tuple[str, ...] = ()
+        self._catalog.sort(self.sort_field, self.descending)
         self._refilter()
 
     def _refilter(self) -> None:
-        terms = parse_terms(self.search_text)
-        # Typing on only narrows the last result: search within it, not the whole catalog.
-        same_index = self._visible.index is self._index
-        within = self._visible.rows if same_index and narrows(self._searched, terms) else None
-        self._visible = ImageView(self._index, self._index.search(terms, within))
-        self._searched = terms
-        self.query_one(ImageTable).show(self._visible, self.sort_field, self.descending)
+        visible = self._catalog.search(self.search_text)
+        self.query_one(ImageTable).show(visible, self.sort_field, self.descending)
         self._update_empty_message()
         self._update_status()
 
@@ -286,26 +267,13 @@ class BrowserScreen(Screen[None]):
         )
 
     def _update_empty_message(self, failed: bool = False) -> None:
-        message = self.query_one("#empty-message", Static)
-        if self._visible:
-            message.display = False
-            return
-        if failed:
-            text = "Nothing loaded yet: see the error above. Press r to retry."
-        elif not self._has_loaded:
-            text = "Loading the catalog…"
-        elif not self._loaded:
-            text = (
-                f"The server has no images for {self._scope()}. "
-                "Press a or t to change the accelerator or image type."
-            )
-        else:
-            text = (
-                f"No image matches “{self.search_text.strip()}” among the {len(self._loaded)} "
-                f"loaded for {self._scope()}. Esc clears the search."
-            )
-        message.update(Text(printable(text)))
-        message.display = True
+        self.query_one(EmptyMessage).explain(
+            shown=len(self._visible),
+            loaded=len(self._loaded) if self._has_loaded else None,
+            failed=failed,
+            scope=self._scope(),
+            search=self.search_text,
+        )
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -344,34 +312,12 @@ class BrowserScreen(Screen[None]):
         self.query_one(DetailPane).show(event.image)
 
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
-        self.copy_text("path", event.image.path)
+        self.app.copy_text("path", event.image.path)  # type: ignore[attr-defined]
 
     def _apply_details_visibility(self) -> None:
         automatic = not (self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT)
         wanted = automatic if self.details_wanted is None else self.details_wanted
         self.query_one(DetailPane).display = wanted
-
-    # --- copying ------------------------------------------------------------------
-
-    def copy_text(self, label: str, text: str) -> None:
-        """Put `text` on the clipboard by the best available way, and say how."""
-        reason = refusal(text)
-        if reason:
-            self.notify(f"The {label} was not copied: {reason}.", severity="warning", markup=False)
-            return
-        how = self.app.put_on_clipboard(text)  # type: ignore[attr-defined]
-        if how is None:
-            self.app.push_screen(
-                TextDialog(
-                    f"Copy the {label}",
-                    text,
-                    "No clipboard is reachable here (no system clipboard tool, and this terminal "
-                    "does not take OSC 52). Select the text below with the mouse.",
-                )
-            )
-            return
-        shown = text if len(text) <= 200 else text[:199] + "…"
-        self.notify(f"{printable(shown)}\nvia the {how}", title=f"Copied the {label}", markup=False)
 
     def _highlighted(self) -> Image | None:
         image = self.query_one(ImageTable).highlighted_image
@@ -384,7 +330,7 @@ class BrowserScreen(Screen[None]):
     def action_copy_path(self) -> None:
         image = self._highlighted()
         if image is not None:
-            self.copy_text("path", image.path)
+            self.app.copy_text("path", image.path)  # type: ignore[attr-defined]
 
     def action_copy_menu(self) -> None:
         image = self._highlighted()
@@ -394,7 +340,7 @@ class BrowserScreen(Screen[None]):
 
         def chosen(choice: str | None) -> None:
             if choice:
-                self.copy_text(labels[choice].lower(), copy_value(image, choice))
+                self.app.copy_text(labels[choice].lower(), copy_value(image, choice))  # type: ignore[attr-defined]
 
         self.app.push_screen(CopyMenu(image), chosen)
 
@@ -410,7 +356,7 @@ class BrowserScreen(Screen[None]):
         except ScnetError as error:
             self.notify(printable(str(error)), title="Configuration", severity="error", markup=False)
             return
-        current = DEMO_CHOICE if self.connection.demo else self.connection.settings.profile
+        current = DEMO_PROFILE if self.connection.demo else self.connection.settings.profile
 
         def chosen(name: str | None) -> None:
             if name and name != current:
@@ -419,18 +365,13 @@ class BrowserScreen(Screen[None]):
         self.app.push_screen(RegionPicker(profiles, current, clock=self._clock), chosen)
 
     def switch_to_profile(self, name: str) -> None:
-        """Load `name`'s catalog (DEMO_CHOICE: the embedded demo) and move there when it answers."""
-        if name == DEMO_CHOICE:
-            settings = Settings(base_url="", token="", demo=True, source="demo")
-        else:
-            # The profile as stored: the variables that override a profile do not apply to a choice made here.
-            env = {k: v for k, v in os.environ.items() if k not in (ENV_BASE_URL, ENV_TOKEN, ENV_PROFILE, ENV_IMAGE_API)}
-            try:
-                settings = load_settings(profile=name, env=env)
-            except ScnetError as error:
-                self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
-                return
-        self.load_images(switch_to=open_connection(settings))
+        """Load `name`'s catalog (DEMO_PROFILE: the embedded demo) and move there when it answers."""
+        try:
+            connection = connection_for_profile(name)
+        except ScnetError as error:
+            self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
+            return
+        self.load_images(switch_to=connection)
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1

@@ -16,11 +16,9 @@ from textual.widgets.option_list import Option
 
 from ..api.addresses import host_of
 from ..api.token import describe_expiry
+from ..connection import DEMO_PROFILE as DEMO_CHOICE
 from ..profiles import StoredProfile
 from ..safe_text import printable
-
-# The option id of the embedded demo API (profile names cannot start with a colon).
-DEMO_CHOICE = ":demo"
 
 
 class RegionPicker(ModalScreen[str | None]):

@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ..api.token import EXPIRY_WARNING_SECONDS, TokenClaims, describe_expiry, describe_time_left
+from ..api.token import EXPIRY_WARNING_SECONDS, describe_expiry, describe_time_left, read_claims
+from ..connection import Connection
 from ..safe_text import printable
 
 
@@ -22,20 +23,9 @@ class ConnectionHeader(Horizontal):
     is about to expire (and whether it will renew itself).
     """
 
-    def __init__(
-        self,
-        label: str,
-        *,
-        demo: bool,
-        claims: TokenClaims | None,
-        renewable: bool = False,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(id="connection-header")
-        self._label = label
-        self._demo = demo
-        self._claims = claims
-        self._renewable = renewable
+        self._follow(connection)
         self._warned = False
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
@@ -50,11 +40,16 @@ class ConnectionHeader(Horizontal):
         self.refresh_token_info(announce=False)
         self.set_interval(60, self.refresh_token_info)
 
-    def show(self, label: str, *, demo: bool, claims: TokenClaims | None, renewable: bool) -> None:
-        """Point the header at another connection (a region switch, a renewed token)."""
-        if (label, demo) != (self._label, self._demo):
+    def _follow(self, connection: Connection) -> None:
+        self._label, self._demo = connection.label, connection.demo
+        self._claims = None if connection.demo else read_claims(connection.token)
+        self._renewable = bool(connection.settings.ac_url)
+
+    def show(self, connection: Connection) -> None:
+        """Point the header at the connection as it is now (a region switch, a renewed token)."""
+        if (connection.label, connection.demo) != (self._label, self._demo):
             self._warned = False
-        self._label, self._demo, self._claims, self._renewable = label, demo, claims, renewable
+        self._follow(connection)
         self._show_where()
         self.refresh_token_info()
 

@@ -12,28 +12,28 @@ import argparse
 import os
 import sys
 from datetime import datetime, timezone
-from typing import Any, Callable, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TextIO
 
-from .api.auth import (
-    DEFAULT_AC_URL,
-    DEFAULT_AUTH_URL,
-    RegionToken,
-    access_key_login,
-    password_login,
-    region_ai_url,
-)
-from .api.addresses import host_of, is_http_url, valid_token
-from .api.transport import ClientOptions
-from .api.errors import ConfigError, ScnetError, TokenRefused
-from .api.token import describe_expiry
-from .cli import aligned_lines
-from .config import config_path, parse_timeout
-from .profiles import StoredProfile, profile_name, read_profiles, remove_tokens, save_login
-from .safe_text import printable
+from ..api.addresses import host_of, is_http_url, valid_token
+from ..api.errors import ConfigError, ScnetError, TokenRefused
+from ..api.options import ClientOptions
+from ..api.token import describe_expiry
+from ..config import config_path, parse_timeout
+from ..profiles import StoredProfile, profile_name, read_profiles, remove_tokens, save_login
+from ..safe_text import printable
+from .connect import add_transport_options
+from .exits import EXIT_CODES_HELP, EXIT_USAGE
+from .output import aligned_lines
+
+if TYPE_CHECKING:
+    from ..api.auth import RegionToken
+
+# The platform hosts (as in tui.api.auth, which is imported only when a login runs: it loads httpx).
+DEFAULT_AC_URL = "https://www.scnet.cn"
+DEFAULT_AUTH_URL = "https://api.scnet.cn"
 
 ENV_SECRET_KEY = "SCNET_SECRET_KEY"
 ENV_AC_URL = "SCNET_AC_URL"
-EXIT_USAGE = 64
 
 
 def _ask_hidden(prompt: str) -> str:
@@ -59,6 +59,72 @@ class Region(NamedTuple):
 
     def __repr__(self) -> str:
         return f"Region({self.cluster_id!r}, {self.name!r}, token=****, base_url={self.base_url!r})"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    login = commands.add_parser(
+        "login",
+        help="log in and store a profile per region",
+        description=(
+            "Log in to SCNet with your password (asked for, hidden) or an access key, look up "
+            "each region's AI address, and store one profile per region in the config file "
+            "(mode 600). The password and secret key are never stored."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images login                                  asks for user, org id, password\n"
+            "  scnet-images login --user alice --org-id 6048ce7b   asks for the password only\n"
+            "  pass show scnet | scnet-images login --user alice --org-id 6048ce7b --password-stdin\n"
+            "  SCNET_SECRET_KEY=... scnet-images login --user alice --access-key AK\n"
+            "  scnet-images login --ac-url http://127.0.0.1:8765   against `scnet-images demo-server`\n\n"
+            + EXIT_CODES_HELP
+        ),
+    )
+    login.add_argument("--user", default=None, help="SCNet user name (asked for when missing)")
+    login.add_argument("--org-id", default=None, help="organisation id, for the password login (asked for when missing)")
+    way = login.add_mutually_exclusive_group()
+    way.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
+    )
+    way.add_argument(
+        "--access-key",
+        default=None,
+        metavar="KEY",
+        help="log in with this access key; the secret key comes from SCNET_SECRET_KEY or a prompt",
+    )
+    login.add_argument("--region", default=None, help="the default region: its id or a part of its name")
+    login.add_argument(
+        "--ac-url", default=None, help=f"the platform host (default {DEFAULT_AC_URL}, or SCNET_AC_URL)"
+    )
+    login.add_argument(
+        "--auth-url",
+        default=None,
+        help=f"the access-key login host (default {DEFAULT_AUTH_URL}; the --ac-url when that is given)",
+    )
+    # SUPPRESS: given before the command (`scnet-images --insecure login`), they still count.
+    add_transport_options(login, argparse.SUPPRESS)
+    login.add_argument(
+        "--image-api",
+        choices=("auto", "get", "post"),
+        default=argparse.SUPPRESS,
+        help="image-list call for the new profiles",
+    )
+
+    login.set_defaults(run=lambda args: run_account_command("login", args))
+    profiles = commands.add_parser(
+        "profiles",
+        help="list the stored profiles (tokens masked)",
+        description="List the profiles of the config file: region, host, user, masked token, time left.",
+    )
+    profiles.set_defaults(run=lambda args: run_account_command("profiles", args))
+    logout = commands.add_parser(
+        "logout",
+        help="remove stored tokens",
+        description="Remove the stored token of the named profiles, or of every profile.",
+    )
+    logout.add_argument("names", nargs="*", metavar="PROFILE", help="profiles to log out (default: all)")
+    logout.set_defaults(run=lambda args: run_account_command("logout", args))
 
 
 def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts | None = None) -> int:
@@ -103,6 +169,8 @@ class _UsageError(Exception):
 def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, out: TextIO) -> int:
     ac_url = _address(args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AC_URL, "--ac-url")
     auth_url = _address(args.auth_url or args.ac_url or os.environ.get(ENV_AC_URL) or DEFAULT_AUTH_URL, "--auth-url")
+    from ..api.auth import access_key_login, password_login
+
     connect, read = parse_timeout(args.timeout, "--timeout") or (10.0, 30.0)
     options = ClientOptions(
         connect_timeout=connect, read_timeout=read, ca_bundle=args.ca_bundle, insecure=bool(args.insecure)
@@ -150,6 +218,8 @@ def _address(url: str, flag: str) -> str:
 
 def _regions(tokens: list[RegionToken], ac_url: str, options: ClientOptions | None) -> list[Region]:
     """The regions with a token and an enabled AI address; says why others are left out."""
+    from ..api.auth import region_ai_url
+
     candidates = [token for token in tokens if not token.platform]
     suspended = [token for token in candidates if token.token is None]
     garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]

@@ -1,0 +1,39 @@
+"""What a client is told before it sends anything: the transport policy and what the
+account allows. Plain data, no httpx: the settings code imports this at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+# Which image-list call a profile uses: "auto" tries the documented GET, then the paginated POST.
+IMAGE_APIS = ("auto", "get", "post")
+
+
+class ClientOptions(NamedTuple):
+    """Transport policy. Times are seconds; `tries` counts the first attempt."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    tries: int = 3
+    backoff: float = 0.5
+    max_body_bytes: int = 256 * 1024 * 1024
+    ca_bundle: str | None = None
+    insecure: bool = False
+    page_size: int = 100
+    pages_in_flight: int = 4
+
+
+class Account(NamedTuple):
+    """What a client may do beyond one call: renew its token, and which image-list call to use.
+
+    `ac_url` is the platform host that renews tokens ("" when unknown: no renewal).
+    The callbacks let the caller store a renewed token, or the call that worked.
+    """
+
+    ac_url: str = ""
+    cluster_id: str = ""
+    image_api: str = "auto"
+    known_api: str = ""
+    on_token_renewed: Callable[[str], None] | None = None
+    on_api_detected: Callable[[str], None] | None = None

@@ -1,0 +1,20 @@
+"""The sub-commands of `scnet-images`, one module per command or close group.
+
+Each module has `register(commands)`, which adds its sub-parser(s) with their own
+arguments and `run` function; `tui/cli.py` only parses and dispatches. Modules are
+cheap to import (what a command needs is imported when it runs), so building the
+parser costs no httpx and no Textual:
+
+- `browse.py`: the interactive browser (the only command that imports Textual);
+- `lookup.py`: `list` and `path`;
+- `accounts.py`: `login`, `profiles`, `logout`;
+- `demo_server.py`: the standalone demo API.
+
+Shared pieces: `connect.py` (the connection flags and settings), `output.py` (what is
+printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
+"""
+
+from . import accounts, browse, demo_server, lookup
+
+# In the order `--help` lists them.
+COMMANDS = (browse, lookup, accounts, demo_server)

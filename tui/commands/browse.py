@@ -1,0 +1,31 @@
+"""`scnet-images` / `scnet-images browse`: the interactive browser.
+
+The only command that imports Textual, and only once it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .connect import CONNECTION_HELP, add_connection_options, settings_from
+from .exits import EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    browse = commands.add_parser(
+        "browse",
+        help="open the browser (the default)",
+        description="Open the interactive image browser.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CONNECTION_HELP,
+    )
+    add_connection_options(browse, argparse.SUPPRESS)
+    browse.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    from ..app import ScnetImagesApp
+
+    ScnetImagesApp(settings).run()
+    return EXIT_OK

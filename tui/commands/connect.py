@@ -1,0 +1,85 @@
+"""The connection flags every command shares, and the settings they resolve to.
+
+Flags come first, then the environment, then the config file (`tui/config.py`);
+the same flags are accepted before the command (`scnet-images --profile x list`)
+and after it (`scnet-images list --profile x`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .output import warn
+
+CONNECTION_HELP = """\
+connection (flags > environment > config file):
+  `scnet-images login` stores a profile per region in the config file.
+  SCNET_BASE_URL, SCNET_TOKEN, SCNET_PROFILE, SCNET_IMAGE_API, SCNET_CONFIG (config file path).
+  With none of them set and no config file, the embedded demo API is used.
+"""
+
+
+def add_connection_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    """The connection flags; `default` is None on the top parser and SUPPRESS on a command's,
+    so a flag given before the command is not reset by the command's own default."""
+    group = parser.add_argument_group("connection")
+    group.add_argument("--base-url", default=default, help="the region's AI address (or SCNET_BASE_URL)")
+    group.add_argument(
+        "--token",
+        default=default,
+        help="API token; prefer SCNET_TOKEN or the config file, which stay out of shell history",
+    )
+    group.add_argument("--profile", default=default, help="a profile of the config file (or SCNET_PROFILE)")
+    add_transport_options(group, default)
+    group.add_argument(
+        "--image-api",
+        choices=("auto", "get", "post"),
+        default=default,
+        help="which image-list call: the documented GET, the paginated POST, or auto (the default)",
+    )
+
+
+def add_transport_options(group: Any, default: Any) -> None:
+    """TLS and timeout flags (also taken by `login`, which has no profile yet)."""
+    group.add_argument("--ca-bundle", default=default, help="PEM file of CAs to trust for TLS")
+    group.add_argument(
+        "--insecure", action="store_true", default=default, help="do not verify TLS certificates (knowingly)"
+    )
+    group.add_argument("--timeout", type=float, default=default, help="read timeout in seconds (default 30)")
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    """The settings the flags (then the environment and config file) give; warnings on stderr."""
+    from ..config import load_settings
+
+    settings = load_settings(
+        base_url=args.base_url,
+        token=args.token,
+        profile=args.profile,
+        ca_bundle=args.ca_bundle,
+        insecure=args.insecure or None,
+        timeout=args.timeout,
+        image_api=args.image_api,
+    )
+    for warning in settings.warnings:
+        warn(warning)
+    expiry = expiry_warning(settings)
+    if expiry:
+        warn(expiry)
+    return settings
+
+
+def expiry_warning(settings: Any, now: Any = None) -> str | None:
+    """A sentence when the token is about to expire (or has) and cannot be renewed here."""
+    if settings.demo or settings.ac_url:
+        return None  # demo tokens do not expire; a login profile renews its own
+    from datetime import datetime, timezone
+
+    from ..api.token import EXPIRY_WARNING_SECONDS, describe_expiry, read_claims
+
+    claims = read_claims(settings.token)
+    left = claims.seconds_left(now or datetime.now(timezone.utc)) if claims else None
+    if left is None or left >= EXPIRY_WARNING_SECONDS:
+        return None
+    return f"the token {describe_expiry(left)}; run `scnet-images login` or set a fresh token"

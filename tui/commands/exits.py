@@ -1,0 +1,24 @@
+"""Exit codes of the shell commands, in one table (README.md and `--help` show it)."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_NO_MATCH = 1
+EXIT_AMBIGUOUS = 2
+EXIT_NETWORK = 4  # as NetworkError.exit_code
+EXIT_MALFORMED = 6  # as MalformedResponse.exit_code
+EXIT_USAGE = 64
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0   success
+  1   path: no image matches
+  2   path: several images match equally well (candidates on stderr)
+  3   the token or the login was refused (expired, frozen, wrong password)
+  4   network or TLS failure (unreachable, timeout, certificate)
+  5   API error (an error code or HTTP status from the server)
+  6   malformed response (not JSON, not the documented shape)
+  7   configuration error
+  64  usage error
+"""

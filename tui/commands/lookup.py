@@ -1,0 +1,234 @@
+"""`scnet-images list` and `scnet-images path`: the catalog from the shell, for scripts.
+
+Both fetch with the sync client (no asyncio, no Textual: they start fast), filter
+with the same functions as the browser (`tui/catalog.py`), and print plain lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
+
+from .connect import add_connection_options, settings_from
+from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
+from .output import aligned_lines, note, say, warn
+
+if TYPE_CHECKING:
+    from ..api.models import Image, ImageList
+
+TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    listing = commands.add_parser(
+        "list",
+        help="print the catalog, filtered",
+        description="Print the image catalog, filtered like the browser filters it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images list --accelerator dcu --image-type Base\n"
+            "  scnet-images list --search 'pytorch dtk24.04' --sort created --desc\n"
+            "  scnet-images list --format json | jq '.[].path'\n"
+            "  scnet-images list --format paths --search vllm\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    _add_filter_options(listing)
+    listing.add_argument("-s", "--search", default="", help="space-separated terms, all must match")
+    listing.add_argument(
+        "--sort",
+        default="",
+        metavar="FIELD",
+        help="name, tag, accelerator, type, access, preset, created, user, version or path; "
+        "--sort=-FIELD sorts descending",
+    )
+    listing.add_argument("--desc", action="store_true", help="sort descending")
+    listing.add_argument(
+        "-f",
+        "--format",
+        choices=("table", "json", "csv", "paths"),
+        default=None,
+        help="output format (default: table on a terminal, paths otherwise)",
+    )
+    add_connection_options(listing, argparse.SUPPRESS)
+    listing.set_defaults(run=run_list)
+
+    path = commands.add_parser(
+        "path",
+        help="print the path of the best matching image",
+        description=(
+            "Print the path of the single best matching image. An exact version (name:tag) "
+            "or path wins; otherwise every term must match, and terms that match a whole "
+            "word of the tag (dtk24.04, not dtk24.04.1) rank higher."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images path pytorch 2.1.0 ubuntu20.04 dtk24.04.1\n"
+            "  docker pull $(scnet-images path vllm 0.9.2)\n"
+            "  scnet-images path --all jax\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    path.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
+    _add_filter_options(path)
+    path.add_argument("--all", action="store_true", help="print every match, one a line")
+    path.add_argument("--copy", action="store_true", help="also copy the path to the clipboard")
+    add_connection_options(path, argparse.SUPPRESS)
+    path.set_defaults(run=run_path)
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-a", "--accelerator", default=None, help="server-side filter: dcu, gpu, cpu")
+    parser.add_argument("-t", "--image-type", default=None, help="server-side filter: Base, JupyterLab")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    return print_list(_fetch(args).images, args, sys.stdout)
+
+
+def run_path(args: argparse.Namespace) -> int:
+    return print_path(_fetch(args).images, args, sys.stdout)
+
+
+def _fetch(args: argparse.Namespace) -> ImageList:
+    """The catalog for the filters, with what is worth knowing about it said on stderr."""
+    from ..connection import DEMO_HINT, open_connection
+
+    connection = open_connection(settings_from(args))
+    if connection.demo:
+        note(DEMO_HINT)
+    progress = _progress_on_stderr() if sys.stderr.isatty() else None
+    try:
+        with connection.sync_client() as client:
+            result = client.list_images(args.accelerator, args.image_type, progress=progress)
+    finally:
+        if progress is not None:
+            sys.stderr.write("\r\x1b[K")
+        for notice in connection.notices:
+            note(notice)
+        connection.close()
+    if result.skipped:
+        warn(f"skipped {result.skipped} unusable item(s) in the response")
+    if result.missing:
+        warn(
+            f"the server announced {result.missing} more image(s) than its pages held; the list may be incomplete"
+        )
+    return result
+
+
+def _progress_on_stderr() -> Any:
+    def show(received: int, expected: int | None) -> None:
+        of = f" of {expected:,}" if expected else ""
+        sys.stderr.write(f"\rscnet-images: received {received:,}{of} images…\x1b[K")
+        sys.stderr.flush()
+
+    return show
+
+
+# --- list -------------------------------------------------------------------
+
+
+def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+    from ..catalog import filter_images, sort_images
+
+    chosen = filter_images(images, args.search)
+    if args.sort:
+        field = args.sort.lstrip("-")
+        try:
+            chosen = sort_images(chosen, field, descending=args.sort.startswith("-") or args.desc)
+        except ValueError as exc:
+            say(str(exc))
+            return EXIT_USAGE
+    tty = out.isatty()
+    fmt = args.format or ("table" if tty else "paths")
+    if fmt == "json":
+        import json
+
+        json.dump([image.to_api_dict() for image in chosen], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        import csv
+
+        from ..api.models import DOCUMENTED_FIELDS
+
+        writer = csv.writer(out)
+        writer.writerow(DOCUMENTED_FIELDS)
+        for image in chosen:
+            row = image.to_api_dict()
+            writer.writerow(["" if row[key] is None else row[key] for key in DOCUMENTED_FIELDS])
+    elif fmt == "paths":
+        from ..safe_text import printable
+
+        for image in chosen:
+            out.write(printable(image.path or image.version) + "\n")
+    else:
+        _print_table(chosen, out, colour=tty and not os.environ.get("NO_COLOR"))
+    return EXIT_OK
+
+
+def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
+    from ..catalog import cell_values
+
+    rows = [cell_values(image) for image in images]
+    header, *lines = aligned_lines(TABLE_HEADERS, rows)
+    out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
+    for line in lines:
+        out.write(line + "\n")
+    if not rows:
+        say("no images match")
+
+
+# --- path -------------------------------------------------------------------
+
+
+def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+    from ..catalog import find_path_match
+    from ..clipboard import refusal
+    from ..safe_text import printable
+
+    match = find_path_match(images, args.terms)
+    if match.kind == "none":
+        say(f"no image matches {' '.join(args.terms)!r}")
+        return EXIT_NO_MATCH
+    if args.all:
+        for image in match.candidates:
+            out.write(printable(image.path or image.version) + "\n")
+        return EXIT_OK
+    if match.kind == "ambiguous":
+        say(
+            f"{len(match.images)} images match {' '.join(args.terms)!r} equally well; "
+            "add a term, give the exact name:tag, or use --all:"
+        )
+        for image in match.images[:20]:
+            print(f"  {printable(image.path or image.version)}", file=sys.stderr)
+        if len(match.images) > 20:
+            print(f"  … and {len(match.images) - 20} more", file=sys.stderr)
+        return EXIT_AMBIGUOUS
+    image = match.images[0]
+    path = image.path or image.version
+    reason = refusal(path)
+    if reason:
+        say(f"refusing to print this path: {reason}")
+        return EXIT_MALFORMED
+    out.write(path + "\n")
+    out.flush()
+    if args.copy:
+        _copy_for_shell(path)
+    return EXIT_OK
+
+
+def _copy_for_shell(text: str) -> None:
+    from ..clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence
+
+    if copy_with_pyperclip(text):
+        say("copied to the system clipboard")
+        return
+    sequence = osc52_sequence(text) if osc52_possible() else None
+    if sequence and sys.stderr.isatty():
+        sys.stderr.write(sequence)
+        sys.stderr.flush()
+        say("copied through the terminal (OSC 52)")
+        return
+    warn("no clipboard here (no pyperclip mechanism, no terminal); path printed only")

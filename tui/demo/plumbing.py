@@ -1,0 +1,318 @@
+"""The demo API's HTTP plumbing: reading requests, routing them, answering in the platform's shape.
+
+Every emulated call family (`images.py`, `accounts.py`, ...) describes its calls as
+`Route`s: a method, a handler from `Request` to `Answer`, and whether it is a region
+call (served at the root and under each region's prefix `/r/<clusterId>`, behind the
+`token` header, with injected faults). Everything else is here:
+
+- request bodies are capped (413) and a `Content-Length` that is not a number is
+  refused (400), both in the platform's envelope; nothing a client sends is kept
+  beyond a bounded log;
+- the envelope (`ok`, `api_error`) with the platform's Chinese messages;
+- fault injection: latency, HTTP statuses, API codes, malformed bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from collections import deque
+from dataclasses import dataclass
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, NamedTuple, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+JSON = "application/json;charset=UTF-8"
+# The largest request body the demo reads; the platform's calls send a few hundred bytes.
+MAX_REQUEST_BYTES = 1 << 20
+# Requests remembered for tests (`DemoServer.requests`): the newest ones, never more.
+REQUEST_LOG_SIZE = 2000
+# JSON nested deeper than this is refused before it is decoded (no call nests more than 3).
+MAX_JSON_DEPTH = 32
+
+ERROR_MESSAGES = {
+    "10001": "内部异常",
+    "10003": "参数不全",
+    "10004": "参数无效",
+    "10007": "用户已被冻结",
+    "10008": "权限不足",
+    "10009": "没有权限访问接口",
+    "10010": "文件校验失败",
+    "10011": "文件过大",
+    "10012": "连接中断",
+}
+FAULT_KINDS = ("latency", "status", "code", "malformed")
+MALFORMED_KINDS = ("html", "not-json", "array", "data-string", "no-code", "empty")
+
+_GATEWAY_PAGE = (
+    "<html><head><title>{status} {reason}</title></head><body>"
+    "<center><h1>{status} {reason}</h1></center><hr><center>nginx</center></body></html>"
+)
+_MALFORMED_BODIES = {
+    "html": (b"<!DOCTYPE html><html><head><title>SCNet \xe7\x99\xbb\xe5\xbd\x95</title></head>"
+             b"<body>Please log in</body></html>", "text/html"),
+    "not-json": (b'{"code": "0", "msg": "success", "data": [{"name": "pyt', "application/json"),
+    "array": (b'[{"name": "pytorch"}]', "application/json"),
+    "data-string": (b'{"code": "0", "msg": "success", "data": "pytorch"}', "application/json"),
+    "no-code": (b'{"status": "ok", "images": []}', "application/json"),
+    "empty": (b"", "application/json"),
+}
+
+
+@dataclass
+class Fault:
+    """One injected fault. `times` None means until cleared."""
+
+    kind: str
+    value: str = ""
+    times: int | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> "Fault":
+        """`latency:2`, `status:502`, `code:10008`, `malformed:html`, optionally `xN` for N times."""
+        times = None
+        if "x" in spec.rsplit(":", 1)[-1] and spec.rsplit("x", 1)[-1].isdigit():
+            spec, count = spec.rsplit("x", 1)
+            times = int(count)
+        kind, _, value = spec.partition(":")
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
+        if kind == "malformed" and value not in MALFORMED_KINDS:
+            raise ValueError(f"unknown malformed body {value!r}; one of {', '.join(MALFORMED_KINDS)}")
+        if kind in {"status", "latency"}:
+            float(value)  # raises ValueError for a bad number
+        return cls(kind, value, times)
+
+
+@dataclass(frozen=True)
+class ReceivedRequest:
+    """What the server saw, for tests to assert on. The token is reduced to a verdict."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: bytes
+    content_type: str
+    token_ok: bool
+
+
+class Request(NamedTuple):
+    """What a call's handler is given. `path` is without any region prefix."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: bytes
+    headers: Message
+    region: Any  # the DemoRegion of a region call under `/r/<clusterId>`, else None
+
+
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str = JSON
+
+
+class Route(NamedTuple):
+    """One call. `region_call`: behind the token, under region prefixes, faults apply.
+    `image_api` names the image-list call it is ("get"/"post"), which a region may not serve."""
+
+    method: str
+    handle: Callable[[Request], Answer]
+    region_call: bool = False
+    image_api: str = ""
+
+
+def ok(data: Any) -> Answer:
+    return Answer(200, json.dumps({"code": "0", "msg": "success", "data": data}, ensure_ascii=False).encode())
+
+
+def api_error(code: str, detail: str = "") -> Answer:
+    """The platform's error envelope (HTTP 200, as the platform answers)."""
+    msg = ERROR_MESSAGES.get(code, "未知错误")
+    if detail:
+        msg = f"{msg}: {detail}"
+    return Answer(200, json.dumps({"code": code, "msg": msg, "data": None}, ensure_ascii=False).encode())
+
+
+def http_error(status: int, code: str, detail: str) -> Answer:
+    """An HTTP error status that still carries the platform's envelope."""
+    return Answer(status, api_error(code, detail).body)
+
+
+def not_found(path: str) -> Answer:
+    body = {"timestamp": int(time.time() * 1000), "status": 404, "error": "Not Found", "path": path}
+    return Answer(404, json.dumps(body).encode())
+
+
+METHOD_NOT_ALLOWED = Answer(405, json.dumps({"status": 405, "error": "Method Not Allowed"}).encode())
+
+
+def json_object(body: bytes) -> dict[str, Any] | Answer:
+    """The request body as a JSON object, or the 10004 answer that refuses it."""
+    if _nesting(body) > MAX_JSON_DEPTH:
+        return api_error("10004", "请求体嵌套过深 (body nested too deeply)")
+    try:
+        given = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return api_error("10004", "请求体不是合法的JSON (body is not JSON)")
+    if not isinstance(given, dict):
+        return api_error("10004", "请求体应为对象 (body must be an object)")
+    return given
+
+
+def _nesting(body: bytes) -> int:
+    """How deep brackets nest (strings ignored roughly: a bound, not a parser)."""
+    depth = deepest = 0
+    for byte in body:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def header_text(value: str) -> str:
+    """http.server decodes header bytes as Latin-1; a UTF-8 password arrives mangled that way."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def fault_answer(fault: Fault) -> Answer | None:
+    """Act out a fault: None after a latency (the call goes on), else the answer that replaces it."""
+    if fault.kind == "latency":
+        time.sleep(float(fault.value or 1))
+        return None
+    if fault.kind == "status":
+        status = int(float(fault.value or 500))
+        reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
+        return Answer(status, _GATEWAY_PAGE.format(status=status, reason=reason).encode(), "text/html")
+    if fault.kind == "code":
+        return api_error(fault.value or "10001")
+    body, content_type = _MALFORMED_BODIES[fault.value]
+    return Answer(200, body, content_type)
+
+
+def request_log() -> deque[ReceivedRequest]:
+    return deque(maxlen=REQUEST_LOG_SIZE)
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up early (a timeout, a size cap) is normal here, not news."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+class Host(Protocol):
+    """What the plumbing needs of the server it serves (`server.DemoServer`)."""
+
+    requests: deque[ReceivedRequest]
+
+    def route(self, path: str) -> tuple[Any, Route | None]: ...
+
+    def token_valid(self, token: str | None, region: Any) -> bool: ...
+
+    def take_faults(self) -> list[Fault]: ...
+
+    def count_in(self, change: int) -> None: ...
+
+
+def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
+    """The request handler of `server`: it reads, routes and answers every request."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "scnet-demo"
+        # Headers and body go out in two writes; with Nagle on, the second waits for the
+        # client's delayed ACK: 40 ms added to every request after the first on a connection.
+        disable_nagle_algorithm = True
+        # A client that stops sending mid-request does not hold a thread for ever.
+        timeout = 30
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            """Quiet: the demo runs under a full-screen app."""
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._counted()
+
+        do_POST = do_PUT = do_DELETE = do_PATCH = do_GET  # noqa: N815
+
+        def _counted(self) -> None:
+            server.count_in(+1)
+            try:
+                self._send(self._answer())
+            finally:
+                server.count_in(-1)
+
+        def _send(self, answer: Answer) -> None:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            if answer.status in (400, 413):
+                self.send_header("Connection", "close")  # the unread body must not be taken for a request
+                self.close_connection = True
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
+
+        def _read_body(self) -> bytes | Answer:
+            announced = (self.headers.get("Content-Length") or "0").strip()
+            if not announced.isdigit():
+                return http_error(400, "10004", "Content-Length 无效 (not a byte count)")
+            length = int(announced)
+            if length > MAX_REQUEST_BYTES:
+                return http_error(413, "10011", f"请求体超过 {MAX_REQUEST_BYTES} 字节 (body too large)")
+            return self.rfile.read(length) if length else b""
+
+        def _answer(self) -> Answer:
+            parts = urlsplit(self.path)
+            body = self._read_body()
+            path = parts.path.rstrip("/")
+            region, route = server.route(path)
+            call_path = path.split("/", 3)[3] if region is not None else path
+            token = self.headers.get("token")
+            token_ok = route is not None and route.region_call and server.token_valid(token, region)
+            server.requests.append(
+                ReceivedRequest(
+                    self.command, parts.path, parse_qs(parts.query), body if isinstance(body, bytes) else b"",
+                    self.headers.get("Content-Type", ""), token_ok,
+                )
+            )
+            if isinstance(body, Answer):
+                return body
+            if route is None:
+                return not_found(parts.path)
+            if self.command != route.method:
+                return METHOD_NOT_ALLOWED
+            request = Request(self.command, "/" + call_path.lstrip("/"), parse_qs(parts.query), body, self.headers, region)
+            if not route.region_call:
+                return route.handle(request)
+            for fault in server.take_faults():
+                answer = fault_answer(fault)
+                if answer is not None:
+                    return answer
+            if not token:
+                return api_error("10009", "缺少token (token header missing)")
+            if not token_ok:
+                return api_error("10008", "token无效或已过期 (token invalid or expired)")
+            return route.handle(request)
+
+    return Handler
+
+
+def make_http_server(server: Host, host: str, port: int, ssl_context: ssl.SSLContext | None) -> QuietHTTPServer:
+    httpd = QuietHTTPServer((host, port), handler_for(server))
+    if ssl_context is not None:
+        # Serve HTTPS, so certificate handling can be exercised over a real handshake.
+        httpd.socket = ssl_context.wrap_socket(httpd.socket, server_side=True)
+    return httpd
