@@ -10,7 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence, refusal
+from .clipboard import Copyable, copy_with_pyperclip, osc52_possible, osc52_sequence, refusal
 from .config import Settings
 from .connection import Connection, open_connection
 from .safe_text import printable
@@ -64,12 +64,13 @@ class ScnetImagesApp(App[None]):
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
                 yield SystemCommand(binding.description, binding.tooltip, partial(screen.run_action, binding.action))
 
-    def copy_text(self, label: str, text: str) -> None:
-        """Put `text` (the `label` of something) on the clipboard by the best way there is, and
+    def copy_text(self, label: str, value: str | Copyable) -> None:
+        """Put `value` (the `label` of something) on the clipboard by the best way there is, and
         say how; refuse what must not be pasted; show it to select where nothing can copy."""
-        reason = refusal(text)
+        copyable = value if isinstance(value, Copyable) else Copyable(value, refusal(value) or "")
+        text, reason = copyable.text, copyable.problem or refusal(copyable.text)
         if reason:
-            self.notify(f"The {label} was not copied: {reason}.", severity="warning", markup=False)
+            self.notify(printable(f"The {label} was not copied: {reason}."), severity="warning", markup=False)
             return
         how = self.put_on_clipboard(text)
         if how is None:

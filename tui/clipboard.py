@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import base64
 import os
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
+from .image_ref import reference_problem
 from .safe_text import has_control_chars
 
 # OSC 52 payloads beyond this are dropped by many terminals (xterm's default limit is ~100 kB).
@@ -33,8 +34,23 @@ def refusal(text: str) -> str | None:
     if "\n" in text or "\r" in text:
         return "the value contains a line break, which would run a command when pasted"
     if has_control_chars(text):
-        return "the value contains control characters"
+        return "the value contains control or invisible characters"
     return None
+
+
+class Copyable(NamedTuple):
+    """A value to copy, or why it must not be (`problem` names the reason)."""
+
+    text: str
+    problem: str = ""
+
+
+def path_to_copy(path: str) -> Copyable:
+    """An image path is copied only when it is a valid image reference."""
+    if not path:
+        return Copyable("", "the server sent no path for this image")
+    problem = reference_problem(path)
+    return Copyable("" if problem else path, f"it is not a valid image reference: {problem}" if problem else "")
 
 
 def copy_with_pyperclip(text: str) -> bool:

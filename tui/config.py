@@ -9,8 +9,10 @@ The config file is TOML in the platform's user config directory (or at
     base_url = "https://ai01.example.com:65011"
     token_command = "pass show scnet/kunshan"   # or: token = "..."
     ca_bundle = "/etc/ssl/certs/org-ca.pem"    # optional
-    insecure = false                           # optional
-    timeout = 30                               # optional, seconds
+    insecure = false                           # optional: skip TLS checks of the region (knowingly)
+    ac_insecure = false                        # optional: the same for the platform host (renewal)
+    timeout = 30                               # optional, seconds a read may wait
+    deadline = 120                             # optional, seconds a whole call may take
     image_api = "auto"                         # optional: auto, get or post
     # written by `scnet-images login`: region, cluster_id, user, ac_url (renews the token)
 
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 from .api.options import IMAGE_APIS, ClientOptions
+from .api.addresses import shown_url
 from .api.errors import LOGIN_HINT, ConfigError
 
 ENV_BASE_URL = "SCNET_BASE_URL"
@@ -76,8 +79,29 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_config_path("scnet-images") / "config.toml"
 
 
+# Every key a profile may hold, and what its value must be: "text", "bool", or "seconds"
+# (a number, finite, above 0 and at most the limit in SECONDS_LIMITS).
+PROFILE_KEYS = {
+    "base_url": "text", "token": "text", "token_command": "text", "ca_bundle": "text",
+    "insecure": "bool", "ac_insecure": "bool", "timeout": "seconds", "deadline": "seconds",
+    "image_api": "text", "detected_image_api": "text",
+    "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
+}
+# Keys outside the profiles.
+TOP_KEYS = {"default_profile": "text", "profiles": "table"}
+SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0}
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 120.0
+CONFIG_HINT = "fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere"
+_KINDS = {
+    "text": "a string in quotes",
+    "bool": "true or false (without quotes)",
+}
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
-    """The parsed file, or {} when it does not exist. Bad TOML is a ConfigError."""
+    """The parsed file, or {} when it does not exist. Bad TOML, or a file that is not UTF-8,
+    is a ConfigError."""
     if not path.exists():
         return {}
     import tomllib  # only when there is a file: most shell lookups have none
@@ -87,11 +111,48 @@ def read_config_file(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"The config file {path} cannot be read: {exc}",
-            "fix the TOML (see README.md, Configuration) or point SCNET_CONFIG elsewhere",
+            f"The config file {path} is not UTF-8 text (a byte at position {exc.start} is not)",
+            "save it as UTF-8, or point SCNET_CONFIG elsewhere",
         ) from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"The config file {path} cannot be read: {exc}", CONFIG_HINT) from None
+
+
+def seconds(value: Any, what: str, limit: float) -> float:
+    """A number of seconds, finite, above 0 and at most `limit`; else a ConfigError naming `what`."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{what} is not a number of seconds: {_shown(value)}", "use seconds, e.g. 30")
+    if not 0 < value <= limit:
+        raise ConfigError(f"{what} must be positive and at most {limit:g} seconds, not {_shown(value)}", CONFIG_HINT)
+    return float(value)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def check_values(table: Mapping[str, Any], kinds: Mapping[str, str], where: str) -> list[str]:
+    """Check each known key's value against its kind (a ConfigError naming the key and the
+    expected type); returns a warning for each unknown key (a typo is ignored, not obeyed)."""
+    warnings = []
+    for key, value in table.items():
+        kind = kinds.get(key)
+        if kind is None:
+            warnings.append(f"unknown key {key!r} in {where}, ignored")
+        elif kind == "seconds":
+            seconds(value, f"{key} in {where}", SECONDS_LIMITS[key])
+        elif kind == "table" and not isinstance(value, dict):
+            raise ConfigError(f"`{key}` in {where} is not a table", CONFIG_HINT)
+        elif (kind == "text" and not isinstance(value, str)) or (kind == "bool" and not isinstance(value, bool)):
+            raise ConfigError(
+                f"{key} in {where} must be {_KINDS[kind]}, not {type(value).__name__} {_shown(value)}", CONFIG_HINT
+            )
+    return warnings
 
 
 def _permission_warning(path: Path, data: Mapping[str, Any]) -> str | None:
@@ -118,7 +179,7 @@ def _select_profile(
 ) -> tuple[str, dict[str, Any]]:
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
-        raise ConfigError(f"`profiles` in {path} is not a table", "see README.md, Configuration")
+        raise ConfigError(f"`profiles` in {path} is not a table", CONFIG_HINT)
     name = wanted or data.get("default_profile") or ""
     if not name:
         if "default" in profiles:
@@ -141,14 +202,20 @@ def _select_profile(
             "pick one with --profile or SCNET_PROFILE, or add it to the file",
         )
     if not isinstance(profile, dict):
-        raise ConfigError(f"Profile {name!r} in {path} is not a table", "see README.md, Configuration")
+        raise ConfigError(f"Profile {name!r} in {path} is not a table", CONFIG_HINT)
     return str(name), profile
 
 
-def run_token_command(command: str, profile: str) -> str:
-    """Run a profile's `token_command` and return what it prints, stripped."""
+def run_token_command(command: str, profile: str, path: Path | None = None) -> str:
+    """Run a profile's `token_command` and return what it prints, stripped.
+
+    The command runs as you: it is refused when the file it comes from (`path`) could have
+    been written by someone else (owned by another user, or writable by group or others).
+    """
     import subprocess
 
+    if path is not None:
+        _check_command_source(path, profile)
     try:
         done = subprocess.run(
             shlex.split(command), capture_output=True, text=True, timeout=20, check=False
@@ -167,16 +234,34 @@ def run_token_command(command: str, profile: str) -> str:
     return token
 
 
+def _check_command_source(path: Path, profile: str) -> None:
+    if os.name != "posix":
+        return
+    quoted = shlex.quote(str(path))
+    try:
+        info = path.stat()
+    except OSError:
+        return
+    if info.st_uid != os.geteuid():
+        raise ConfigError(
+            f"Not running token_command of profile {profile!r}: {path} belongs to another user "
+            "(whoever can write it chooses what runs as you)",
+            f"take ownership (chown $USER {quoted}) or move the command to a file of yours",
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(
+            f"Not running token_command of profile {profile!r}: {path} is writable by others "
+            f"(mode {stat.S_IMODE(info.st_mode):o}), who could choose what runs as you",
+            f"run: chmod go-w {quoted}",
+        )
+
+
 def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
+    """A read timeout -> (connect, read) timeouts; None when not given."""
     if value is None:
         return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"timeout from {where} is not a number: {value!r}", "use seconds, e.g. 30") from None
-    if seconds <= 0:
-        raise ConfigError(f"timeout from {where} must be positive", "use seconds, e.g. 30")
-    return min(10.0, seconds), seconds
+    read = seconds(value, f"timeout from {where}", SECONDS_LIMITS["timeout"])
+    return min(10.0, read), read
 
 
 def load_settings(
@@ -187,6 +272,7 @@ def load_settings(
     ca_bundle: str | None = None,
     insecure: bool | None = None,
     timeout: float | None = None,
+    deadline: float | None = None,
     image_api: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Settings:
@@ -204,7 +290,10 @@ def load_settings(
         if warning:
             warnings.append(warning)
     wanted = profile or env.get(ENV_PROFILE) or None
+    warnings += check_values(data, TOP_KEYS, str(path))
     profile_name, stored = _select_profile(data, wanted, path) if (data or wanted) else ("", {})
+    if stored:
+        warnings += check_values(stored, PROFILE_KEYS, f"profile {profile_name!r} of {path}")
 
     sources: list[str] = []
     origins: list[str] = []
@@ -229,7 +318,7 @@ def load_settings(
     chosen_token = pick(token, ENV_TOKEN, "token")
     token_from = origins[-1]
     if chosen_token is None and stored.get("token_command"):
-        chosen_token = run_token_command(str(stored["token_command"]), profile_name)
+        chosen_token = run_token_command(stored["token_command"], profile_name, path)
         sources.append(f"profile {profile_name}")
         token_from = "token_command"
 
@@ -242,12 +331,16 @@ def load_settings(
 
     connect, read = parse_timeout(timeout, "--timeout") or parse_timeout(
         stored.get("timeout"), f"profile {profile_name}"
-    ) or (10.0, 30.0)
+    ) or (10.0, DEFAULT_TIMEOUT)
     options = ClientOptions(
         connect_timeout=connect,
         read_timeout=read,
         ca_bundle=ca_bundle or stored.get("ca_bundle") or None,
-        insecure=bool(insecure if insecure is not None else stored.get("insecure", False)),
+        insecure=insecure if insecure is not None else stored.get("insecure", False),
+        # The platform host carries the token too: skipping its checks takes its own setting.
+        ac_insecure=stored.get("ac_insecure", False),
+        deadline=seconds(deadline, "--deadline", SECONDS_LIMITS["deadline"]) if deadline is not None
+        else stored.get("deadline", DEFAULT_DEADLINE),
     )
 
     if chosen_url is None and chosen_token is None:
@@ -263,7 +356,7 @@ def load_settings(
         if stored.get("ac_url"):
             raise ConfigError(f"Profile {profile_name!r} has no token (logged out)", LOGIN_HINT)
         raise ConfigError(
-            f"A base URL is set ({chosen_url}) but no token",
+            f"A base URL is set ({shown_url(str(chosen_url))}) but no token",
             f"set {ENV_TOKEN}, or token/token_command in a profile, or run `scnet-images login`",
         )
     source = " + ".join(dict.fromkeys(sources))

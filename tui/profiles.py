@@ -5,6 +5,12 @@ Reading is `config.read_config_file` (tomllib, fast). Writing goes through tomlk
 hand-edited file keeps its comments and layout, and always ends with the file at mode
 0600: it holds tokens. A write replaces the file atomically (a crash cannot leave half
 a file), and never writes a password or secret key: those are not passed in here.
+
+On a shared machine: the temporary file has an unpredictable name and is created only
+if nothing (no planted symlink) is there; a config that is a symlink (dotfiles) is
+written where it points, when that file is yours; every read-modify-write holds a lock,
+so two logins, or a renewal during a logout, do not lose each other's changes; missing
+folders are made 0700 whatever the umask.
 """
 
 from __future__ import annotations
@@ -54,7 +60,8 @@ def mask(token: str) -> str:
 def profile_name(user: str, cluster_id: str) -> str:
     """A name that is easy to type in a shell: `alice-11250`."""
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", user).strip("-") or "user"
-    return f"{cleaned}-{cluster_id}"
+    cluster = re.sub(r"[^A-Za-z0-9_.-]+", "-", cluster_id).strip("-") or "region"
+    return f"{cleaned}-{cluster}"
 
 
 def read_profiles(path: Path) -> list[StoredProfile]:
@@ -91,39 +98,105 @@ def read_profiles(path: Path) -> list[StoredProfile]:
 
 @contextmanager
 def _editing(path: Path) -> Iterator[Any]:
-    """The file as a tomlkit document; written back (0600, atomically) when the block ends."""
+    """The file as a tomlkit document; written back (0600, atomically) when the block ends,
+    all under the file's lock."""
     import tomlkit
 
+    target = _write_target(path)
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        document = tomlkit.parse(text)
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+        _private_folders(target.parent)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
+    with _locked(target):
+        try:
+            text = target.read_text(encoding="utf-8") if target.exists() else ""
+            document = tomlkit.parse(text)
+        except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+            raise ConfigError(
+                f"The config file {path} cannot be updated: {exc}",
+                "fix the TOML (README.md, \"Without login\") or point SCNET_CONFIG elsewhere",
+            ) from None
+        yield document
+        _write_private(target, tomlkit.dumps(document))
+
+
+def _write_target(path: Path) -> Path:
+    """The file a write goes to: `path`, or the file it links to when that file is yours
+    (a dotfiles link stays a link; the tokens land where the link says)."""
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    try:
+        owner = target.stat().st_uid if target.exists() else target.parent.stat().st_uid
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    if os.name == "posix" and owner != os.geteuid():
         raise ConfigError(
-            f"The config file {path} cannot be updated: {exc}",
-            "fix the TOML (see README.md, Configuration) or point SCNET_CONFIG elsewhere",
-        ) from None
-    yield document
-    _write_private(path, tomlkit.dumps(document))
+            f"The config file {path} is a link to {target}, which belongs to another user; "
+            "the tokens are not written there",
+            "remove the link, or point SCNET_CONFIG at a file of yours",
+        )
+    return target
+
+
+def _private_folders(folder: Path) -> None:
+    """Make `folder` and any missing parents, each 0700 whatever the umask."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        with suppress(FileExistsError):
+            os.mkdir(made, 0o700)
+            os.chmod(made, 0o700)  # mkdir's mode is cut by the umask
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock (a `.NAME.lock` file beside `path`) for a read-modify-write."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        yield
+        return
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _write_private(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    import tempfile
+
+    # mkstemp: a random name, created with O_EXCL (a planted file or symlink makes it fail,
+    # never followed), mode 0600 from the start.
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
+    try:
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)  # O_CREAT's mode is cut by the umask; the file must be 0600
         os.replace(temporary, path)
     except OSError as exc:
         with suppress(OSError):
-            temporary.unlink(missing_ok=True)
-        raise ConfigError(
-            f"The config file {path} cannot be written ({exc.strerror or type(exc).__name__})",
-            "check the folder's permissions, or point SCNET_CONFIG at a writable file",
-        ) from None
+            os.unlink(temporary)
+        raise _unwritable(path, exc) from None
+
+
+def _unwritable(path: Path, exc: OSError) -> ConfigError:
+    return ConfigError(
+        f"The config file {path} cannot be written ({exc.strerror or type(exc).__name__})",
+        "check the folder's permissions, or point SCNET_CONFIG at a writable file",
+    )
 
 
 def _profiles_table(document: Any) -> Any:
@@ -134,7 +207,7 @@ def _profiles_table(document: Any) -> Any:
     return document["profiles"]
 
 
-def save_login(path: Path, profiles: Mapping[str, Mapping[str, str]], default: str | None) -> None:
+def save_login(path: Path, profiles: Mapping[str, Mapping[str, Any]], default: str | None) -> None:
     """Write (or refresh) one profile per region; other profiles and keys stay as they are."""
     import tomlkit
 
@@ -148,6 +221,10 @@ def save_login(path: Path, profiles: Mapping[str, Mapping[str, str]], default: s
                 if values.get(key):
                     profile[key] = values[key]
             profile.pop("token_command", None)  # the stored token is the one to use now
+            if values.get("ac_insecure"):  # asked for at this login, or not at all
+                profile["ac_insecure"] = True
+            else:
+                profile.pop("ac_insecure", None)
             if values.get("image_api") or "image_api" not in profile:  # asked for, or the default
                 profile["image_api"] = values.get("image_api") or "auto"
         if default:

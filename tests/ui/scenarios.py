@@ -196,6 +196,12 @@ SCENARIOS: dict[str, Scenario] = {
     "loading-pages": Scenario(STANDARD, act=lambda app: loading_pages(app)),
     "incomplete-list": Scenario(STANDARD, act=lambda app: app.screen._apply_result(  # type: ignore[attr-defined]
         ImageList(tuple(app.screen._loaded), 0, "", "post", missing=15))),  # type: ignore[attr-defined]
+    # A path that is not an image reference: copying it is refused, with the reason.
+    "copy-refused": Scenario(STANDARD, ("c",), images=[
+        {"name": "evil", "tag": "1", "path": "reg.example:5000/a/$(touch pwned):1", "createTime": "2026-11-01 10:00:00"},
+    ]),
+    # Esc while a slow answer is on its way: the load stops, what was shown stays.
+    "load-stopped": Scenario(STANDARD, ("r", "escape"), then=lambda server: server.inject("latency", "3", times=1)),
     "region-switch-failed": Scenario(
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),

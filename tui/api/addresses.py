@@ -64,3 +64,24 @@ def is_http_url(url: str) -> bool:
 def valid_token(token: str) -> bool:
     """Whether an HTTP header can carry `token` as it is: printable ASCII, no spaces."""
     return bool(token) and all(33 <= ord(char) <= 126 for char in token)
+
+
+def shown_url(url: str) -> str:
+    """An address as a message may show it: scheme, host, port and path, never the
+    user:password@ or the query (either may carry a credential)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return host_of(url)
+    if not parts.scheme:
+        return host_of(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
+
+
+def userinfo_secrets(url: str) -> tuple[str, ...]:
+    """The password (and user) an address carries, to be masked wherever they could show."""
+    try:
+        parts = urlsplit(url.strip())
+        return tuple(part for part in (parts.password, parts.username) if part)
+    except ValueError:
+        return ()

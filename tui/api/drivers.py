@@ -17,12 +17,15 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from .errors import MalformedResponse, NetworkError, ScnetError, TlsError
+from .errors import ConfigError, MalformedResponse, NetworkError, ScnetError, TlsError
 from .images import Progress, list_images
 from .models import ImageList
 from .addresses import host_of
 from .options import Account, ClientOptions
 from .transport import Pause, Parallel, Plan, Reply, Retry, Session, resume
+
+# A body's buffer starts at most this large, whatever its Content-Length announces.
+INITIAL_BODY_BYTES = 1 << 20
 
 
 class ScnetClient(Session):
@@ -44,7 +47,9 @@ class ScnetClient(Session):
 
             sleep = asyncio.sleep
         self._sleep = sleep
-        self._http = httpx.AsyncClient(transport=transport, **self.http_options())
+        self._transport = transport
+        self._http = _made(lambda: httpx.AsyncClient(transport=transport, **self.http_options()))
+        self._platform_http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> "ScnetClient":
         return self
@@ -54,6 +59,8 @@ class ScnetClient(Session):
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self._platform_http is not None:
+            await self._platform_http.aclose()
 
     async def list_images(
         self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
@@ -62,7 +69,17 @@ class ScnetClient(Session):
         return await list_images(self, accelerator_type, image_type, progress=progress)
 
     async def run(self, plan: Plan) -> Any:
-        """Send what `plan` yields until it returns; its result, or the error it raises."""
+        """Send what `plan` yields until it returns; its result, or the error it raises.
+        The whole call fails once it has taken longer than the `deadline` option."""
+        import asyncio
+
+        try:
+            async with asyncio.timeout(self.options.deadline):
+                return await self._run(plan)
+        except TimeoutError:
+            raise deadline_error(host_of(self.base_url), self.options.deadline) from None
+
+    async def _run(self, plan: Plan) -> Any:
         try:
             step = next(plan)
             while True:
@@ -87,7 +104,7 @@ class ScnetClient(Session):
 
         async def run(plan: Plan) -> Any:
             async with gate:
-                result = await self.run(plan)
+                result = await self._run(plan)
             step.report(result)
             return result
 
@@ -98,10 +115,19 @@ class ScnetClient(Session):
             for task in tasks:  # one page failed: the others are not wanted any more
                 task.cancel()
 
+    def _client_for(self, request: httpx.Request) -> httpx.AsyncClient:
+        if self.is_home(str(request.url)):
+            return self._http
+        if self._platform_http is None:
+            self._platform_http = _made(
+                lambda: httpx.AsyncClient(transport=self._transport, **self.http_options(platform=True))
+            )
+        return self._platform_http
+
     async def _send(self, request: httpx.Request) -> Reply:
         host = host_of(str(request.url))
         try:
-            response = await self._http.send(request, stream=True)
+            response = await self._client_for(request).send(request, stream=True)
             try:
                 body = Body(response, self.options.max_body_bytes, host)
                 async for chunk in response.aiter_bytes():
@@ -132,7 +158,10 @@ class ScnetSyncClient(Session):
     ) -> None:
         super().__init__(base_url, token, options, account, hidden=hidden)
         self._sleep = sleep
-        self._http = httpx.Client(transport=transport, **self.http_options())
+        self._transport = transport
+        self._http = _made(lambda: httpx.Client(transport=transport, **self.http_options()))
+        self._platform_http: httpx.Client | None = None
+        self._ends_at = 0.0  # when the call being run must have finished (time.monotonic)
 
     def __enter__(self) -> "ScnetSyncClient":
         return self
@@ -142,6 +171,8 @@ class ScnetSyncClient(Session):
 
     def close(self) -> None:
         self._http.close()
+        if self._platform_http is not None:
+            self._platform_http.close()
 
     def list_images(
         self, accelerator_type: str | None = None, image_type: str | None = None, *, progress: Progress | None = None
@@ -150,14 +181,26 @@ class ScnetSyncClient(Session):
         return list_images(self, accelerator_type, image_type, progress=progress)
 
     def run(self, plan: Plan) -> Any:
-        """Send what `plan` yields until it returns; its result, or the error it raises."""
+        """Send what `plan` yields until it returns; its result, or the error it raises.
+        The whole call fails once it has taken longer than the `deadline` option."""
+        self._ends_at = time.monotonic() + self.options.deadline
+        return self._run(plan)
+
+    def _left(self, host: str) -> float:
+        """Seconds left before the deadline; past it, the deadline error."""
+        left = self._ends_at - time.monotonic()
+        if left <= 0:
+            raise deadline_error(host, self.options.deadline)
+        return left
+
+    def _run(self, plan: Plan) -> Any:
         try:
             step = next(plan)
             while True:
                 outcome: Any = None
                 try:
                     if isinstance(step, Pause):
-                        self._sleep(step.seconds)
+                        self._sleep(min(step.seconds, self._left(host_of(self.base_url))))
                     elif isinstance(step, Parallel):
                         outcome = self._parallel(step)
                     else:
@@ -173,7 +216,7 @@ class ScnetSyncClient(Session):
 
         results: list[Any] = [None] * len(step.plans)
         pool = ThreadPoolExecutor(max(1, self.options.pages_in_flight), thread_name_prefix="scnet-page")
-        futures = {pool.submit(self.run, plan): index for index, plan in enumerate(step.plans)}
+        futures = {pool.submit(self._run, plan): index for index, plan in enumerate(step.plans)}
         try:
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -186,28 +229,67 @@ class ScnetSyncClient(Session):
         pool.shutdown()
         return results
 
+    def _client_for(self, request: httpx.Request) -> httpx.Client:
+        if self.is_home(str(request.url)):
+            return self._http
+        if self._platform_http is None:
+            self._platform_http = _made(
+                lambda: httpx.Client(transport=self._transport, **self.http_options(platform=True))
+            )
+        return self._platform_http
+
     def _send(self, request: httpx.Request) -> Reply:
         host = host_of(str(request.url))
+        # No single wait may outlast the call's deadline (a server can trickle a byte at a time).
+        left = self._left(host)
+        timeout = httpx.Timeout(min(self.options.read_timeout, left), connect=min(self.options.connect_timeout, left))
+        request.extensions["timeout"] = timeout.as_dict()
         try:
-            response = self._http.send(request, stream=True)
+            response = self._client_for(request).send(request, stream=True)
             try:
                 body = Body(response, self.options.max_body_bytes, host)
                 for chunk in response.iter_bytes():
                     body.add(chunk)
+                    self._left(host)
             finally:
                 response.close()
         except httpx.HTTPError as exc:
+            self._left(host)  # a wait cut short by the deadline is the deadline's failure
             raise failure_for(exc, host, self.options) from None
         return reply_of(response, body.finish())
+
+
+def deadline_error(host: str, deadline: float) -> NetworkError:
+    return NetworkError(
+        f"{host} did not finish answering within {deadline:g}s (the call's deadline)",
+        "the server or the network is very slow; try again, or raise `deadline` (--deadline)",
+    )
+
+
+def _made(make: Callable[[], Any]) -> Any:
+    """An httpx client, or the configuration error that stops it being made."""
+    try:
+        return make()
+    except ImportError:
+        raise ConfigError(
+            "A SOCKS proxy is set (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), and httpx's SOCKS support is not installed",
+            "pip install 'httpx[socks]', or unset the variable",
+        ) from None
+    except (ValueError, httpx.InvalidURL):
+        raise ConfigError(
+            "A proxy variable (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) holds an address httpx cannot use",
+            "fix or unset it; http://host:port is the usual form",
+        ) from None
 
 
 # --- reading what arrives ----------------------------------------------------------------------
 
 
 class Body:
-    """A response body, gathered without copies: when the size is announced (and the body
-    is not compressed), the buffer is made once at that size. Growing a buffer instead
-    briefly holds two copies of a 60 MB body, which sets the process's peak memory."""
+    """A response body, gathered with as few copies as can be: the buffer grows by doubling
+    up to the announced `Content-Length` (never past what actually arrives by much), so a
+    60 MB body is copied a few times while small, and an 11-byte reply announcing 255 MiB
+    costs a few kilobytes."""
 
     def __init__(self, response: httpx.Response, limit: int, host: str) -> None:
         self.limit = limit
@@ -215,9 +297,9 @@ class Body:
         self.size = 0
         announced = response.headers.get("content-length", "")
         compressed = response.headers.get("content-encoding", "identity") not in {"", "identity"}
-        expected = int(announced) if announced.isdigit() and not compressed else 0
-        self._check(expected)
-        self.data = bytearray(expected)
+        self.expected = int(announced) if announced.isdigit() and not compressed else 0
+        self._check(self.expected)
+        self.data = bytearray(min(self.expected, INITIAL_BODY_BYTES))
 
     def _check(self, size: int) -> None:
         if size > self.limit:
@@ -229,18 +311,20 @@ class Body:
     def add(self, chunk: bytes) -> None:
         end = self.size + len(chunk)
         self._check(end)
-        if end <= len(self.data):
-            self.data[self.size : end] = chunk  # same length: copied in place
-        else:
-            del self.data[self.size :]
-            self.data += chunk
+        if end > len(self.data):
+            # Double, but not past the announced size (when the body keeps to it).
+            room = max(end, 2 * len(self.data))
+            if self.expected >= end:
+                room = min(room, self.expected)
+            grown = bytearray(room)
+            grown[: self.size] = memoryview(self.data)[: self.size]
+            self.data = grown
+        self.data[self.size : end] = chunk  # same length: copied in place
         self.size = end
 
     def finish(self) -> bytearray:
         del self.data[self.size :]
         return self.data
-
-
 
 
 def reply_of(response: httpx.Response, body: bytearray) -> Reply:

@@ -6,7 +6,7 @@ are sanitised before they are stored.
 
 from __future__ import annotations
 
-from ..safe_text import excerpt
+from ..safe_text import excerpt, printable, redact
 
 # The platform's documented error codes (images-api.txt, section 5).
 API_ERROR_CODES: dict[str, tuple[str, str]] = {
@@ -52,6 +52,14 @@ class ScnetError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
+
+    def redacted(self, secrets: tuple[str, ...]) -> "ScnetError":
+        """This error with `secrets` (and `token=...`-style pairs) masked in all it says."""
+        self.message = redact(self.message, secrets)
+        self.hint = redact(self.hint, secrets)
+        self.server_message = redact(self.server_message, secrets)
+        self.args = (self.message,)
+        return self
 
 
 class ConfigError(ScnetError):
@@ -115,6 +123,7 @@ def describe_code(code: str) -> str:
 
 def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> ScnetError:
     """Turn a non-zero `code` from a response body into the right exception."""
+    code = printable(code if len(code) <= 40 else code[:39] + "…")
     server_msg = excerpt(server_msg, 160)
     # Say what the server said only when it adds to the code's own meaning.
     adds = server_msg and server_msg not in API_ERROR_CODES.get(code, ())

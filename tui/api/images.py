@@ -174,7 +174,10 @@ def _paged(session: Session, filters: dict[str, str], progress: Progress | None)
         for first in firsts
         if first.total is not None
     )
-    return _merge_pages(every)._replace(missing=missing)
+    # Pages without a total that were still full when the client stopped asking.
+    per_access = [[page for page in every if page.access == first.access] for first in firsts if first.total is None]
+    cut_short = any(len(pages) > MAX_PAGES and pages[-1].items >= size for pages in per_access)
+    return _merge_pages(every)._replace(missing=missing, cut_short=cut_short)
 
 
 def _pages_until_short(session: Session, access: str, start: int, size: int, filters: dict[str, str]) -> Plan:

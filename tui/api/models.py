@@ -90,6 +90,7 @@ class ImageList(NamedTuple):
     message: str = ""
     api: str = ""  # which call answered: "get" (instance-service) or "post" (paginated)
     missing: int = 0  # images the paginated call announced in `total` but did not send
+    cut_short: bool = False  # pages without a total kept coming, and the client stopped at MAX_PAGES
 
 
 def split_accelerators(value: str) -> tuple[str, ...]:

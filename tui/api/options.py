@@ -19,7 +19,9 @@ class ClientOptions(NamedTuple):
     backoff: float = 0.5
     max_body_bytes: int = 256 * 1024 * 1024
     ca_bundle: str | None = None
-    insecure: bool = False
+    insecure: bool = False  # no TLS checks for the session's own host (the region), knowingly
+    ac_insecure: bool = False  # the same for any other host (the platform, which renews tokens)
+    deadline: float = 120.0  # the longest a whole call may take, however the server trickles
     page_size: int = 100
     pages_in_flight: int = 4
 

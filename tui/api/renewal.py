@@ -66,8 +66,9 @@ def renew(session: Session) -> Plan:
         token = token_from_data(data, session.account.cluster_id)
     except (NetworkError, MalformedResponse) as error:
         error.message = f"The region refused the token (expired?), and renewing it failed: {error.message}"
-        raise
+        raise error.redacted(session.secrets()) from None
     except ScnetError as error:
+        error.redacted(session.secrets())
         code = getattr(error, "code", "")
         said = f' — the platform said "{error.server_message}"' if error.server_message else ""
         reason = f"code {code}{said}" if code else error.message

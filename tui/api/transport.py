@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ..safe_text import excerpt
-from .addresses import api_root, host_of, is_http_url, origin, valid_token
+from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions
 from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
 from .envelope import gc_paused, parse_envelope
@@ -145,7 +145,7 @@ class Session:
         self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
         if not is_http_url(base_url):
             raise ConfigError(
-                f"The base URL {excerpt(base_url, 80)!r} is not a usable http(s) address",
+                f"The base URL {excerpt(shown_url(base_url), 80)!r} is not a usable http(s) address",
                 "set base_url to the region's AI address, e.g. https://host:65011",
             )
         if token and not valid_token(token):
@@ -156,7 +156,8 @@ class Session:
         self.base_url = base_url
         self.root = api_root(base_url)
         self._token = token
-        self._hidden = tuple(secret for secret in hidden if secret)  # masked in any excerpt, like the token
+        # Masked in anything an error quotes, like the token.
+        self._hidden = tuple(secret for secret in (*hidden, *userinfo_secrets(base_url)) if secret)
         self._scheme = urlsplit(base_url.strip()).scheme
 
     @property
@@ -176,18 +177,25 @@ class Session:
     def run(self, plan: Plan) -> Any:  # pragma: no cover - the drivers define it
         raise NotImplementedError
 
-    def http_options(self) -> dict[str, Any]:
+    def http_options(self, *, platform: bool = False) -> dict[str, Any]:
+        """What an httpx client is made with: for the session's own host, or (`platform`) for
+        any other host a plan calls (the platform renewing a token), whose TLS checks are
+        skipped only by a setting of their own (`ac_insecure`)."""
         return {
             "timeout": httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
-            "verify": self._verify(),
+            "verify": self._verify(platform),
             "follow_redirects": False,
             # Proxies come from the environment; a custom transport (tests only) turns that off.
             "trust_env": True,
             "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
         }
 
-    def _verify(self) -> ssl.SSLContext | bool:
-        if self.options.insecure:
+    def is_home(self, url: str) -> bool:
+        """Whether `url` is on the session's own origin (scheme, host and port)."""
+        return origin(url) == origin(self.base_url)
+
+    def _verify(self, platform: bool) -> ssl.SSLContext | bool:
+        if self.options.ac_insecure if platform else self.options.insecure:
             return False
         if self.options.ca_bundle:
             try:
@@ -197,10 +205,10 @@ class Session:
                     f"The CA bundle {self.options.ca_bundle} cannot be read ({exc.__class__.__name__})",
                     "point ca_bundle at a PEM file of trusted certificates",
                 ) from None
-        if self._scheme == "http" and not _https_proxy_configured() and self.account.ac_url[:6] != "https:":
-            # No TLS will happen (plain http, same-origin redirects only, no https proxy), so skip
-            # loading a CA store (a third of a shell lookup's time). The context still verifies:
-            # were TLS ever attempted with it, it would fail closed.
+        if not platform and self._scheme == "http" and not _https_proxy_configured():
+            # No TLS will happen on this client (plain http, same-origin redirects only, no https
+            # proxy), so skip loading a CA store (a third of a shell lookup's time). The context
+            # still verifies: were TLS ever attempted with it, it would fail closed.
             return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return True
 
@@ -257,7 +265,10 @@ class Session:
         def attempt() -> Plan:
             sent = self.auth() if headers is None else headers
             payload = yield from self.exchange(method, url, headers=sent, body=content, params=params)
-            return read(payload)
+            try:
+                return read(payload)
+            except ScnetError as error:  # it may quote the server, which may quote a secret
+                raise error.redacted(self.secrets()) from None
 
         return (yield from self.retrying(attempt))
 
@@ -309,6 +320,10 @@ class Session:
         try:
             with gc_paused():
                 payload = None if raw.isspace() or not raw else loads(raw)
+        except RecursionError:
+            raise MalformedResponse(
+                f"HTTP {status} from {host} is JSON nested too deeply to read", "check base_url and proxy settings"
+            ) from None
         except (ValueError, UnicodeDecodeError):
             payload = None
             parsed = False

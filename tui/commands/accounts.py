@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TextIO
 
-from ..api.addresses import host_of, is_http_url, valid_token
+from ..api.addresses import host_of, is_http_url, shown_url, valid_token
 from ..api.errors import ConfigError, ScnetError, TokenRefused
 from ..api.options import ClientOptions
 from ..api.token import describe_expiry
@@ -23,7 +24,7 @@ from ..profiles import StoredProfile, profile_name, read_profiles, remove_tokens
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
-from .output import aligned_lines
+from .output import aligned_lines, hide, safe_line
 
 if TYPE_CHECKING:
     from ..api.auth import RegionToken
@@ -34,6 +35,13 @@ DEFAULT_AUTH_URL = "https://api.scnet.cn"
 
 ENV_SECRET_KEY = "SCNET_SECRET_KEY"
 ENV_AC_URL = "SCNET_AC_URL"
+# What a region id may look like: it names a profile and a TOML table.
+_CLUSTER_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+
+
+def _tell(text: str) -> None:
+    """A line on stderr (progress, notes, questions), with server data made safe to print."""
+    print(safe_line(text), file=sys.stderr)
 
 
 def _ask_hidden(prompt: str) -> str:
@@ -94,6 +102,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="log in with this access key; the secret key comes from SCNET_SECRET_KEY or a prompt",
     )
     login.add_argument("--region", default=None, help="the default region: its id or a part of its name")
+    login.add_argument(
+        "--allow-http",
+        action="store_true",
+        help="store a region address the platform names over plain http even though it was asked over https",
+    )
     login.add_argument(
         "--ac-url", default=None, help=f"the platform host (default {DEFAULT_AC_URL}, or SCNET_AC_URL)"
     )
@@ -173,15 +186,22 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
 
     connect, read = parse_timeout(args.timeout, "--timeout") or (10.0, 30.0)
     options = ClientOptions(
-        connect_timeout=connect, read_timeout=read, ca_bundle=args.ca_bundle, insecure=bool(args.insecure)
+        connect_timeout=connect,
+        read_timeout=read,
+        ca_bundle=args.ca_bundle,
+        insecure=bool(args.insecure),
+        deadline=args.deadline or ClientOptions().deadline,
     )
+    if args.insecure:
+        _tell(f"scnet-images login: warning: TLS certificates of {host_of(ac_url)} are not verified (--insecure)")
     try:
         user = _answer(args.user, "SCNet user: ", prompts, "user name", "--user")
         if args.access_key:
             secret = os.environ.get(ENV_SECRET_KEY) or _secret(
                 "Secret key (not shown): ", prompts, "secret key", f"set {ENV_SECRET_KEY}"
             )
-            print(f"Logging in as {user} with access key {args.access_key[:4]}… at {host_of(auth_url)}", file=sys.stderr)
+            hide(secret)
+            _tell(f"Logging in as {user} with access key {args.access_key[:4]}… at {host_of(auth_url)}")
             tokens = access_key_login(auth_url, user, args.access_key.strip(), secret, options)
         else:
             org_id = _answer(args.org_id, "Org id: ", prompts, "org id", "--org-id")
@@ -193,17 +213,19 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
                 password = _secret(
                     "Password (not shown): ", prompts, "password", "pipe it in with --password-stdin"
                 )
-            print(f"Logging in as {user} at {host_of(ac_url)}", file=sys.stderr)
+            hide(password)
+            _tell(f"Logging in as {user} at {host_of(ac_url)}")
             tokens = password_login(ac_url, user, org_id, password, options)
-        regions = _regions(tokens, ac_url, options)
+        hide(*(token.token for token in tokens if token.token))
+        regions = _regions(tokens, ac_url, options, allow_http=bool(args.allow_http))
         default = _choose_default(regions, args.region, prompts)
     except _UsageError as problem:
-        print(f"scnet-images login: {problem}", file=sys.stderr)
+        _tell(f"scnet-images login: {problem}")
         return EXIT_USAGE
     except EOFError:
-        print("scnet-images login: cancelled", file=sys.stderr)
+        _tell("scnet-images login: cancelled")
         return EXIT_USAGE
-    return _store(path, user, regions, default, ac_url, args.image_api, out)
+    return _store(path, user, regions, default, ac_url, args.image_api, out, ac_insecure=bool(args.insecure))
 
 
 def _address(url: str, flag: str) -> str:
@@ -216,25 +238,31 @@ def _address(url: str, flag: str) -> str:
     return url
 
 
-def _regions(tokens: list[RegionToken], ac_url: str, options: ClientOptions | None) -> list[Region]:
-    """The regions with a token and an enabled AI address; says why others are left out."""
+def _regions(
+    tokens: list[RegionToken], ac_url: str, options: ClientOptions | None, *, allow_http: bool = False
+) -> list[Region]:
+    """The regions with a token and an enabled AI address; says why others are left out.
+
+    A region address over plain http, named by a platform asked over https, is left out
+    unless `allow_http`: the token would travel in the clear."""
     from ..api.auth import region_ai_url
 
     candidates = [token for token in tokens if not token.platform]
+    for token in [token for token in candidates if not _CLUSTER_ID.fullmatch(token.cluster_id)]:
+        _tell(f"scnet-images login: note: skipped a region whose id is not a plain id: {token.cluster_id!r}")
+        candidates.remove(token)
     suspended = [token for token in candidates if token.token is None]
     garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]
     usable = [token for token in candidates if token.token is not None and valid_token(token.token)]
     for token in garbled:
-        print(
-            f"scnet-images login: note: the token for region {printable(token.cluster_name or token.cluster_id)} "
-            "holds characters a request header cannot carry; skipped",
-            file=sys.stderr,
+        _tell(
+            f"scnet-images login: note: the token for region {token.cluster_name or token.cluster_id} "
+            "holds characters a request header cannot carry; skipped"
         )
     for token in suspended:
-        print(
-            f"scnet-images login: note: no token for region {printable(token.cluster_name or token.cluster_id)} "
-            "(the account is suspended there)",
-            file=sys.stderr,
+        _tell(
+            f"scnet-images login: note: no token for region {token.cluster_name or token.cluster_id} "
+            "(the account is suspended there)"
         )
     if not usable:
         raise TokenRefused(
@@ -250,10 +278,16 @@ def _regions(tokens: list[RegionToken], ac_url: str, options: ClientOptions | No
             base_url = region_ai_url(ac_url, token.token or "", options)
         except ScnetError as error:
             failures.append(error)
-            print(f"scnet-images login: note: could not look up region {name}: {error.message}", file=sys.stderr)
+            _tell(f"scnet-images login: note: could not look up region {name}: {error.message}")
             continue
         if base_url is None:
-            print(f"scnet-images login: note: region {name} has no AI service enabled; skipped", file=sys.stderr)
+            _tell(f"scnet-images login: note: region {name} has no AI service enabled; skipped")
+            continue
+        if base_url.startswith("http://") and ac_url.startswith("https://") and not allow_http:
+            _tell(
+                f"scnet-images login: note: region {name} names a plain-http address ({shown_url(base_url)}), "
+                "where the token would travel unencrypted; skipped (--allow-http stores it anyway)"
+            )
             continue
         regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url))
     if not regions:
@@ -276,20 +310,28 @@ def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts)
         raise _UsageError(f"--region {wanted!r} names {'several' if matches else 'no'} region(s) of: {known}")
     if len(regions) == 1 or not prompts.interactive:
         return regions[0]
-    print("Regions:", file=sys.stderr)
+    _tell("Regions:")
     for number, region in enumerate(regions, 1):
-        print(f"  {number}. {printable(region.name)} ({region.cluster_id})", file=sys.stderr)
+        _tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
     while True:
         answer = prompts.ask(f"Default region [1-{len(regions)}, Enter for 1]: ").strip()
         if not answer:
             return regions[0]
         if answer.isdigit() and 1 <= int(answer) <= len(regions):
             return regions[int(answer) - 1]
-        print(f"  type a number from 1 to {len(regions)}", file=sys.stderr)
+        _tell(f"  type a number from 1 to {len(regions)}")
 
 
 def _store(
-    path: Any, user: str, regions: list[Region], default: Region, ac_url: str, image_api: str | None, out: TextIO
+    path: Any,
+    user: str,
+    regions: list[Region],
+    default: Region,
+    ac_url: str,
+    image_api: str | None,
+    out: TextIO,
+    *,
+    ac_insecure: bool = False,
 ) -> int:
     names = {region.cluster_id: profile_name(user, region.cluster_id) for region in regions}
     profiles = {
@@ -301,14 +343,17 @@ def _store(
             "ac_url": ac_url,
             "token": region.token,
             "image_api": image_api or "",
+            "ac_insecure": ac_insecure,
         }
         for region in regions
     }
     save_login(path, profiles, names[default.cluster_id])
-    out.write(f"Logged in as {user}: {len(regions)} region(s), saved to {path} (mode 600)\n")
+    out.write(safe_line(f"Logged in as {user}: {len(regions)} region(s), saved to {path} (mode 600)") + "\n")
     stored = [profile for profile in read_profiles(path) if profile.name in profiles]
     _profile_table(stored, out)
     out.write(f"Default: {names[default.cluster_id]}. Switch in the browser with p, or: scnet-images --profile NAME\n")
+    if ac_insecure:
+        out.write(f"TLS verification stays off for {host_of(ac_url)} in these profiles (ac_insecure = true).\n")
     return 0
 
 
@@ -318,7 +363,7 @@ def _store(
 def print_profiles(path: Any, out: TextIO) -> int:
     profiles = read_profiles(path)
     if not profiles:
-        print(f"scnet-images: no profiles in {path}; run `scnet-images login`", file=sys.stderr)
+        _tell(f"scnet-images: no profiles in {path}; run `scnet-images login`")
         return 0
     _profile_table(profiles, out)
     return 0
@@ -326,7 +371,7 @@ def print_profiles(path: Any, out: TextIO) -> int:
 
 def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
     now = datetime.now(timezone.utc)
-    headers = ("", "PROFILE", "REGION", "USER", "HOST", "TOKEN", "EXPIRES", "API")
+    headers = ("", "PROFILE", "REGION", "USER", "ADDRESS", "TOKEN", "EXPIRES", "API")
     rows = []
     for profile in profiles:
         expiry = describe_expiry((profile.expires_at - now).total_seconds()) if profile.expires_at else ""
@@ -339,7 +384,7 @@ def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
                     profile.name,
                     profile.region,
                     profile.user,
-                    host_of(profile.base_url),
+                    shown_url(profile.base_url),
                     profile.masked_token,
                     expiry,
                     api,
@@ -353,7 +398,7 @@ def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
 def logout(path: Any, names: list[str], out: TextIO) -> int:
     removed = remove_tokens(path, names)
     if removed:
-        out.write(f"Removed the stored token of {', '.join(removed)}\n")
+        out.write(safe_line(f"Removed the stored token of {', '.join(removed)}") + "\n")
     else:
         out.write("No stored tokens to remove\n")
     return 0

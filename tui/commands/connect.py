@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .output import warn
+from .output import hide, warn
 
 CONNECTION_HELP = """\
 connection (flags > environment > config file):
@@ -40,13 +40,38 @@ def add_connection_options(parser: argparse.ArgumentParser, default: Any) -> Non
     )
 
 
+def seconds_flag(limit: float) -> Any:
+    """An argparse type: a finite number of seconds above 0 and at most `limit`."""
+
+    def parse(text: str) -> float:
+        import math
+
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        if not math.isfinite(value) or not 0 < value <= limit:
+            raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {limit:g}")
+        return value
+
+    return parse
+
+
 def add_transport_options(group: Any, default: Any) -> None:
     """TLS and timeout flags (also taken by `login`, which has no profile yet)."""
     group.add_argument("--ca-bundle", default=default, help="PEM file of CAs to trust for TLS")
     group.add_argument(
         "--insecure", action="store_true", default=default, help="do not verify TLS certificates (knowingly)"
     )
-    group.add_argument("--timeout", type=float, default=default, help="read timeout in seconds (default 30)")
+    group.add_argument(
+        "--timeout", type=seconds_flag(600), default=default, help="seconds a read may wait (default 30)"
+    )
+    group.add_argument(
+        "--deadline",
+        type=seconds_flag(86400),
+        default=default,
+        help="seconds a whole call may take, however slowly the server answers (default 120)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Any:
@@ -60,8 +85,10 @@ def settings_from(args: argparse.Namespace) -> Any:
         ca_bundle=args.ca_bundle,
         insecure=args.insecure or None,
         timeout=args.timeout,
+        deadline=args.deadline,
         image_api=args.image_api,
     )
+    hide(settings.token)
     for warning in settings.warnings:
         warn(warning)
     expiry = expiry_warning(settings)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from .connect import add_connection_options, settings_from
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
-from .output import aligned_lines, note, say, warn
+from .output import aligned_lines, note, say, warn, write_csv, write_json
 
 if TYPE_CHECKING:
     from ..api.models import Image, ImageList
@@ -67,7 +67,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=(
             "examples:\n"
             "  scnet-images path pytorch 2.1.0 ubuntu20.04 dtk24.04.1\n"
-            "  docker pull $(scnet-images path vllm 0.9.2)\n"
+            "  docker pull \"$(scnet-images path vllm 0.9.2 dtk25.04.2)\"\n"
             "  scnet-images path --all jax\n\n" + EXIT_CODES_HELP
         ),
     )
@@ -94,6 +94,7 @@ def run_path(args: argparse.Namespace) -> int:
 
 def _fetch(args: argparse.Namespace) -> ImageList:
     """The catalog for the filters, with what is worth knowing about it said on stderr."""
+    from ..api.images import MAX_PAGES
     from ..connection import DEMO_HINT, open_connection
 
     connection = open_connection(settings_from(args))
@@ -115,6 +116,9 @@ def _fetch(args: argparse.Namespace) -> ImageList:
         warn(
             f"the server announced {result.missing} more image(s) than its pages held; the list may be incomplete"
         )
+    if result.cut_short:
+        warn(f"the server gave no total and kept sending full pages; stopped after {MAX_PAGES} pages, "
+             "so the list may be incomplete (narrow it with --accelerator or --image-type)")
     return result
 
 
@@ -144,25 +148,13 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
     tty = out.isatty()
     fmt = args.format or ("table" if tty else "paths")
     if fmt == "json":
-        import json
-
-        json.dump([image.to_api_dict() for image in chosen], out, ensure_ascii=False, indent=2, default=str)
-        out.write("\n")
+        write_json([image.to_api_dict() for image in chosen], out)
     elif fmt == "csv":
-        import csv
-
         from ..api.models import DOCUMENTED_FIELDS
 
-        writer = csv.writer(out)
-        writer.writerow(DOCUMENTED_FIELDS)
-        for image in chosen:
-            row = image.to_api_dict()
-            writer.writerow(["" if row[key] is None else row[key] for key in DOCUMENTED_FIELDS])
+        write_csv(DOCUMENTED_FIELDS, [image.to_api_dict() for image in chosen], out)
     elif fmt == "paths":
-        from ..safe_text import printable
-
-        for image in chosen:
-            out.write(printable(image.path or image.version) + "\n")
+        write_paths(chosen, out)
     else:
         _print_table(chosen, out, colour=tty and not os.environ.get("NO_COLOR"))
     return EXIT_OK
@@ -183,9 +175,23 @@ def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
 # --- path -------------------------------------------------------------------
 
 
+def write_paths(images: Sequence[Image], out: TextIO) -> None:
+    """One path a line; a path that is not a valid image reference is left out, with a warning."""
+    from ..image_ref import reference_problem
+    from ..safe_text import printable
+
+    for image in images:
+        path = image.path or image.version
+        problem = reference_problem(path)
+        if problem:
+            warn(f"left out {printable(path)!r}: not a valid image reference ({problem})")
+        else:
+            out.write(path + "\n")
+
+
 def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
     from ..catalog import find_path_match
-    from ..clipboard import refusal
+    from ..image_ref import reference_problem
     from ..safe_text import printable
 
     match = find_path_match(images, args.terms)
@@ -193,8 +199,7 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
         say(f"no image matches {' '.join(args.terms)!r}")
         return EXIT_NO_MATCH
     if args.all:
-        for image in match.candidates:
-            out.write(printable(image.path or image.version) + "\n")
+        write_paths(match.candidates, out)
         return EXIT_OK
     if match.kind == "ambiguous":
         say(
@@ -208,9 +213,9 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
         return EXIT_AMBIGUOUS
     image = match.images[0]
     path = image.path or image.version
-    reason = refusal(path)
-    if reason:
-        say(f"refusing to print this path: {reason}")
+    problem = reference_problem(path)
+    if problem:
+        say(f"refusing to print {printable(path)!r}: not a valid image reference ({problem})")
         return EXIT_MALFORMED
     out.write(path + "\n")
     out.flush()

@@ -8,14 +8,28 @@ print through here.
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from typing import Any, Mapping, Sequence, TextIO
+
+from ..safe_text import csv_cell, json_safe, printable, redact
 
 PROG = "scnet-images"
+# Secrets this process knows (the token in use, a password typed at login): never printed.
+_HIDDEN: list[str] = []
+
+
+def hide(*secrets: str) -> None:
+    """Mask these wherever a message would print them."""
+    _HIDDEN.extend(secret for secret in secrets if secret)
+
+
+def safe_line(text: str) -> str:
+    """`text` as it may be printed: known secrets masked, controls and invisibles escaped."""
+    return printable(redact(text, tuple(_HIDDEN)))
 
 
 def say(message: str) -> None:
-    """One line on stderr: `scnet-images: message`."""
-    print(f"{PROG}: {message}", file=sys.stderr)
+    """One line on stderr: `scnet-images: message`, whatever the message quotes."""
+    print(f"{PROG}: {safe_line(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
@@ -26,13 +40,56 @@ def note(message: str) -> None:
     say(f"note: {message}")
 
 
-def aligned_lines(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """The header line and one line per row, columns padded to their widest cell (in
-    terminal cells: a Chinese character takes two) and two spaces apart."""
-    from rich.cells import cell_len
+# No column of a printed table is wider than this (a longer cell ends in "…"): one
+# 200,000-character name must not pad every other row to its width.
+MAX_COLUMN_WIDTH = 60
 
-    widths = [max([cell_len(h)] + [cell_len(row[i]) for row in rows]) for i, h in enumerate(headers)]
-    return [
-        "  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip()
-        for cells in [headers, *rows]
-    ]
+
+def aligned_lines(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = MAX_COLUMN_WIDTH
+) -> list[str]:
+    """The header line and one line per row, columns padded to their widest cell (in
+    terminal cells: a Chinese character takes two), at most `max_width`, two spaces apart."""
+    from rich.cells import cell_len, set_cell_size
+
+    def cut(cell: str) -> str:
+        return set_cell_size(cell, max_width - 1) + "…" if cell_len(cell) > max_width else cell
+
+    table = [[cut(cell) for cell in cells] for cells in [headers, *rows]]
+    widths = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
+    return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip() for cells in table]
+
+
+def write_json(value: Any, out: TextIO) -> None:
+    """Indented JSON, readable (Chinese stays Chinese) but with every control or invisible
+    character escaped as \\uXXXX, so printing it cannot drive the terminal."""
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    except (ValueError, RecursionError):  # nested past what json can write: still JSON, flatter
+        text = json.dumps(json.loads(json.dumps(value, default=str)), ensure_ascii=True)
+    out.write(json_safe(text) + "\n")
+
+
+def write_csv(fields: Sequence[str], rows: Sequence[Mapping[str, Any]], out: TextIO) -> None:
+    """A header row and one row per mapping: cells printable, never read as formulas
+    (OWASP's CSV injection advice), booleans as true/false, None as empty."""
+    import csv
+
+    writer = csv.writer(out)
+    writer.writerow(fields)
+    for row in rows:
+        writer.writerow([csv_cell(_csv_text(row.get(field))) for field in fields])
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)

@@ -25,6 +25,7 @@ from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
 from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms
+from ..clipboard import path_to_copy
 from ..config import config_path
 from ..connection import DEMO_PROFILE, Connection, connection_for_profile
 from ..safe_text import printable
@@ -74,7 +75,7 @@ class BrowserScreen(Screen[None]):
         Binding("t", "focus_image_type", "Image type", id="image-type", show=False,
                 tooltip="Choose the image type filter (asks the server)"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
-                tooltip="Clear the search box and go back to the table"),
+                tooltip="Clear the search box and go back to the table; stop a load in progress"),
         Binding("down", "focus_table", "Table", show=False, id="focus-table", tooltip="From the search box to the table"),
         Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
     ]
@@ -206,6 +207,8 @@ class BrowserScreen(Screen[None]):
     def _show_error(self, error: BaseException | None) -> None:
         if error is None:
             return
+        if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
+            error.redacted((self.connection.token,))
         if self._switching_to:
             context = f"Still showing {self.connection.label}: could not switch to {self._switching_to}."
             self.query_one(ErrorBanner).show_error(error, context)
@@ -236,6 +239,15 @@ class BrowserScreen(Screen[None]):
             self.notify(
                 f"The server announced {result.missing} more image(s) than its pages held; "
                 "the list may be incomplete. Press r to ask again.",
+                title="Incomplete list",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        if result.cut_short:
+            self.notify(
+                "The server gave no total and kept sending full pages; the client stopped asking, "
+                "so the list may be incomplete. Narrow it with the accelerator or image type.",
                 title="Incomplete list",
                 severity="warning",
                 timeout=10,
@@ -312,7 +324,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(DetailPane).show(event.image)
 
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
-        self.app.copy_text("path", event.image.path)  # type: ignore[attr-defined]
+        self.app.copy_text("path", path_to_copy(event.image.path))  # type: ignore[attr-defined]
 
     def _apply_details_visibility(self) -> None:
         automatic = not (self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT)
@@ -330,7 +342,7 @@ class BrowserScreen(Screen[None]):
     def action_copy_path(self) -> None:
         image = self._highlighted()
         if image is not None:
-            self.app.copy_text("path", image.path)  # type: ignore[attr-defined]
+            self.app.copy_text("path", path_to_copy(image.path))  # type: ignore[attr-defined]
 
     def action_copy_menu(self) -> None:
         image = self._highlighted()
@@ -412,9 +424,13 @@ class BrowserScreen(Screen[None]):
         self._focus(self.query_one("#image-type", Select))
 
     def action_clear_search(self) -> None:
+        """Esc: clear the search; with nothing to clear, stop a load in progress."""
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""
+        elif self._load_worker is not None and not self._load_worker.is_finished:
+            self._load_worker.cancel()
+            self.notify("Stopped loading; what was shown stays. Press r to ask again.", timeout=4)
         self._focus(self.query_one(ImageTable))
 
     def action_help(self) -> None:

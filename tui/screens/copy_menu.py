@@ -12,7 +12,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..api.models import Image
+from ..clipboard import Copyable, path_to_copy, refusal
 from ..safe_text import printable
+from ..shell_text import docker_pull
 
 # (option id, label, key to press in the menu)
 CHOICES = (
@@ -25,13 +27,18 @@ CHOICES = (
 )
 
 
-def copy_value(image: Image, choice: str) -> str:
-    """The text a copy-menu choice puts on the clipboard."""
+def copy_value(image: Image, choice: str) -> Copyable:
+    """What a copy-menu choice puts on the clipboard, or why it cannot."""
+    if choice == "path":
+        return path_to_copy(image.path)
     if choice == "docker":
-        return f"docker pull {image.path}" if image.path else ""
+        line = docker_pull(image.path)
+        return Copyable(line.text, line.problem)
     if choice == "json":
-        return json.dumps(image.to_api_dict(), ensure_ascii=False, default=str)
-    return str(getattr(image, choice))
+        text = json.dumps(image.to_api_dict(), ensure_ascii=False, default=str)
+    else:
+        text = str(getattr(image, choice))
+    return Copyable(text, refusal(text) or "")
 
 
 class CopyMenu(ModalScreen[str | None]):
@@ -48,7 +55,8 @@ class CopyMenu(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for choice, label, key in CHOICES:
-            preview = copy_value(self.image, choice) or "(empty)"
+            value = copy_value(self.image, choice)
+            preview = value.text or (f"(not copied: {value.problem})" if value.problem else "(empty)")
             if len(preview) > 60:
                 preview = preview[:59] + "…"
             prompt = Text.assemble((f"{key}  ", "bold"), (f"{label}\n", "bold"), ("   " + printable(preview), "dim"))
