@@ -52,6 +52,9 @@ class DemoRegion:
     name: str
     apis: tuple[str, ...]  # which image-list calls it serves: "get", "post"
     every: int = 1  # serves every n-th image of the catalog, so regions differ
+    # Where the container pages leave `data`'s shape open, this region answers bare lists
+    # (the others objects), so a client meets both.
+    plain_lists: bool = False
 
     @property
     def prefix(self) -> str:
@@ -65,7 +68,7 @@ DEMO_ACCOUNTS = (
 DEMO_REGIONS = (
     # The first serves both calls; the second only the newer paginated one.
     DemoRegion("11250", "华东一区【昆山】", ("get", "post")),
-    DemoRegion("20091", "华中一区【A区】", ("post",), every=3),
+    DemoRegion("20091", "华中一区【A区】", ("post",), every=3, plain_lists=True),
 )
 
 
@@ -160,13 +163,13 @@ class AccountCalls:
         self.issuer = issuer
         self.base_url = base_url
 
-    def routes(self) -> dict[str, Route]:
-        return {
-            PASSWORD_LOGIN_PATH: Route("POST", self.login),
-            ACCESS_KEY_LOGIN_PATH: Route("POST", self.access_key_login),
-            RENEW_PATH: Route("POST", self.renew),
-            CENTER_PATH: Route("GET", self.center),
-        }
+    def routes(self) -> list[Route]:
+        return [
+            Route("POST", PASSWORD_LOGIN_PATH, self.login),
+            Route("POST", ACCESS_KEY_LOGIN_PATH, self.access_key_login),
+            Route("POST", RENEW_PATH, self.renew),
+            Route("GET", CENTER_PATH, self.center),
+        ]
 
     def region_token_valid(self, token: str | None, region: DemoRegion) -> bool:
         """Whether a region call may go ahead with `token` in `region`."""

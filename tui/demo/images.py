@@ -45,11 +45,11 @@ class ImageCalls:
         self._encoded: dict[tuple[str, str, str], bytes] = {}
         self._matched: dict[tuple[str, ...], list[dict[str, Any]]] = {}
 
-    def routes(self) -> dict[str, Route]:
-        return {
-            IMAGES_PATH: Route("GET", self.list_get, region_call=True, image_api="get"),
-            PAGED_IMAGES_PATH: Route("POST", self.list_post, region_call=True, image_api="post"),
-        }
+    def routes(self) -> list[Route]:
+        return [
+            Route("GET", IMAGES_PATH, self.list_get, region_call=True, image_api="get"),
+            Route("POST", PAGED_IMAGES_PATH, self.list_post, region_call=True, image_api="post"),
+        ]
 
     def set_images(self, images: Iterable[dict[str, Any]]) -> None:
         with self._lock:

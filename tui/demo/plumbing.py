@@ -1,9 +1,11 @@
 """The demo API's HTTP plumbing: reading requests, routing them, answering in the platform's shape.
 
-Every emulated call family (`images.py`, `accounts.py`, ...) describes its calls as
-`Route`s: a method, a handler from `Request` to `Answer`, and whether it is a region
-call (served at the root and under each region's prefix `/r/<clusterId>`, behind the
-`token` header, with injected faults). Everything else is here:
+Every emulated call family (`images.py`, `accounts.py`, `containers.py`, ...) describes
+its calls as `Route`s: a method, a path (whose `{name}` segments the handler gets in
+`Request.params`), a handler from `Request` to `Answer`, and whether it is a region call
+(served at the root and under each region's prefix `/r/<clusterId>`, behind the `token`
+header, with injected faults). A `Router` finds them by path, then by method: a known
+path with another method answers 405, an unknown path 404. Everything else is here:
 
 - request bodies are capped (413) and a `Content-Length` that is not a number is
   refused (400), both in the platform's envelope; nothing a client sends is kept
@@ -15,14 +17,15 @@ call (served at the root and under each region's prefix `/r/<clusterId>`, behind
 from __future__ import annotations
 
 import json
+import re
 import ssl
 import time
 from collections import deque
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, NamedTuple, Protocol
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Callable, Iterable, NamedTuple, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
 
 JSON = "application/json;charset=UTF-8"
 # The largest request body the demo reads; the platform's calls send a few hundred bytes.
@@ -44,6 +47,12 @@ ERROR_MESSAGES = {
     "10010": "文件校验失败",
     "10011": "文件过大",
     "10012": "连接中断",
+    # The container calls' own codes (containers-api.md, "Error codes").
+    "716020": "数据库查询错误",
+    "716864": "脚本执行错误",
+    "716865": "任务创建错误",
+    "716866": "任务删除失败",
+    "716870": "实例数量错误",
 }
 FAULT_KINDS = ("latency", "status", "code", "malformed")
 MALFORMED_KINDS = ("html", "not-json", "array", "data-string", "no-code", "empty")
@@ -101,7 +110,8 @@ class ReceivedRequest:
 
 
 class Request(NamedTuple):
-    """What a call's handler is given. `path` is without any region prefix."""
+    """What a call's handler is given. `path` is without any region prefix; `params` holds
+    the values of the route's `{name}` segments (percent-decoded)."""
 
     method: str
     path: str
@@ -109,6 +119,7 @@ class Request(NamedTuple):
     body: bytes
     headers: Message
     region: Any  # the DemoRegion of a region call under `/r/<clusterId>`, else None
+    params: dict[str, str]
 
 
 class Answer(NamedTuple):
@@ -118,13 +129,56 @@ class Answer(NamedTuple):
 
 
 class Route(NamedTuple):
-    """One call. `region_call`: behind the token, under region prefixes, faults apply.
-    `image_api` names the image-list call it is ("get"/"post"), which a region may not serve."""
+    """One call: `method` on `path` (which may hold `{name}` segments). `region_call`: behind
+    the token, under region prefixes, faults apply. `image_api` names the image-list call it
+    is ("get"/"post"), which a region may not serve."""
 
     method: str
+    path: str
     handle: Callable[[Request], Answer]
     region_call: bool = False
     image_api: str = ""
+
+
+class Match(NamedTuple):
+    """Where a request path leads: its region (None at the root and for platform calls),
+    the calls there by method, and the values of the path's `{name}` segments."""
+
+    region: Any
+    methods: dict[str, Route]
+    params: dict[str, str]
+
+
+class Router:
+    """Routes by path, then by method. An exact path is one dict look-up; a path with `{name}`
+    segments is tried only when no exact path matched and the request starts with its
+    literal head, so exact calls never pay for a regular expression."""
+
+    def __init__(self, routes: Iterable[Route] = ()) -> None:
+        self._exact: dict[str, dict[str, Route]] = {}
+        self._patterns: dict[str, tuple[str, re.Pattern[str], dict[str, Route]]] = {}
+        for route in routes:
+            self.add(route)
+
+    def add(self, route: Route) -> None:
+        if "{" not in route.path:
+            self._exact.setdefault(route.path, {})[route.method] = route
+            return
+        # A `{name}` is one whole segment: it never spans a slash.
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+        head = route.path.split("{", 1)[0]
+        self._patterns.setdefault(route.path, (head, re.compile(pattern), {}))[2][route.method] = route
+
+    def find(self, path: str) -> tuple[dict[str, Route], dict[str, str]] | None:
+        """The calls at `path` by method and its `{name}` values; None when no call is there."""
+        methods = self._exact.get(path)
+        if methods is not None:
+            return methods, {}
+        for head, pattern, methods in self._patterns.values():
+            found = pattern.fullmatch(path) if path.startswith(head) else None
+            if found is not None:
+                return methods, {name: unquote(value) for name, value in found.groupdict().items()}
+        return None
 
 
 def ok(data: Any) -> Answer:
@@ -220,7 +274,7 @@ class Host(Protocol):
 
     requests: deque[ReceivedRequest]
 
-    def route(self, path: str) -> tuple[Any, Route | None]: ...
+    def route(self, path: str) -> Match | None: ...
 
     def token_valid(self, token: str | None, region: Any) -> bool: ...
 
@@ -280,7 +334,9 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             body = self._read_body()
             path = parts.path.rstrip("/")
-            region, route = server.route(path)
+            match = server.route(path)
+            region = match.region if match is not None else None
+            route = match.methods.get(self.command) if match is not None else None
             call_path = path.split("/", 3)[3] if region is not None else path
             token = self.headers.get("token")
             token_ok = route is not None and route.region_call and server.token_valid(token, region)
@@ -293,11 +349,12 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
             )
             if isinstance(body, Answer):
                 return body
-            if route is None:
+            if match is None:
                 return not_found(parts.path)
-            if self.command != route.method:
+            if route is None:
                 return METHOD_NOT_ALLOWED
-            request = Request(self.command, "/" + call_path.lstrip("/"), parse_qs(parts.query), body, self.headers, region)
+            call = "/" + call_path.lstrip("/")
+            request = Request(self.command, call, parse_qs(parts.query), body, self.headers, region, match.params)
             try:
                 return self._call(route, request, token, token_ok)
             except Exception:  # a bug of the demo's: the platform's shape, not a traceback on the screen

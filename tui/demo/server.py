@@ -1,11 +1,12 @@
 """An SCNet-compatible API on loopback, for the demo and for the tests.
 
 `DemoServer` puts together the emulated call families (`images.py`: the two
-image-list calls; `accounts.py`: logins, renewal, the region lookup) on the HTTP
-plumbing of `plumbing.py`, and owns what they share: the routes, the injected
-faults, the log of requests and the thread that serves them. Region calls answer
-at the root (with the server's fixed token) and under each demo region's prefix
-`/r/<clusterId>` (with the tokens its login calls issue).
+image-list calls; `accounts.py`: logins, renewal, the region lookup;
+`containers.py`: container instances and their access pages) on the HTTP
+plumbing of `plumbing.py`, and owns what they share: the routes, the clock, the
+injected faults, the log of requests and the thread that serves them. Region
+calls answer at the root (with the server's fixed token) and under each demo
+region's prefix `/r/<clusterId>` (with the tokens its login calls issue).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import time
 from typing import Any, Callable, Iterable
 
 from .accounts import AccountCalls, DemoRegion, TokenIssuer, find_region
+from .containers import ContainerCalls
 from .images import IMAGES_PATH, PAGED_IMAGES_PATH, ImageCalls
-from .plumbing import Fault, Route, make_http_server, request_log
+from .plumbing import Fault, Match, Router, make_http_server, request_log
 
 DEMO_TOKEN = "scnet-demo-token"
 
@@ -39,18 +41,28 @@ class DemoServer:
         ssl_context: ssl.SSLContext | None = None,
         token_lifetime: float = 24 * 3600,
         clock: Callable[[], float] = time.time,
+        deploy_seconds: float = 3.0,
+        seed_instances: bool = True,
+        public_url: str | None = None,
     ) -> None:
         self.catalog = ImageCalls(images, shape)
         self.token = token if token is not None else secrets.token_urlsafe(24)
         self.issuer = TokenIssuer(token_lifetime, clock)
-        self.accounts = AccountCalls(self.issuer, lambda: self.base_url)
+        # The address the demo names in its answers (region lookups, access URLs): its own, unless
+        # it is reached through another (a proxy, a served web page, a snapshot's fixed host).
+        self.public_url = public_url
+        self.accounts = AccountCalls(self.issuer, lambda: self.public_url or self.base_url)
+        self.containers = ContainerCalls(
+            clock, lambda: self.public_url or self.base_url, deploy_seconds=deploy_seconds,
+            seed_instances=seed_instances,
+        )
         self.requests = request_log()
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests it was answering at once (tests check bounds)
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._region_routes: dict[str, Route] = dict(self.catalog.routes())
-        self._platform_routes: dict[str, Route] = dict(self.accounts.routes())
+        self._region_routes = Router([*self.catalog.routes(), *self.containers.routes()])
+        self._platform_routes = Router([*self.accounts.routes(), *self.containers.page_routes()])
         self._httpd = make_http_server(self, host, port, ssl_context)
         self.scheme = "https" if ssl_context is not None else "http"
         self._thread: threading.Thread | None = None
@@ -127,18 +139,23 @@ class DemoServer:
     def region(self, cluster_id: str) -> DemoRegion | None:
         return find_region(cluster_id)
 
-    def route(self, path: str) -> tuple[DemoRegion | None, Route | None]:
-        """(the region, or None at the root; the call, or None) for a request path."""
-        if path in self._platform_routes:
-            return None, self._platform_routes[path]
+    def route(self, path: str) -> Match | None:
+        """Where a request path leads (its region is None at the root); None for no call."""
+        found = self._platform_routes.find(path)
+        if found is not None:
+            return Match(None, *found)
         if not path.startswith("/r/"):
-            return None, self._region_routes.get(path)
+            found = self._region_routes.find(path)
+            return Match(None, *found) if found is not None else None
         cluster, _, rest = path[3:].partition("/")
         region = self.region(cluster)
-        route = self._region_routes.get("/" + rest) if region is not None else None
-        if route is None or (route.image_api and route.image_api not in region.apis):  # type: ignore[union-attr]
-            return None, None
-        return region, route
+        found = self._region_routes.find("/" + rest) if region is not None else None
+        if found is None:
+            return None
+        # A region may not serve one of the image-list calls: there, that call is not found.
+        methods = {method: route for method, route in found[0].items()
+                   if not route.image_api or route.image_api in region.apis}  # type: ignore[union-attr]
+        return Match(region, methods, found[1]) if methods else None
 
     def token_valid(self, token: str | None, region: DemoRegion | None) -> bool:
         if region is None:
