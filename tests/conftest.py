@@ -46,3 +46,16 @@ def demo_connection(server: DemoServer, *, demo: bool = True, token: str | None 
     """A connection to a test's own server; `demo` keeps the header free of the random port."""
     settings = Settings(base_url=server.base_url, token=token or server.token, demo=demo, options=FAST)
     return Connection(settings, server.base_url, token or server.token)
+
+
+class FakeClock:
+    """A clock the test moves (seconds since the epoch): the demo's instances follow it."""
+
+    def __init__(self, now: float = 1764316800.0) -> None:  # 2025-11-28 16:00 in Beijing
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..safe_text import excerpt, printable, redact
 
-# The platform's documented error codes (images-api.txt, section 5).
+# The platform's documented error codes (images-api.txt, section 5; containers-api.md).
 API_ERROR_CODES: dict[str, tuple[str, str]] = {
     "10001": ("internal error on the platform", "内部异常"),
     "10003": ("a required parameter is missing", "参数不全"),
@@ -19,6 +19,11 @@ API_ERROR_CODES: dict[str, tuple[str, str]] = {
     "10010": ("file check failed", "文件校验失败"),
     "10011": ("file too large", "文件过大"),
     "10012": ("connection interrupted", "连接中断"),
+    "716020": ("database query error", "数据库查询错误"),
+    "716864": ("the script failed to run", "脚本执行错误"),
+    "716865": ("the instance could not be created", "任务创建错误"),
+    "716866": ("the instance could not be deleted", "任务删除失败"),
+    "716870": ("wrong number of instances", "实例数量错误"),
 }
 
 # Codes that mean the token (or the account behind it) was refused.

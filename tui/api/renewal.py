@@ -38,9 +38,9 @@ def token_from_data(data: Any, cluster_id: str = "") -> str | None:
     return None
 
 
-def with_renewal(session: Session, make_plan: Callable[[], Plan]) -> Plan:
+def with_renewal(session: Session, make_plan: Callable[[], Plan], what: str = "this region's images") -> Plan:
     """Run `make_plan()`; when the region refuses the token (10008) and the session can
-    renew it, renew once and run a fresh plan again."""
+    renew it, renew once and run a fresh plan again. `what` names what the calls reach."""
     try:
         return (yield from make_plan())
     except TokenRefused as refused:
@@ -52,7 +52,7 @@ def with_renewal(session: Session, make_plan: Callable[[], Plan]) -> Plan:
     except TokenRefused as refused:
         raise TokenRefused(
             f"{refused.message} — even with a freshly renewed token",
-            "the account may lack access to this region's images; check it in the SCNet console",
+            f"the account may lack access to {what}; check it in the SCNet console",
             code=refused.code,
         ) from None
 

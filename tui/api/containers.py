@@ -1,0 +1,299 @@
+"""The container-instance calls (containers-api.md, calls 1-10): what they send, how answers read.
+
+- `create_instance`: `POST .../instance-service/task`, a JSON body built by `LaunchSpec.body`;
+  `data` is the new instance's id;
+- `list_instances` (a GET with a JSON body, and the filters as query parameters too),
+  `instance_detail`, `access_url`;
+- `restart_instance` (`?instanceServiceId=`), `stop_instances` and `delete_instances`
+  (repeated `?ids=`);
+- what a launch may ask for: `resource_groups`, `group_limits`, `mount_dirs` (their
+  answers' shapes are not documented: lists of strings or of objects are both read).
+
+Each function takes a client and returns what `client.run` gives: the result with the
+sync client, an awaitable with the async one. Every call renews an expired token once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, NamedTuple, Sequence
+from urllib.parse import quote
+
+from .container_models import BUSY, FINAL, STATUSES, TASK_TYPES, Group, Instance, LaunchSpec, Limits, Port, parse_instance
+from .container_models import to_int as _int
+from .envelope import parse_envelope, text_of
+from .errors import ApiError, ConfigError, MalformedResponse
+from .renewal import with_renewal
+from .transport import Plan, Session
+
+BASE_PATH = "/ai/openapi/v2/instance-service"
+# Pages of the instance list this client reads at most (of PAGE_SIZE each).
+PAGE_SIZE = 100
+MAX_PAGES = 50
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+# What to do next, by code, for these calls (the image calls' hints speak of filters).
+_HINTS = {
+    "10003": "a field of the request is missing; check the launch settings",
+    "10004": "a value was refused; check the instance id, the group and the launch settings",
+    "716865": "check the resources asked for against the group's limits and your quota "
+    "(stop or delete an instance), then launch again",
+    "716866": "stop the instance first, or refresh the list: it may be gone already",
+    "716020": "a problem on the platform's side; try again later",
+}
+
+
+# --- the calls ------------------------------------------------------------------------------------
+
+
+def create_instance(client: Session, spec: LaunchSpec) -> Any:
+    """Launch an instance; its id (a string). Creation goes on in the background."""
+    return _run(client, "POST", "/task", _read_id, body=spec.body())
+
+
+def list_instances(client: Session, *, status: str | None = None, task_type: str | None = None) -> Any:
+    """The account's instances in this region (every page), newest first."""
+    filters = {key: value for key, value in (("status", status), ("taskType", task_type)) if value}
+    return client.run(with_renewal(client, lambda: _every_page(client, filters), "this region's instances"))
+
+
+def instance_detail(client: Session, instance_id: str) -> Any:
+    return _run(client, "GET", f"/{_segment(instance_id)}/detail", _read_instance)
+
+
+def access_url(client: Session, instance_id: str) -> Any:
+    """The instance's entry point (a URL string; it may carry a service credential)."""
+    return _run(client, "GET", f"/{_segment(instance_id)}/url", _read_text("the access URL answer"))
+
+
+def restart_instance(client: Session, instance_id: str) -> Any:
+    return _run(client, "POST", "/task/actions/restart", _ignore, params={"instanceServiceId": _segment(instance_id)})
+
+
+def stop_instances(client: Session, instance_ids: Sequence[str]) -> Any:
+    return _run(client, "POST", "/task/actions/stop", _ignore, params=[("ids", _segment(i)) for i in instance_ids])
+
+
+def delete_instances(client: Session, instance_ids: Sequence[str]) -> Any:
+    return _run(client, "DELETE", "/task", _ignore, params=[("ids", _segment(i)) for i in instance_ids])
+
+
+def resource_groups(client: Session) -> Any:
+    """The region's resource groups (a list of Group)."""
+    return _run(client, "GET", "/resource-group", _read_groups)
+
+
+def group_limits(client: Session, group: str, accelerator: str) -> Any:
+    """The per-instance limits of `group` for `accelerator` (Limits)."""
+    def read(payload: Any) -> Limits:
+        return _read_limits(payload, group, accelerator)
+
+    return _run(client, "GET", "/resources", read, params={"resourceGroup": group, "acceleratorType": accelerator})
+
+
+def mount_dirs(client: Session) -> Any:
+    """The directories a launch may mount (a list of paths)."""
+    return _run(client, "GET", "/allowed-mount-dir", _read_paths)
+
+
+class LaunchChoices(NamedTuple):
+    """What a launch of an image with this accelerator may choose from: the region's groups,
+    the limits of the chosen one, and the directories it may mount."""
+
+    groups: list[Group]
+    limits: Limits
+    mount_dirs: list[str]
+
+
+def launch_choices(client: Session, accelerator: str, group: str | None = None) -> Any:
+    """The groups, the limits of `group` (or of the first group that serves `accelerator`:
+    one whose kind is said, else the first whose limits the region gives for it), and the
+    allowed mount directories. Raises ApiError when no group serves `accelerator`."""
+    url = client.root + BASE_PATH
+
+    def plan() -> Plan:
+        groups = yield from _hinted(client.call("GET", url + "/resource-group", _read_groups))
+        named = [Group(group, accelerator)] if group else []
+        candidates = named or [g for g in groups if g.accelerator == accelerator] + [g for g in groups if not g.accelerator]
+        limits = None
+        for candidate in candidates:
+            try:
+                limits = yield from client.call(
+                    "GET", url + "/resources", lambda payload: _read_limits(payload, candidate.name, accelerator),
+                    params={"resourceGroup": candidate.name, "acceleratorType": accelerator},
+                )
+            except ApiError as error:
+                if error.code != "10004" or named:  # 10004: this group does not serve the accelerator
+                    raise
+                continue
+            if named or accelerator == "cpu" or limits.cards > 0:
+                break
+            limits = None
+        if limits is None:
+            names = ", ".join(g.name for g in groups) or "none"
+            raise ApiError(
+                f"No resource group of this region serves {accelerator} instances (groups: {names})",
+                "choose a group yourself, or launch another image",
+            )
+        try:
+            dirs = yield from client.call("GET", url + "/allowed-mount-dir", _read_paths)
+        except ApiError:  # a region without mounts: a launch needs none
+            dirs = []
+        return LaunchChoices(groups, limits, dirs)
+
+    return client.run(with_renewal(client, lambda: _hinted(plan()), "this region's container calls"))
+
+
+def valid_instance_id(value: str) -> bool:
+    return bool(_ID.fullmatch(value))
+
+
+# --- plans ----------------------------------------------------------------------------------------------
+
+
+def _segment(instance_id: str) -> str:
+    """An instance id as it may go into a path or query: refused unless it looks like one."""
+    if not valid_instance_id(instance_id):
+        raise ConfigError(
+            f"{instance_id[:70]!r} is not an instance id",
+            "ids are letters and digits (32 hex characters); `scnet-images ps` lists them",
+        )
+    return quote(instance_id, safe="")
+
+
+def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None, params: Any = None) -> Any:
+    url = client.root + BASE_PATH + path
+
+    def plan() -> Plan:
+        return _hinted(client.call(method, url, read, body=body, params=params))
+
+    return client.run(with_renewal(client, plan, "this region's container calls"))
+
+
+def _hinted(plan: Plan) -> Plan:
+    """The plan, with the next step for a code said in the words of these calls."""
+    try:
+        return (yield from plan)
+    except ApiError as error:
+        if error.code in _HINTS:
+            error.hint = _HINTS[error.code]
+        raise
+
+
+def _every_page(client: Session, filters: dict[str, str]) -> Plan:
+    url = client.root + BASE_PATH + "/task"
+    instances: list[Instance] = []
+    for page in range(MAX_PAGES):
+        query = {**filters, "start": page * PAGE_SIZE, "limit": PAGE_SIZE, "sort": "desc"}
+        # The page says GET with a JSON body; one public client sends query parameters: send both.
+        items, total = yield from _hinted(client.call("GET", url, _read_list, body=query, params=query))
+        instances.extend(items)
+        if len(items) < PAGE_SIZE or (total is not None and len(instances) >= total):
+            break
+    seen: set[str] = set()
+    return [item for item in instances if not (item.id in seen or seen.add(item.id))]  # type: ignore[func-returns-value]
+
+
+# --- reading the answers ------------------------------------------------------------------------------
+
+
+def _data(payload: Any, what: str) -> Any:
+    return parse_envelope(payload, what)[0]
+
+
+def _ignore(payload: Any) -> None:
+    _data(payload, "the answer")
+
+
+def _read_text(what: str) -> Any:
+    def read(payload: Any) -> str:
+        data = _data(payload, what)
+        if isinstance(data, dict):  # a wrapped answer: {"url": ...} and the like
+            data = next((value for key, value in data.items() if key.lower() in ("url", "id", "data")), None)
+        text = text_of(data).strip()
+        if not text:
+            raise MalformedResponse(f"{what[:1].upper()}{what[1:]} holds nothing", "try again; if it persists, report it")
+        return text
+
+    return read
+
+
+_read_id = _read_text("the create answer (the new instance's id)")
+
+
+def _read_instance(payload: Any) -> Instance:
+    instance = parse_instance(_data(payload, "the instance detail answer"))
+    if instance is None:
+        raise MalformedResponse("The instance detail answer holds no instance", "refresh the list (press r)")
+    return instance
+
+
+def _items(data: Any) -> tuple[list[Any], int | None]:
+    if data is None:
+        return [], 0
+    if isinstance(data, list):
+        return data, None
+    if isinstance(data, dict):
+        total = _int(data.get("total"))
+        for key in ("list", "records", "data", "rows", "items"):
+            if isinstance(data.get(key), list):
+                return data[key], total
+        return [data], None
+    raise MalformedResponse(
+        f"The instance list's `data` is a {type(data).__name__}, not a list", "the region may not serve this call"
+    )
+
+
+def _read_list(payload: Any) -> tuple[list[Instance], int | None]:
+    items, total = _items(_data(payload, "the instance list answer"))
+    return [instance for instance in map(parse_instance, items) if instance is not None], total
+
+
+def _named(entry: Any, keys: Iterable[str]) -> str:
+    if isinstance(entry, str):
+        return entry.strip()
+    if isinstance(entry, dict):
+        for key in keys:
+            if isinstance(entry.get(key), str) and entry[key].strip():
+                return entry[key].strip()
+    return ""
+
+
+def _read_groups(payload: Any) -> list[Group]:
+    data = _data(payload, "the resource group answer")
+    items, _ = _items(data) if not isinstance(data, list) else (data, None)
+    groups = []
+    for entry in items:
+        name = _named(entry, ("resourceGroup", "name", "resourceGroupName", "groupName", "code"))
+        if name:
+            accelerator = _named(entry, ("acceleratorType",)) if isinstance(entry, dict) else ""
+            groups.append(Group(name, accelerator.lower()))
+    return groups
+
+
+def _read_paths(payload: Any) -> list[str]:
+    data = _data(payload, "the mount directory answer")
+    items, _ = _items(data) if not isinstance(data, list) else (data, None)
+    return [path for path in (_named(entry, ("path", "dir", "mountDir", "sourcePath")) for entry in items) if path]
+
+
+def _read_limits(payload: Any, group: str, accelerator: str) -> Limits:
+    data = _data(payload, "the resource limits answer")
+    if not isinstance(data, dict):
+        raise MalformedResponse("The resource limits answer is not an object", "try again; if it persists, report it")
+    cpus, cards, memory = (_int(data.get(key)) for key in ("cpuNumber", "gpuNumber", "memorySize"))
+    if cpus is None or memory is None:
+        raise MalformedResponse(
+            f"The limits of group {group!r} name no CPU or memory bound", "try another group, or report it"
+        )
+    return Limits(
+        group=group,
+        accelerator=accelerator,
+        cpus=cpus,
+        cards=cards or 0,
+        memory_mb=memory,
+        max_time=text_of(data.get("maxTime")).strip() or "unlimited",
+        nodes=_int(data.get("nodeNumber")) or 1,
+        raw=data,
+    )
+

@@ -1,0 +1,171 @@
+"""What a launch asks for, before anything is sent: defaults from the image, the values people
+type (`32G`, `2:00:00`), and the checks against the group's limits.
+
+Pure functions, shared by the launch form and `scnet-images run`, so both launch the same
+way and refuse the same things, with the same words.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from .api.containers import TASK_TYPES, Group, LaunchSpec, Limits
+from .api.models import Image
+
+# The smallest launch: one core, one card (none for a CPU image), 4 GiB, one hour.
+DEFAULT_CPUS = 1
+DEFAULT_MEMORY_MB = 4096
+DEFAULT_TIME = "01:00:00"
+UNLIMITED = "unlimited"
+ACCELERATORS = ("dcu", "gpu", "mlu", "cpu")
+_TASK_BY_IMAGE_TYPE = {"jupyterlab": "jupyter", "codeserver": "codeserver", "rstudio": "rstudio"}
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_MEMORY = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(g|gb|gib|m|mb|mib|t|tb|tib)?\s*")
+_DURATION = re.compile(r"(\d+):([0-5]\d):([0-5]\d)")
+_SHORT = re.compile(r"(?i)(?:(\d+)h)?\s*(?:(\d+)m)?")
+
+
+def accelerator_of(image: Image) -> str:
+    """The accelerator a launch of `image` asks for: its first known one, else cpu."""
+    return next((kind for kind in image.accelerators if kind in ACCELERATORS), "cpu")
+
+
+def default_task_type(image: Image) -> str:
+    """jupyter for a JupyterLab image (codeserver, rstudio likewise), ssh for the rest."""
+    return _TASK_BY_IMAGE_TYPE.get(image.type.lower(), "ssh")
+
+
+def default_cards(accelerator: str) -> int:
+    return 0 if accelerator == "cpu" else 1
+
+
+def default_name(image: Image, now: datetime) -> str:
+    """`vllm-1128-1412`: the image's name and the time, in the characters a name may hold."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", image.name).strip("-.")[:40] or "instance"
+    return f"{stem}-{now:%m%d-%H%M}"
+
+
+def parse_memory(text: str) -> int:
+    """`32G`, `32GiB`, `512M`, `1.5T` -> megabytes; a bare number is megabytes (as the API
+    takes it). A ValueError says what was wrong."""
+    match = _MEMORY.fullmatch(text or "")
+    if match is None:
+        raise ValueError(f"memory {text!r}: give a size like 32G or 16384M")
+    number, unit = float(match.group(1)), (match.group(2) or "m").lower()[:1]
+    return int(number * {"m": 1, "g": 1024, "t": 1024 * 1024}[unit])
+
+
+def parse_time_limit(text: str) -> str:
+    """`2:00:00`, `2h`, `90m`, `1h30m` or `unlimited` -> what the API takes (`02:00:00`)."""
+    text = (text or "").strip().lower()
+    if text in ("unlimited", "none", "0"):
+        return UNLIMITED
+    match = _DURATION.fullmatch(text)
+    if match:
+        hours, minutes, seconds = (int(part) for part in match.groups())
+    else:
+        short = _SHORT.fullmatch(text)
+        if short is None or not any(short.groups()):
+            raise ValueError(f"time limit {text!r}: give HH:MM:SS (2:00:00), 2h, 90m or unlimited")
+        hours, minutes, seconds = int(short.group(1) or 0), int(short.group(2) or 0), 0
+        hours, minutes = hours + minutes // 60, minutes % 60
+    if hours == minutes == seconds == 0:
+        raise ValueError("a time limit of zero would stop the instance at once; give one, or unlimited")
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+def seconds_of(limit: str) -> float | None:
+    """`02:00:00` -> 7200.0; `unlimited` (or anything else) -> None."""
+    match = _DURATION.fullmatch(limit.strip())
+    if match is None:
+        return None
+    hours, minutes, seconds = (int(part) for part in match.groups())
+    return hours * 3600.0 + minutes * 60 + seconds
+
+
+def fitting_group(groups: Sequence[Group], accelerator: str) -> Group | None:
+    """The first group known to serve `accelerator`, else the first whose kind is not said."""
+    return next((group for group in groups if group.accelerator == accelerator), None) or next(
+        (group for group in groups if not group.accelerator), None
+    )
+
+
+def check_launch(spec: LaunchSpec, limits: Limits | None, mount_dirs: Iterable[str] = ()) -> list[str]:
+    """Every reason `spec` would be refused, in words a person can act on ([] when none)."""
+    problems = []
+    if not _NAME.fullmatch(spec.name):
+        problems.append("name: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    if spec.task_type not in TASK_TYPES:
+        problems.append(f"task type: one of {', '.join(TASK_TYPES)}")
+    if not spec.group:
+        problems.append("resource group: choose one")
+    if limits is not None:
+        problems += _within("CPU cores", spec.cpus, 1, limits.cpus, limits.group)
+        lowest = 0 if spec.accelerator_type == "cpu" else 1
+        if spec.accelerator_type != "cpu" or spec.cards:
+            problems += _within("accelerator cards", spec.cards, lowest, limits.cards, limits.group)
+        problems += _within("memory (MB)", spec.memory_mb, 256, limits.memory_mb, limits.group)
+        maximum = seconds_of(limits.max_time)
+        asked = seconds_of(spec.time_limit)
+        if maximum is not None and (asked is None or asked > maximum):
+            problems.append(f"time limit: at most {limits.max_time} in group {limits.group}")
+    allowed = [posixpath.normpath(folder) for folder in mount_dirs]
+    for source, target in spec.mounts:
+        source_path = posixpath.normpath(source)
+        if not any(source_path == folder or source_path.startswith(folder.rstrip("/") + "/") for folder in allowed):
+            problems.append(f"mount {source}: not under an allowed directory ({', '.join(allowed) or 'none'})")
+        if not target.startswith("/") or ".." in target.split("/"):
+            problems.append(f"mount {source}: the path in the container must be absolute")
+    return problems
+
+
+def _within(what: str, value: int, lowest: int, highest: int, group: str) -> list[str]:
+    if lowest <= value <= highest:
+        return []
+    return [f"{what}: {value} is outside {lowest}-{highest}, the limit in group {group}"]
+
+
+def parse_mount(text: str) -> tuple[str, str]:
+    """`/public/home/me/data:/mnt/data` -> the two paths; one path mounts at the same place."""
+    source, _, target = text.partition(":")
+    if not source:
+        raise ValueError(f"mount {text!r}: give SOURCE[:TARGET]")
+    return source, target or source
+
+
+def plan_launch(
+    image: Image,
+    *,
+    now: datetime,
+    group: str,
+    name: str | None = None,
+    task_type: str | None = None,
+    cpus: int | None = None,
+    cards: int | None = None,
+    memory_mb: int | None = None,
+    time_limit: str | None = None,
+    start_script: str = "",
+    mounts: Sequence[tuple[str, str]] = (),
+    limits: Limits | None = None,
+) -> LaunchSpec:
+    """A LaunchSpec for `image`, every value not given taking its default (the memory's
+    capped by `limits`, when they are known)."""
+    accelerator = accelerator_of(image)
+    default_memory = min(DEFAULT_MEMORY_MB, limits.memory_mb) if limits is not None else DEFAULT_MEMORY_MB
+    return LaunchSpec(
+        name=name or default_name(image, now),
+        task_type=task_type or default_task_type(image),
+        accelerator_type=accelerator,
+        image_path=image.path,
+        version=image.version or image.path.rsplit("/", 1)[-1],
+        group=group,
+        cpus=cpus if cpus is not None else DEFAULT_CPUS,
+        cards=cards if cards is not None else default_cards(accelerator),
+        memory_mb=memory_mb if memory_mb is not None else default_memory,
+        time_limit=time_limit or DEFAULT_TIME,
+        start_script=start_script,
+        mounts=tuple(mounts),
+    )
