@@ -8,13 +8,14 @@ parser costs no httpx and no Textual:
 - `browse.py`: the interactive browser (the only command that imports Textual);
 - `lookup.py`: `list` and `path`;
 - `accounts.py`: `login`, `profiles`, `logout`;
+- `containers.py`: `run`, `ps`, `url`, `restart`, `stop`, `rm`;
 - `demo_server.py`: the standalone demo API.
 
 Shared pieces: `connect.py` (the connection flags and settings), `output.py` (what is
 printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
 """
 
-from . import accounts, browse, demo_server, lookup
+from . import accounts, browse, containers, demo_server, lookup
 
 # In the order `--help` lists them.
-COMMANDS = (browse, lookup, accounts, demo_server)
+COMMANDS = (browse, lookup, containers, accounts, demo_server)

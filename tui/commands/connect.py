@@ -8,9 +8,10 @@ and after it (`scnet-images list --profile x`).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
-from .output import hide, warn
+from .output import hide, note, warn
 
 CONNECTION_HELP = """\
 connection (flags > environment > config file):
@@ -110,3 +111,21 @@ def expiry_warning(settings: Any, now: Any = None) -> str | None:
     if left is None or left >= EXPIRY_WARNING_SECONDS:
         return None
     return f"the token {describe_expiry(left)}; run `scnet-images login` or set a fresh token"
+
+
+@contextmanager
+def connected(args: argparse.Namespace) -> Iterator[Any]:
+    """A sync client to the server the flags name (the embedded demo API when none), open for
+    the block; what the connection learned (a renewed token) is said on stderr after it."""
+    from ..connection import DEMO_HINT, open_connection
+
+    connection = open_connection(settings_from(args))
+    if connection.demo:
+        note(DEMO_HINT)
+    try:
+        with connection.sync_client() as client:
+            yield client
+    finally:
+        for notice in connection.notices:
+            note(notice)
+        connection.close()

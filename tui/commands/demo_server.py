@@ -38,6 +38,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="lifetime of the tokens its login calls issue (default a day; short to try renewal)",
     )
+    demo.add_argument(
+        "--deploy-seconds",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="how long a launched container instance deploys before it runs (default 3)",
+    )
     demo.set_defaults(run=run)
 
 
@@ -54,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     token = args.token or DEMO_TOKEN
     try:
         server = DemoServer(
-            images, token=token, host=args.host, port=args.port, shape=args.shape, token_lifetime=args.token_lifetime
+            images, token=token, host=args.host, port=args.port, shape=args.shape, token_lifetime=args.token_lifetime,
+            deploy_seconds=args.deploy_seconds,
         )
     except OSError as exc:
         say(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")

@@ -13,12 +13,12 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES_HELP = """\
 exit codes:
   0   success
-  1   path: no image matches
-  2   path: several images match equally well (candidates on stderr)
+  1   path, run: no image matches
+  2   path, run: several images match equally well (candidates on stderr)
   3   the token or the login was refused (expired, frozen, wrong password)
   4   network or TLS failure (unreachable, timeout, certificate)
-  5   API error (an error code or HTTP status from the server)
-  6   malformed response (not JSON, not the documented shape)
+  5   API error (an error code or HTTP status; run --wait: the instance failed)
+  6   malformed response, or a path that is not an image reference
   7   configuration error
-  64  usage error
+  64  usage error (also launch settings outside the group's limits)
 """

@@ -11,12 +11,12 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .connect import add_connection_options, settings_from
+from .connect import add_connection_options, connected
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
-from .output import aligned_lines, note, say, warn, write_csv, write_json
+from .output import aligned_lines, say, warn, write_csv, write_json
 
 if TYPE_CHECKING:
-    from ..api.models import Image, ImageList
+    from ..api.models import Image
 
 TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER")
 
@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             "  scnet-images list --format paths --search vllm\n\n" + EXIT_CODES_HELP
         ),
     )
-    _add_filter_options(listing)
+    add_filter_options(listing)
     listing.add_argument("-s", "--search", default="", help="space-separated terms, all must match")
     listing.add_argument(
         "--sort",
@@ -72,44 +72,40 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     path.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
-    _add_filter_options(path)
+    add_filter_options(path)
     path.add_argument("--all", action="store_true", help="print every match, one a line")
     path.add_argument("--copy", action="store_true", help="also copy the path to the clipboard")
     add_connection_options(path, argparse.SUPPRESS)
     path.set_defaults(run=run_path)
 
 
-def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-a", "--accelerator", default=None, help="server-side filter: dcu, gpu, cpu")
     parser.add_argument("-t", "--image-type", default=None, help="server-side filter: Base, JupyterLab")
 
 
 def run_list(args: argparse.Namespace) -> int:
-    return print_list(_fetch(args).images, args, sys.stdout)
+    with connected(args) as client:
+        images = fetch_images(client, args)
+    return print_list(images, args, sys.stdout)
 
 
 def run_path(args: argparse.Namespace) -> int:
-    return print_path(_fetch(args).images, args, sys.stdout)
+    with connected(args) as client:
+        images = fetch_images(client, args)
+    return print_path(images, args, sys.stdout)
 
 
-def _fetch(args: argparse.Namespace) -> ImageList:
-    """The catalog for the filters, with what is worth knowing about it said on stderr."""
+def fetch_images(client: Any, args: argparse.Namespace) -> tuple[Image, ...]:
+    """The catalog for the filter flags, with what is worth knowing about it said on stderr."""
     from ..api.images import MAX_PAGES
-    from ..connection import DEMO_HINT, open_connection
 
-    connection = open_connection(settings_from(args))
-    if connection.demo:
-        note(DEMO_HINT)
     progress = _progress_on_stderr() if sys.stderr.isatty() else None
     try:
-        with connection.sync_client() as client:
-            result = client.list_images(args.accelerator, args.image_type, progress=progress)
+        result = client.list_images(args.accelerator, args.image_type, progress=progress)
     finally:
         if progress is not None:
             sys.stderr.write("\r\x1b[K")
-        for notice in connection.notices:
-            note(notice)
-        connection.close()
     if result.skipped:
         warn(f"skipped {result.skipped} unusable item(s) in the response")
     if result.missing:
@@ -119,7 +115,7 @@ def _fetch(args: argparse.Namespace) -> ImageList:
     if result.cut_short:
         warn(f"the server gave no total and kept sending full pages; stopped after {MAX_PAGES} pages, "
              "so the list may be incomplete (narrow it with --accelerator or --image-type)")
-    return result
+    return result.images
 
 
 def _progress_on_stderr() -> Any:
@@ -189,21 +185,18 @@ def write_paths(images: Sequence[Image], out: TextIO) -> None:
             out.write(path + "\n")
 
 
-def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+def resolve_image(images: Sequence[Image], terms: Sequence[str]) -> Image | int:
+    """The one image `terms` name (as `path` finds it), or the exit code after saying why not."""
     from ..catalog import find_path_match
-    from ..image_ref import reference_problem
     from ..safe_text import printable
 
-    match = find_path_match(images, args.terms)
+    match = find_path_match(images, terms)
     if match.kind == "none":
-        say(f"no image matches {' '.join(args.terms)!r}")
+        say(f"no image matches {' '.join(terms)!r}")
         return EXIT_NO_MATCH
-    if args.all:
-        write_paths(match.candidates, out)
-        return EXIT_OK
     if match.kind == "ambiguous":
         say(
-            f"{len(match.images)} images match {' '.join(args.terms)!r} equally well; "
+            f"{len(match.images)} images match {' '.join(terms)!r} equally well; "
             "add a term, give the exact name:tag, or use --all:"
         )
         for image in match.images[:20]:
@@ -211,7 +204,24 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
         if len(match.images) > 20:
             print(f"  … and {len(match.images) - 20} more", file=sys.stderr)
         return EXIT_AMBIGUOUS
-    image = match.images[0]
+    return match.images[0]
+
+
+def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+    from ..catalog import find_path_match
+    from ..image_ref import reference_problem
+    from ..safe_text import printable
+
+    if args.all:
+        match = find_path_match(images, args.terms)
+        if match.kind == "none":
+            say(f"no image matches {' '.join(args.terms)!r}")
+            return EXIT_NO_MATCH
+        write_paths(match.candidates, out)
+        return EXIT_OK
+    image = resolve_image(images, args.terms)
+    if isinstance(image, int):
+        return image
     path = image.path or image.version
     problem = reference_problem(path)
     if problem:

@@ -1,0 +1,133 @@
+"""`run`, `ps`, `url`, `restart`, `stop`, `rm` as a script uses them, against the demo API."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+import pytest
+
+from tui.cli import main
+from tui.demo.server import DemoServer
+
+from ..conftest import FakeClock
+
+VLLM = ("vllm", "0.9.2", "dtk25.04.2")
+PATH = "image.sourcefind.cn:5000/dcu/admin/base/vllm:0.9.2-ubuntu22.04-dtk25.04.2-py3.10"
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
+    """A demo API whose instances run as soon as they are asked about, pointed at by the environment."""
+    with DemoServer(clock=FakeClock(), deploy_seconds=0) as demo:
+        monkeypatch.setenv("SCNET_BASE_URL", demo.base_url)
+        monkeypatch.setenv("SCNET_TOKEN", demo.token)
+        yield demo
+
+
+def created(server: DemoServer) -> list[dict]:
+    return [json.loads(r.body) for r in server.requests if r.method == "POST" and r.path.endswith("/task")]
+
+
+def test_dry_run_prints_the_request_and_sends_nothing(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--dry-run", *VLLM]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["imagePath"] == PATH and body["version"] == PATH.rsplit("/", 1)[1]
+    assert (body["resourceGroup"], body["cpuNumber"], body["gpuNumber"], body["ramSize"]) == ("dcu-k100-4", 1, 1, 4096)
+    assert body["timeoutLimit"] == "01:00:00" and body["taskType"] == "ssh"
+    assert created(server) == [] and server.token not in json.dumps(body)
+
+
+def test_run_yes_works_as_written(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--yes", *VLLM]) == 0
+    instance_id = capsys.readouterr().out.strip()
+    assert len(instance_id) == 32 and len(created(server)) == 1
+    assert main(["ps"]) == 0
+    table = capsys.readouterr().out
+    assert instance_id in table and "RESOURCES" in table.splitlines()[0] and "1c 1×dcu 4G" in table
+
+
+def test_run_with_flags_and_wait_prints_the_url(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--yes", "--wait", "--type", "jupyter", "--cpus", "8", "--accelerators", "2", "--memory", "32G",
+            "--group", "dcu-z100-2", "--time", "2:00:00", "--name", "my-notebook", *VLLM]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    instance_id, url = out.split()
+    assert "/jupyter-forward/" in url and "Running" in err
+    body = created(server)[0]
+    assert (body["cpuNumber"], body["gpuNumber"], body["ramSize"], body["timeoutLimit"]) == (8, 2, 32768, "02:00:00")
+    assert body["resourceGroup"] == "dcu-z100-2" and body["instanceServiceName"] == "my-notebook"
+
+
+def test_a_failing_instance_ends_wait_with_an_api_error(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--yes", "--wait", "--name", "this-will-fail", *VLLM]) == 5
+    assert "is Failed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--cpus", "99"], "CPU cores: 99 is outside 1-32"),
+        (["--accelerators", "9"], "accelerator cards: 9"),
+        (["--memory", "1T"], "memory (MB)"),
+        (["--group", "dcu-z100-2", "--time", "unlimited"], "at most 72:00:00"),
+        (["--memory", "lots"], "give a size like 32G"),
+        (["--time", "soon"], "HH:MM:SS"),
+        (["--mount", "/etc:/mnt/etc"], "not under an allowed directory"),
+    ],
+)
+def test_what_the_limits_refuse_is_a_usage_error(server: DemoServer, flags: list[str], words: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--yes", *flags, *VLLM]) == 64
+    assert words in capsys.readouterr().err and created(server) == []
+
+
+def test_the_image_is_found_exactly_like_path(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--yes", "pytorch", "dtk24.04"]) == 2
+    assert main(["run", "--yes", "no-such-image"]) == 1
+    assert created(server) == []
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_launched(server: DemoServer,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", *VLLM]) == 64
+    assert "pass --yes" in capsys.readouterr().err and created(server) == []
+
+
+def test_quota_refusal_names_the_code(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    for number in range(2):
+        assert main(["run", "--yes", "--name", f"n{number}", *VLLM]) == 0
+    assert main(["run", "--yes", "--name", "third", *VLLM]) == 5
+    err = capsys.readouterr().err
+    assert "716865" in err and "quota" in err
+
+
+def test_ps_formats(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ps", "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert {"id", "status", "imagePath", "version", "instanceServiceName"} <= set(records[0])
+    assert main(["ps", "--format", "csv", "--status", "Running"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("id,instanceServiceName,status") and len(lines) == 2 and ",Running," in lines[1]
+
+
+def test_url_and_the_actions(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--yes", *VLLM]) == 0
+    instance_id = capsys.readouterr().out.strip()
+    assert main(["url", instance_id]) == 0
+    assert capsys.readouterr().out.startswith("ssh://root@127.0.0.1:")  # an ssh task: its SSH address
+    assert main(["rm", "--yes", instance_id]) == 5  # still running
+    assert f"{instance_id}: API error 716866" in capsys.readouterr().err
+    assert main(["stop", instance_id]) == 64  # no terminal to ask on, no --yes
+    assert main(["stop", "--yes", instance_id]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"Stopped {instance_id}")
+    assert main(["url", instance_id]) == 5
+    assert main(["restart", instance_id]) == 0 and main(["stop", "--yes", instance_id]) == 0
+    assert main(["rm", "--yes", instance_id, "0" * 32]) == 5  # the unknown one is named, the other goes
+    out, err = capsys.readouterr()
+    assert f"Deleted {instance_id}" in out and f"{'0' * 32}: API error 10004" in err
+
+
+def test_an_id_that_is_not_one(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["url", "../../etc/passwd"]) == 7
+    assert "is not an instance id" in capsys.readouterr().err

@@ -1,0 +1,265 @@
+"""`run`, `ps`, `url`, `restart`, `stop`, `rm`: container instances from the shell.
+
+`run` resolves the image exactly like `path`, fills in what was not given the way the
+browser's launch form does (`tui/launch.py`), checks it against the group's limits, and
+only then, after a confirmation (or `--yes`), asks the platform to create the instance.
+None of this imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
+
+from .connect import add_connection_options, connected
+from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE
+from .lookup import add_filter_options, fetch_images, resolve_image
+from .output import aligned_lines, say, write_csv, write_json
+
+if TYPE_CHECKING:
+    from ..api.containers import Instance, LaunchSpec
+
+EXIT_API = 5
+# How often `run --wait` asks how the instance is doing, and for how long at most by default.
+WAIT_POLL_SECONDS = 2.0
+WAIT_DEFAULT_SECONDS = 600.0
+PS_HEADERS = ("ID", "NAME", "STATUS", "TYPE", "IMAGE", "RESOURCES", "GROUP", "CREATED", "RUN TIME")
+PS_CSV_FIELDS = ("id", "instanceServiceName", "status", "taskType", "acceleratorType", "resourceGroup",
+                 "cpuNumber", "gpuNumber", "ramSize", "imagePath", "version", "createTime", "startTime",
+                 "endTime", "duration", "timeoutLimit")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="launch a container instance from an image",
+        description=(
+            "Launch a container instance from the image TERMS name (found exactly like `path`). "
+            "What is not given takes the browser's defaults: the region's first resource group "
+            "that serves the image's accelerator, 1 CPU core, 1 accelerator card (none for a CPU "
+            "image), 4G of memory, one hour, the task type from the image type."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  scnet-images run --yes vllm 0.9.2 dtk25.04.2\n"
+            "  scnet-images run --dry-run --type jupyter --cpus 8 --memory 32G jupyterlab-pytorch 2.9.0\n"
+            "  scnet-images run --yes --wait --time 2:00:00 pytorch 2.4.1 dtk25.04\n\n" + EXIT_CODES_HELP
+        ),
+    )
+    run.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
+    add_filter_options(run)
+    run.add_argument("--name", help="instance name (default: the image's name and the time)")
+    run.add_argument("--type", dest="task_type", choices=("ssh", "jupyter", "codeserver", "rstudio"),
+                     help="task type (default: jupyter for a JupyterLab image, ..., ssh for the rest)")
+    run.add_argument("--group", help="resource group (default: the first that serves the image's accelerator)")
+    run.add_argument("--cpus", type=int, help="CPU cores (default 1)")
+    run.add_argument("--accelerators", type=int, help="accelerator cards (default 1; 0 for a CPU image)")
+    run.add_argument("--memory", help="memory: 32G, 16384M (default 4G)")
+    run.add_argument("--time", help="run time limit: 2:00:00, 2h, 90m or unlimited (default 1 hour)")
+    run.add_argument("--script", metavar="FILE", type=argparse.FileType("r", encoding="utf-8"),
+                     help="a start script to run in the container")
+    run.add_argument("--mount", action="append", default=[], metavar="SRC[:DST]",
+                     help="mount an allowed directory (repeatable)")
+    run.add_argument("--wait", action="store_true", help="follow the instance until it runs (print its URL) or fails")
+    run.add_argument("--wait-timeout", type=float, default=WAIT_DEFAULT_SECONDS, metavar="SECONDS",
+                     help=f"how long --wait waits (default {WAIT_DEFAULT_SECONDS:g})")
+    run.add_argument("--dry-run", action="store_true", help="print the request body (JSON) and send nothing")
+    run.add_argument("-y", "--yes", action="store_true", help="launch without asking")
+    add_connection_options(run, argparse.SUPPRESS)
+    run.set_defaults(run=run_launch)
+
+    ps = commands.add_parser("ps", help="list your container instances",
+                             description="List your container instances in the region.")
+    ps.add_argument("--status", choices=("Running", "Deploying", "Waiting", "Terminated", "Failed", "Completed"))
+    ps.add_argument("-f", "--format", choices=("table", "json", "csv"), default="table",
+                    help="table (default), json (the platform's field names) or csv")
+    add_connection_options(ps, argparse.SUPPRESS)
+    ps.set_defaults(run=run_ps)
+
+    url = commands.add_parser("url", help="print an instance's access URL",
+                              description="Print the access URL of a running instance.")
+    url.add_argument("id", metavar="ID")
+    add_connection_options(url, argparse.SUPPRESS)
+    url.set_defaults(run=run_url)
+
+    for name, verb, asks in (("restart", "restart stopped or failed instances", False),
+                             ("stop", "stop instances", True), ("rm", "delete stopped instances", True)):
+        action = commands.add_parser(name, help=verb, description=verb[:1].upper() + verb[1:] + ".")
+        action.add_argument("ids", nargs="+", metavar="ID")
+        if asks:
+            action.add_argument("-y", "--yes", action="store_true", help="do not ask")
+        add_connection_options(action, argparse.SUPPRESS)
+        action.set_defaults(run=run_action, action=name)
+
+
+# --- run ------------------------------------------------------------------------------------------------------
+
+
+def run_launch(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from ..api import containers
+    from ..launch import accelerator_of, check_launch, parse_memory, parse_mount, parse_time_limit, plan_launch
+
+    try:
+        memory = parse_memory(args.memory) if args.memory else None
+        time_limit = parse_time_limit(args.time) if args.time else None
+        mounts = [parse_mount(text) for text in args.mount]
+    except ValueError as problem:
+        say(str(problem))
+        return EXIT_USAGE
+    script = args.script.read() if args.script else ""
+    with connected(args) as client:
+        image = resolve_image(fetch_images(client, args), args.terms)
+        if isinstance(image, int):
+            return image
+        choices = containers.launch_choices(client, accelerator_of(image), args.group)
+        limits = choices.limits
+        spec = plan_launch(image, now=datetime.now(), group=limits.group, name=args.name, task_type=args.task_type,
+                           cpus=args.cpus, cards=args.accelerators, memory_mb=memory, time_limit=time_limit,
+                           start_script=script, mounts=mounts, limits=limits)
+        problems = check_launch(spec, limits, choices.mount_dirs)
+        if problems:
+            say("not launched: " + "; ".join(problems))
+            return EXIT_USAGE
+        if args.dry_run:
+            write_json(spec.body(), sys.stdout)
+            return EXIT_OK
+        if not args.yes and not _confirmed(_summary(spec), "Launch it?"):
+            return EXIT_USAGE
+        instance_id = containers.create_instance(client, spec)
+        print(instance_id, flush=True)
+        return _wait(client, instance_id, args.wait_timeout) if args.wait else EXIT_OK
+
+
+def _summary(spec: LaunchSpec) -> str:
+    cards = f", {spec.cards} {spec.accelerator_type} card(s)" if spec.cards else ""
+    return (f"{spec.name}: {spec.version} as {spec.task_type} in {spec.group}, {spec.cpus} core(s){cards}, "
+            f"{spec.memory_mb} MB, time limit {spec.time_limit}")
+
+
+def _confirmed(summary: str, question: str) -> bool:
+    """Ask on a terminal; off one, say that --yes is needed."""
+    if not sys.stdin.isatty():
+        say(f"{summary} — not done: pass --yes to do it without a terminal to ask on")
+        return False
+    print(summary, file=sys.stderr)
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _wait(client: Any, instance_id: str, timeout: float) -> int:
+    """Follow the instance until it runs (print its access URL) or fails or stops."""
+    from ..api import containers
+    from ..api.errors import ApiError
+
+    ends = time.monotonic() + timeout
+    said = ""
+    while True:
+        instance = containers.instance_detail(client, instance_id)
+        if instance.status != said:
+            say(f"{instance_id}: {instance.status or 'unknown status'}")
+            said = instance.status
+        if instance.status == "Running":
+            url = containers.access_url(client, instance_id)
+            return _print_url(url, sys.stdout)
+        if instance.final:
+            raise ApiError(f"Instance {instance_id} is {instance.status}",
+                           "see `scnet-images ps`; the platform's console has its logs")
+        if time.monotonic() > ends:
+            say(f"{instance_id} is still {instance.status} after {timeout:g}s; follow it with `scnet-images ps`")
+            return EXIT_API
+        time.sleep(WAIT_POLL_SECONDS)
+
+
+# --- ps, url and the actions ------------------------------------------------------------------------------
+
+
+def run_ps(args: argparse.Namespace) -> int:
+    from ..api import containers
+
+    with connected(args) as client:
+        instances = containers.list_instances(client, status=args.status)
+    print_instances(instances, args.format, sys.stdout)
+    return EXIT_OK
+
+
+def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO) -> None:
+    from ..safe_text import printable
+
+    if fmt == "json":
+        write_json([dict(instance.raw) for instance in instances], out)
+    elif fmt == "csv":
+        write_csv(PS_CSV_FIELDS, [instance.raw for instance in instances], out)
+    else:
+        rows = [
+            tuple(printable(cell) for cell in (
+                instance.id, instance.name, instance.status, instance.task_type, instance.version,
+                instance.resources, instance.resource_group, instance.create_time, instance.duration,
+            ))
+            for instance in instances
+        ]
+        for line in aligned_lines(PS_HEADERS, rows):
+            out.write(line + "\n")
+        if not rows:
+            say("no container instances in this region")
+
+
+def run_url(args: argparse.Namespace) -> int:
+    from ..api import containers
+
+    with connected(args) as client:
+        url = containers.access_url(client, args.id)
+    return _print_url(url, sys.stdout)
+
+
+def _print_url(url: str, out: TextIO) -> int:
+    """Print an access URL (an http(s) one, or an instance's SSH address), checked first."""
+    from ..links import ssh_command, url_problem
+    from ..safe_text import printable
+
+    problem = url_problem(url)
+    if problem and url.startswith("ssh://") and ssh_command(url).text:
+        problem = None
+    if problem:
+        say(f"refusing to print the access URL {printable(url[:80])!r}: {problem}")
+        return 6
+    out.write(url + "\n")
+    return EXIT_OK
+
+
+# What each action says while asking, and once done.
+ACTIONS = {"restart": ("Restart", "Restarted"), "stop": ("Stop", "Stopped"), "rm": ("Delete", "Deleted")}
+
+
+def run_action(args: argparse.Namespace) -> int:
+    """restart, stop or rm each ID in turn: a refusal names the instance and its reason, and
+    the others go on; the exit code is the first failure's."""
+    from ..api import containers
+    from ..api.errors import ScnetError
+
+    ask, done = ACTIONS[args.action]
+    calls = {"restart": containers.restart_instance,
+             "stop": lambda client, one: containers.stop_instances(client, [one]),
+             "rm": lambda client, one: containers.delete_instances(client, [one])}
+    if getattr(args, "yes", True) is False and not _confirmed(
+        f"{ask} {len(args.ids)} instance(s): {' '.join(args.ids)}", "Go ahead?"
+    ):
+        return EXIT_USAGE
+    code = EXIT_OK
+    with connected(args) as client:
+        for instance_id in args.ids:
+            try:
+                calls[args.action](client, instance_id)
+            except ScnetError as error:
+                say(f"{instance_id}: {error}")
+                code = code or error.exit_code
+                continue
+            print(f"{done} {instance_id}", flush=True)
+    return code
