@@ -19,6 +19,7 @@ from tests.ui.scenarios import SCENARIOS  # noqa: E402
 SHOWN = (
     "loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24",
     "region-picker", "region-switch-failed", "token-renewed", "loading-pages",
+    "launch-form", "launch-refused", "instances", "instances-following", "instance-stop",
 )
 
 

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from .clipboard import Copyable, copy_with_pyperclip, osc52_possible, osc52_sequence, refusal
 from .config import Settings
 from .connection import Connection, open_connection
+from .links import masked, url_problem
 from .safe_text import printable
 from .screens.browser import BrowserScreen
 from .screens.text_dialog import TextDialog
@@ -84,7 +85,21 @@ class ScnetImagesApp(App[None]):
             )
             return
         shown = text if len(text) <= 200 else text[:199] + "…"
-        self.notify(f"{printable(shown)}\nvia the {how}", title=f"Copied the {label}", markup=False)
+        # A copied access URL carries a credential: the notice shows it masked.
+        self.notify(f"{printable(masked(shown))}\nvia the {how}", title=f"Copied the {label}", markup=False)
+
+    def open_link(self, label: str, url: str) -> None:
+        """Open `url` in the system's browser (the visitor's, when served to a web page); where
+        there is none, copy it instead. A value that is not an http(s) URL is refused."""
+        problem = url_problem(url)
+        if problem:
+            self.notify(printable(f"The {label} was not opened: {problem}."), severity="warning", markup=False)
+            return
+        if not (self.is_web or _has_browser()):
+            self.copy_text(label, Copyable(url))
+            return
+        self.open_url(url)
+        self.notify(printable(masked(url)), title=f"Opened the {label}", markup=False)
 
     def put_on_clipboard(self, text: str) -> str | None:
         """Copy `text`; return how it was delivered, or None when no way can work here."""
@@ -105,3 +120,14 @@ class ScnetImagesApp(App[None]):
             return
         self._clipboard = text
         self._driver.write(sequence)
+
+
+def _has_browser() -> bool:
+    """Whether Python's webbrowser module finds a browser to open (none on a headless server)."""
+    import webbrowser
+
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True

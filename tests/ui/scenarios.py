@@ -40,6 +40,7 @@ HOSTILE: list[dict[str, Any]] = [
 
 
 REGION_HOST = "https://ai01.scnet.example:65011"
+PUBLIC_URL = "http://127.0.0.1:8765"
 
 
 def region_profiles(server: DemoServer) -> dict[str, dict[str, str]]:
@@ -121,7 +122,8 @@ class Scenario:
         copy = pyperclip.copy
         pyperclip.copy = _no_pyperclip  # no scenario depends on this machine's clipboard
         try:
-            with DemoServer(self.images, token=self.token, clock=NOW.timestamp) as server, \
+            # Access URLs name a fixed host, not the server's random port: pictures stay the same.
+            with DemoServer(self.images, token=self.token, clock=NOW.timestamp, public_url=PUBLIC_URL) as server, \
                     tempfile.TemporaryDirectory() as folder:
                 os.environ["SCNET_CONFIG"] = str(Path(folder) / "config.toml")  # never the user's own
                 if self.profiles is not None:
@@ -172,6 +174,8 @@ class Scenario:
         return run
 
 
+VLLM_SEARCH = ("slash", *"vllm 0.9.2 dtk25.04.2", "enter")
+
 SCENARIOS: dict[str, Scenario] = {
     "loaded": Scenario(STANDARD),
     "search": Scenario(STANDARD, ("slash", *"vllm dtk25", "enter", "down")),
@@ -202,6 +206,16 @@ SCENARIOS: dict[str, Scenario] = {
     ]),
     # Esc while a slow answer is on its way: the load stops, what was shown stays.
     "load-stopped": Scenario(STANDARD, ("r", "escape"), then=lambda server: server.inject("latency", "3", times=1)),
+    # Containers: the launch form for the highlighted image, its checks, a refusal, the instances view.
+    "launch-form": Scenario(STANDARD, (*VLLM_SEARCH, "l")),
+    "launch-problems": Scenario(STANDARD, (*VLLM_SEARCH, "l"), act=lambda app: setattr(
+        app.screen.query_one("#launch-cpus"), "value", "99")),
+    "launch-confirm": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s")),
+    "launch-refused": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
+                               then=lambda server: server.inject("code", "716865", times=1)),
+    "instances": Scenario(STANDARD, ("i",)),
+    "instances-following": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y")),
+    "instance-stop": Scenario(STANDARD, ("i", "x")),
     "region-switch-failed": Scenario(
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),

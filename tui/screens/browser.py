@@ -26,18 +26,19 @@ from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
 from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms
 from ..clipboard import path_to_copy
-from ..config import config_path
-from ..connection import DEMO_PROFILE, Connection, connection_for_profile
+from ..connection import DEMO_PROFILE, Connection
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import DetailPane
 from ..widgets.empty_message import EmptyMessage
-from ..widgets.error_banner import ErrorBanner
+from ..widgets.error_banner import ErrorBanner, error_message, error_title
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
-from .copy_menu import CHOICES, CopyMenu, copy_value
+from .copy_menu import CopyMenu
+from .containers import ContainersScreen
 from .help import HelpScreen
+from .launch_form import LaunchForm
 from .region_picker import RegionPicker
 
 class _Loaded(NamedTuple):
@@ -65,6 +66,8 @@ class BrowserScreen(Screen[None]):
         Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
         Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
+        Binding("l", "launch", "Launch", id="launch", tooltip="Launch a container instance from the highlighted image"),
+        Binding("i", "instances", "Instances", id="instances", tooltip="Your container instances in this region"),
         Binding("p", "switch_region", "Region", id="switch-region",
                 tooltip="Switch to another stored profile (region) without restarting"),
         Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column"),
@@ -145,12 +148,16 @@ class BrowserScreen(Screen[None]):
         self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}…"))
         self._load_worker = self._fetch(self.accelerator, self.image_type, switch_to)
 
+    def client(self) -> ScnetClient:
+        """The client of the current connection (made on first use)."""
+        if self._client is None:
+            self._client = self.connection.client()
+        return self._client
+
     @work(exclusive=True, group="load", exit_on_error=False)
     async def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> _Loaded:
         if switch_to is None:
-            if self._client is None:
-                self._client = self.connection.client()
-            return _Loaded(await self._client.list_images(accelerator, image_type, progress=self._progress))
+            return _Loaded(await self.client().list_images(accelerator, image_type, progress=self._progress))
         client = switch_to.client()
         try:
             result = await client.list_images(accelerator, image_type, progress=self._progress)
@@ -214,9 +221,8 @@ class BrowserScreen(Screen[None]):
             self.query_one(ErrorBanner).show_error(error, context)
         else:
             self.query_one(ErrorBanner).show_error(error)
-        title = error.kind[:1].upper() + error.kind[1:] if isinstance(error, ScnetError) else "Unexpected error"
-        message = error.message if isinstance(error, ScnetError) else type(error).__name__
-        self.notify(printable(message), title=title, severity="error", timeout=8, markup=False)
+        self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
+                    markup=False)
         if not self._has_loaded:
             self._update_empty_message(failed=True)
 
@@ -346,44 +352,40 @@ class BrowserScreen(Screen[None]):
 
     def action_copy_menu(self) -> None:
         image = self._highlighted()
+        if image is not None:
+            self.app.push_screen(CopyMenu(image), lambda chosen: chosen and self.app.copy_text(*chosen))
+
+    def action_launch(self) -> None:
+        image = self._highlighted()
         if image is None:
             return
-        labels = {choice: label for choice, label, _ in CHOICES}
 
-        def chosen(choice: str | None) -> None:
-            if choice:
-                self.app.copy_text(labels[choice].lower(), copy_value(image, choice))  # type: ignore[attr-defined]
+        def launched(instance_id: str | None) -> None:
+            if instance_id:
+                self.notify(f"Launched {printable(instance_id)}; following it until it runs.", title="Launch",
+                            markup=False)
+                self._open_instances(follow=instance_id)
 
-        self.app.push_screen(CopyMenu(image), chosen)
+        self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock),
+                             launched)
+
+    def action_instances(self) -> None:
+        self._open_instances()
+
+    def _open_instances(self, follow: str = "") -> None:
+        self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, clock=self._clock))
 
     def action_reload(self) -> None:
         self.load_images()
 
     def action_switch_region(self) -> None:
-        from ..profiles import read_profiles
-
-        path = config_path()
-        try:
-            profiles = read_profiles(path)
-        except ScnetError as error:
-            self.notify(printable(str(error)), title="Configuration", severity="error", markup=False)
-            return
         current = DEMO_PROFILE if self.connection.demo else self.connection.settings.profile
 
-        def chosen(name: str | None) -> None:
-            if name and name != current:
-                self.switch_to_profile(name)
+        def chosen(connection: Connection | None) -> None:
+            if connection is not None:  # load its catalog, and move there once it answers
+                self.load_images(switch_to=connection)
 
-        self.app.push_screen(RegionPicker(profiles, current, clock=self._clock), chosen)
-
-    def switch_to_profile(self, name: str) -> None:
-        """Load `name`'s catalog (DEMO_PROFILE: the embedded demo) and move there when it answers."""
-        try:
-            connection = connection_for_profile(name)
-        except ScnetError as error:
-            self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
-            return
-        self.load_images(switch_to=connection)
+        self.app.push_screen(RegionPicker(current, clock=self._clock), chosen)
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1

@@ -41,8 +41,8 @@ def copy_value(image: Image, choice: str) -> Copyable:
     return Copyable(text, refusal(text) or "")
 
 
-class CopyMenu(ModalScreen[str | None]):
-    """Dismisses with the chosen option id, or None."""
+class CopyMenu(ModalScreen["tuple[str, Copyable] | None"]):
+    """Dismisses with (what was chosen, in words; the value to copy), or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="copy-menu-close")] + [
         Binding(key, f"choose('{choice}')", label, show=False) for choice, label, key in CHOICES
@@ -67,7 +67,8 @@ class CopyMenu(ModalScreen[str | None]):
         yield menu
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.action_choose(str(event.option.id))
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        label = next(label for option, label, _ in CHOICES if option == choice)
+        self.dismiss((label.lower(), copy_value(self.image, choice)))

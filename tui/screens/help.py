@@ -36,9 +36,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help-close"),
     ]
 
-    def __init__(self, bindings: Iterable[Binding]) -> None:
+    def __init__(self, bindings: Iterable[Binding], *, table_keys: bool = True) -> None:
         super().__init__()
         self._keys = [b for b in bindings if b.description]
+        self._table_keys = TABLE_KEYS if table_keys else ()
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -47,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="dim")
         for binding in self._keys:
             table.add_row(_key_label(binding), binding.description, binding.tooltip)
-        for keys, name, what in TABLE_KEYS:
+        for keys, name, what in self._table_keys:
             table.add_row(keys, name, what)
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"

@@ -1,4 +1,8 @@
-"""`p`: move to another stored profile (a region) without restarting."""
+"""`p`: move to another stored profile (a region) without restarting.
+
+The picker lists the stored profiles (and the demo API) and dismisses with a connection
+to the one chosen, or None; a profile that cannot be used is said here.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +19,27 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..api.addresses import host_of
+from ..api.errors import ScnetError
 from ..api.token import describe_expiry
+from ..config import config_path
 from ..connection import DEMO_PROFILE as DEMO_CHOICE
-from ..profiles import StoredProfile
+from ..connection import Connection, connection_for_profile
+from ..profiles import StoredProfile, read_profiles
 from ..safe_text import printable
 
 
-class RegionPicker(ModalScreen[str | None]):
-    """Dismisses with a profile name, DEMO_CHOICE, or None."""
+class RegionPicker(ModalScreen["Connection | None"]):
+    """Dismisses with a connection to the chosen profile (or the demo), or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="region-picker-close")]
 
-    def __init__(
-        self,
-        profiles: Sequence[StoredProfile],
-        current: str,
-        *,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
+    def __init__(self, current: str, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
-        self.profiles = profiles
+        self.problem = ""
+        try:
+            self.profiles: Sequence[StoredProfile] = read_profiles(config_path())
+        except ScnetError as error:
+            self.profiles, self.problem = [], str(error)
         self.current = current
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
@@ -74,9 +79,20 @@ class RegionPicker(ModalScreen[str | None]):
         return Option(grid, id=choice)
 
     def on_mount(self) -> None:
+        if self.problem:
+            self.notify(printable(self.problem), title="Configuration", severity="error", markup=False)
         menu = self.query_one(OptionList)
         ids = [profile.name for profile in self.profiles] + [DEMO_CHOICE]
         menu.highlighted = ids.index(self.current) if self.current in ids else 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        name = str(event.option.id)
+        if name == self.current:
+            self.dismiss(None)
+            return
+        try:
+            connection = connection_for_profile(name)
+        except ScnetError as error:
+            self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
+            return
+        self.dismiss(connection)

@@ -36,3 +36,12 @@ class ErrorBanner(Static):
     def clear(self) -> None:
         self.display = False
         self.update("")
+
+
+def error_title(error: BaseException) -> str:
+    """What a notification about `error` is titled: its kind, capitalised ("API error")."""
+    return error.kind[:1].upper() + error.kind[1:] if isinstance(error, ScnetError) else "Unexpected error"
+
+
+def error_message(error: BaseException) -> str:
+    return error.message if isinstance(error, ScnetError) else type(error).__name__

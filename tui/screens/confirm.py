@@ -1,0 +1,51 @@
+"""A question that must be answered before something is done: launch, stop, delete."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from ..safe_text import printable
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Dismisses with True only on the confirm button (or `y`); Esc, `n` and Back say no.
+
+    `detail` (literal text, e.g. the request about to be sent) is shown under the question.
+    """
+
+    BINDINGS = [
+        Binding("escape,n", "dismiss(False)", "Back", id="confirm-back"),
+        Binding("y", "dismiss(True)", "Yes", id="confirm-yes", show=False),
+    ]
+
+    def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "Yes", danger: bool = False) -> None:
+        super().__init__()
+        self._title = title
+        self._question = question
+        self._detail = detail
+        self._confirm = confirm
+        self._danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box") as box:
+            box.border_title = self._title
+            box.border_subtitle = "y confirms · Esc goes back"
+            yield Static(Text(printable(self._question), style="bold"), id="confirm-question")
+            if self._detail:
+                with VerticalScroll(id="confirm-detail"):
+                    lines = "\n".join(printable(line) for line in self._detail.split("\n"))
+                    yield Static(Text(lines, no_wrap=True, overflow="fold"))
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self._confirm, id="confirm-yes", variant="error" if self._danger else "primary")
+                yield Button("Back", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()  # the safe answer is the one Enter gives
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")

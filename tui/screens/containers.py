@@ -1,0 +1,322 @@
+"""`i`: the account's container instances in this region, and what can be done to them.
+
+The list refreshes on `r`, and on its own every few seconds while an instance is on its
+way (Deploying, Waiting) or one just launched is being followed: rows are updated in
+place, so nothing flickers and the cursor stays on its instance. Every call runs in a
+worker; `on_worker_state_changed` is where answers and failures reach the screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, NamedTuple
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from ..api import containers
+from ..api.container_models import Instance
+from ..api.errors import ScnetError
+from ..clipboard import Copyable
+from ..connection import Connection
+from ..links import masked, ssh_command, url_problem
+from ..safe_text import printable
+from ..widgets.connection_header import ConnectionHeader
+from ..widgets.error_banner import ErrorBanner, error_message, error_title
+from ..widgets.instance_pane import InstancePane
+from .confirm import ConfirmDialog
+from .help import HelpScreen
+
+REFRESH_SECONDS = 3.0
+# The ones people scan first come first: the rest are in the pane beside the table too.
+COLUMNS = (("name", "Name"), ("status", "Status"), ("type", "Type"), ("resources", "Resources"),
+           ("time", "Run time"), ("image", "Image"), ("group", "Group"), ("created", "Created"), ("id", "ID"))
+STATUS_STYLES = {"Running": "bold green", "Deploying": "yellow", "Waiting": "yellow", "Failed": "bold red",
+                 "Terminated": "dim", "Completed": "dim"}
+
+
+class _Listed(NamedTuple):
+    instances: list[Instance]
+
+
+class _Done(NamedTuple):
+    """An action went through: say `message`, then look again."""
+
+    message: str
+
+
+class _Url(NamedTuple):
+    instance: Instance
+    url: str
+    open: bool
+
+
+def row_of(instance: Instance) -> tuple[Text, ...]:
+    status = Text(printable(instance.status or "?"), style=STATUS_STYLES.get(instance.status, ""))
+    cells = (instance.name, None, instance.task_type, instance.resources, instance.duration, instance.version,
+             instance.resource_group, instance.create_time, instance.id)
+    return tuple(status if cell is None else Text(printable(cell or "—")) for cell in cells)
+
+
+class ContainersScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="containers-refresh", tooltip="Ask the platform again"),
+        Binding("o", "open_url", "Open", id="containers-open",
+                tooltip="Open the access URL in the system browser (copied where there is none)"),
+        Binding("u", "copy_url", "Copy URL", id="containers-copy-url", tooltip="Copy the access URL"),
+        Binding("s", "copy_ssh", "Copy ssh", id="containers-copy-ssh", tooltip="Copy the ssh command of an SSH port"),
+        Binding("R", "restart", "Restart", key_display="R", id="containers-restart",
+                tooltip="Start a stopped or failed instance again"),
+        Binding("x", "stop", "Stop", id="containers-stop", tooltip="Stop the instance (asks first)"),
+        Binding("D", "delete", "Delete", key_display="D", id="containers-delete",
+                tooltip="Delete a stopped instance (asks first)"),
+        Binding("j", "cursor('down')", "Down", show=False, id="containers-down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="containers-up"),
+        Binding("escape,i", "back", "Images", key_display="Esc", id="containers-back", tooltip="Back to the images"),
+        Binding("question_mark", "help", "Help", key_display="?", id="containers-help", tooltip="Every key"),
+    ]
+
+    def __init__(self, connection: Connection, client: Any, *, follow: str = "",
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.connection = connection
+        self.client = client
+        self.following = follow  # a just-launched instance, watched until it runs or fails
+        self._moved_to_follow = False
+        self._clock = clock
+        self.instances: dict[str, Instance] = {}
+        self._busy = False
+
+    def compose(self) -> ComposeResult:
+        yield ConnectionHeader(self.connection, clock=self._clock)
+        yield ErrorBanner()
+        with Horizontal(id="containers-main"):
+            table: DataTable[Text] = DataTable(id="instances", cursor_type="row", zebra_stripes=True)
+            for key, title in COLUMNS:
+                table.add_column(title, key=key)
+            yield table
+            yield InstancePane()
+        yield Static(id="containers-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+        self._status("Loading your instances…")
+        self.action_refresh()
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        if not self._busy and (self.following or any(i.busy for i in self.instances.values())):
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self._busy = True
+        self._list()
+
+    @work(exclusive=True, group="containers-list", exit_on_error=False)
+    async def _list(self) -> _Listed:
+        return _Listed(await containers.list_instances(self.client))
+
+    @work(exclusive=True, group="containers-detail", exit_on_error=False)
+    async def _detail(self, instance_id: str) -> Instance:
+        return await containers.instance_detail(self.client, instance_id)
+
+    @work(group="containers-action", exit_on_error=False)
+    async def _act(self, action: str, instance: Instance) -> _Done:
+        calls = {"restart": (containers.restart_instance, "Restarting"),
+                 "stop": (lambda client, one: containers.stop_instances(client, [one]), "Stopping"),
+                 "delete": (lambda client, one: containers.delete_instances(client, [one]), "Deleted")}
+        call, said = calls[action]
+        await call(self.client, instance.id)
+        return _Done(f"{said} {instance.name or instance.id}")
+
+    @work(exclusive=True, group="containers-url", exit_on_error=False)
+    async def _fetch_url(self, instance: Instance, open_it: bool) -> _Url:
+        return _Url(instance, await containers.access_url(self.client, instance.id), open_it)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where the platform's answers and failures reach this screen."""
+        if event.worker.group == "containers-list" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                                        WorkerState.CANCELLED):
+            self._busy = False
+        if event.state == WorkerState.ERROR:
+            self._failed(event.worker.error)
+            return
+        if event.state != WorkerState.SUCCESS:
+            return
+        result = event.worker.result
+        if isinstance(result, _Listed):
+            self.query_one(ErrorBanner).clear()
+            self._show(result.instances)
+        elif isinstance(result, Instance):
+            if result.id == self._highlighted_id():
+                self.query_one(InstancePane).show(result)
+        elif isinstance(result, _Done):
+            self.notify(printable(result.message), timeout=4)
+            self.action_refresh()
+        elif isinstance(result, _Url):
+            self._deliver(result)
+
+    def _failed(self, error: BaseException | None) -> None:
+        if isinstance(error, ScnetError):
+            error.redacted((self.connection.token,))
+        if error is not None:
+            self.query_one(ErrorBanner).show_error(error)
+            self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
+                        markup=False)
+        if not self.instances:
+            self._status("No instances shown: see the error above. Press r to try again.")
+
+    # --- the table -----------------------------------------------------------------------------------
+
+    def _show(self, instances: list[Instance]) -> None:
+        """Update the rows in place: the cursor stays on its instance, nothing is redrawn needlessly."""
+        table: DataTable[Text] = self.query_one(DataTable)
+        current = self._highlighted_id()
+        fresh = {instance.id: instance for instance in instances}
+        for gone in [key for key in self.instances if key not in fresh]:
+            table.remove_row(gone)
+        for instance in instances:
+            cells = row_of(instance)
+            if instance.id not in self.instances:
+                table.add_row(*cells, key=instance.id)
+            elif instance != self.instances[instance.id]:
+                for (column, _), cell in zip(COLUMNS, cells):
+                    table.update_cell(instance.id, column, cell)
+        self.instances = fresh
+        target = self.following if self.following in fresh and not self._moved_to_follow else current
+        if target in fresh:
+            self._moved_to_follow = self._moved_to_follow or target == self.following
+            table.move_cursor(row=table.get_row_index(target))
+        self._follow_up()
+        self._status_counts()
+        highlighted = self._highlighted_id()
+        if highlighted:
+            self.query_one(InstancePane).show(fresh[highlighted])
+            self._detail(highlighted)
+
+    def _follow_up(self) -> None:
+        """Say once how the followed instance ended up."""
+        instance = self.instances.get(self.following)
+        if instance is None or instance.busy:
+            return
+        self.following = ""
+        name = printable(instance.name or instance.id)
+        if instance.status == "Running":
+            self.notify(f"{name} is running: o opens it, u copies its URL.", title="Instance running", timeout=10)
+        else:
+            self.notify(f"{name} is {printable(instance.status)}. The platform's console has its logs.",
+                        title="Instance did not start", severity="error", timeout=12)
+
+    def _status_counts(self) -> None:
+        counts: dict[str, int] = {}
+        for instance in self.instances.values():
+            counts[instance.status] = counts.get(instance.status, 0) + 1
+        summary = ", ".join(f"{number} {printable(status).lower()}" for status, number in sorted(counts.items()))
+        watching = " · refreshing on its own while one starts" if any(
+            i.busy for i in self.instances.values()) else ""
+        self._status(f"{len(self.instances)} instance(s)" + (f": {summary}" if summary else "") + watching
+                     if self.instances else "No instances in this region yet: press Esc, pick an image, press l.")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#containers-status", Static).update(Text(text))
+
+    def _highlighted_id(self) -> str:
+        table: DataTable[Text] = self.query_one(DataTable)
+        if not table.row_count:
+            return ""
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else ""
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        instance = self.instances.get(str(event.row_key.value))
+        self.query_one(InstancePane).show(instance)
+        if instance is not None:
+            self._detail(instance.id)
+
+    def _chosen(self) -> Instance | None:
+        instance = self.instances.get(self._highlighted_id())
+        if instance is None:
+            self.notify("No instance is highlighted.", severity="warning")
+        return instance
+
+    # --- actions -----------------------------------------------------------------------------------------
+
+    def action_open_url(self) -> None:
+        instance = self._chosen()
+        if instance is not None:
+            self._fetch_url(instance, True)
+
+    def action_copy_url(self) -> None:
+        instance = self._chosen()
+        if instance is not None:
+            self._fetch_url(instance, False)
+
+    def _deliver(self, result: _Url) -> None:
+        problem = url_problem(result.url)
+        if problem and result.url.startswith("ssh://"):
+            self.notify("This instance is reached over SSH: press s to copy its ssh command.", timeout=6)
+        elif problem:
+            self.notify(f"The access URL {printable(masked(result.url[:80]))!r} was not used: {problem}.",
+                        severity="warning", markup=False)
+        elif result.open:
+            self.app.open_link("access URL", result.url)  # type: ignore[attr-defined]
+        else:
+            self.app.copy_text("access URL", Copyable(result.url))  # type: ignore[attr-defined]
+
+    def action_copy_ssh(self) -> None:
+        instance = self._chosen()
+        if instance is None:
+            return
+        port = next((port for port in instance.ports if port.protocol == "SSH"), None)
+        if port is None:
+            self.notify("This instance exposes no SSH port (it may not be running yet).", severity="warning")
+            return
+        line = ssh_command(port.access_url)
+        self.app.copy_text("ssh command", Copyable(line.text, line.problem))  # type: ignore[attr-defined]
+
+    def action_restart(self) -> None:
+        instance = self._chosen()
+        if instance is not None:
+            self._act("restart", instance)
+
+    def action_stop(self) -> None:
+        self._confirmed("stop", "Stop the instance",
+                        "Stop {name}? Whatever runs in it ends; it can be restarted later.", "Stop")
+
+    def action_delete(self) -> None:
+        self._confirmed("delete", "Delete the instance",
+                        "Delete {name}? It is removed from the list for good (stop it first).", "Delete")
+
+    def _confirmed(self, action: str, title: str, question: str, label: str) -> None:
+        instance = self._chosen()
+        if instance is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(action, instance)
+
+        name = instance.name or instance.id
+        detail = f"{instance.id} · {instance.status} · {instance.version}"
+        self.app.push_screen(ConfirmDialog(title, question.format(name=name), detail, confirm=label, danger=True),
+                             answered)
+
+    def action_cursor(self, direction: str) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.action_cursor_down() if direction == "down" else table.action_cursor_up()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS], table_keys=False))  # type: ignore[list-item]

@@ -1,0 +1,268 @@
+"""`l`: launch a container instance from the highlighted image.
+
+The form fills in what `scnet-images run` would (`tui/launch.py`), shows the chosen
+group's limits and every problem as it is typed, and the exact request body; the
+request goes only after a confirmation. A refusal is shown in the form, with every
+value kept, so the user fixes one field and tries again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from ..api import containers
+from ..api.container_models import TASK_TYPES, LaunchSpec, Limits
+from ..api.errors import ScnetError
+from ..api.models import Image
+from ..launch import (
+    accelerator_of,
+    check_launch,
+    default_cards,
+    default_name,
+    default_task_type,
+    parse_memory,
+    parse_time_limit,
+    plan_launch,
+)
+from ..safe_text import json_safe, printable
+from .confirm import ConfirmDialog
+
+
+def describe_limits(limits: Limits) -> str:
+    cards = f", {limits.cards} {limits.accelerator} card(s)" if limits.accelerator != "cpu" else ""
+    return (f"Group {limits.group}: up to {limits.cpus} CPU cores{cards}, {limits.memory_mb / 1024:.0f}G memory "
+            f"({limits.memory_mb} MB), time limit {limits.max_time} · {limits.nodes} node(s)")
+
+
+class LaunchForm(ModalScreen[str | None]):
+    """Dismisses with the new instance's id once the platform took the request, or None."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="launch-cancel"),
+        Binding("ctrl+s", "launch", "Launch…", id="launch-send", tooltip="Review the request, then send it"),
+    ]
+
+    def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.image = image
+        self.client = client
+        self.where = where  # the region, for the confirmation's words
+        self.accelerator = accelerator_of(image)
+        self.limits: Limits | None = None
+        self.mount_dirs: list[str] = []
+        self.spec: LaunchSpec | None = None
+        self.problems: list[str] = ["loading the region's resource groups…"]
+        self._now = (clock or datetime.now)()
+
+    def compose(self) -> ComposeResult:
+        image = self.image
+        with VerticalScroll(id="launch-box") as box:
+            box.border_title = f"Launch {printable(image.version or image.name)}"
+            box.border_subtitle = "Ctrl+S launches · Esc cancels"
+            yield Static(Text(printable(image.path), style="bold"), id="launch-image")
+            with Grid(id="launch-fields"):
+                yield Label("Name")
+                yield Input(default_name(image, self._now), id="launch-name")
+                yield Label("Task type")
+                yield Select([(kind, kind) for kind in TASK_TYPES], value=default_task_type(image),
+                             allow_blank=False, id="launch-type", compact=True)
+                yield Label("Resource group")
+                yield Select([], prompt="Loading…", id="launch-group", compact=True)
+                yield Label("CPU cores")
+                yield Input("1", type="integer", id="launch-cpus")
+                yield Label(f"{self.accelerator.upper()} cards")
+                yield Input(str(default_cards(self.accelerator)), type="integer", id="launch-cards")
+                yield Label("Memory")
+                yield Input("4G", id="launch-memory", placeholder="32G or 16384M")
+                yield Label("Time limit")
+                yield Input("01:00:00", id="launch-time", placeholder="HH:MM:SS, 2h, 90m or unlimited")
+                yield Label("Start script")
+                yield TextArea(id="launch-script", soft_wrap=True, show_line_numbers=False)
+                yield Label("Mounts")
+                yield SelectionList[str](id="launch-mounts")
+            yield Static(id="launch-limits")
+            yield Static(id="launch-problems")
+            yield Static(id="launch-error")
+            yield Static("Request", id="launch-request-title")
+            yield Static(id="launch-request")
+            with Horizontal(id="launch-buttons"):
+                yield Button("Launch…", id="launch-go", variant="primary", disabled=True)
+                yield Button("Cancel", id="launch-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#launch-error").display = False
+        self.query_one("#launch-name", Input).focus()
+        self._refresh()
+        self._load_choices()
+
+    # --- loading what the region offers --------------------------------------------------------
+
+    @work(exclusive=True, group="launch-form", exit_on_error=False)
+    async def _load_choices(self) -> containers.LaunchChoices:
+        return await containers.launch_choices(self.client, self.accelerator)
+
+    @work(exclusive=True, group="launch-form", exit_on_error=False)
+    async def _load_limits(self, group: str) -> Limits:
+        return await containers.group_limits(self.client, group, self.accelerator)
+
+    @work(exclusive=True, group="launch-create", exit_on_error=False)
+    async def _create(self, spec: LaunchSpec) -> str:
+        return await containers.create_instance(self.client, spec)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place the form hears back from the platform."""
+        if event.state == WorkerState.ERROR:
+            self._show_error(event.worker.error, creating=event.worker.group == "launch-create")
+            return
+        if event.state != WorkerState.SUCCESS:
+            return
+        result = event.worker.result
+        if isinstance(result, containers.LaunchChoices):
+            self.mount_dirs = result.mount_dirs
+            self._use_groups([group.name for group in result.groups
+                              if group.accelerator in ("", self.accelerator)], result.limits)
+            mounts = self.query_one("#launch-mounts", SelectionList)
+            mounts.clear_options()
+            mounts.add_options([(printable(path), path) for path in result.mount_dirs])
+        elif isinstance(result, Limits):
+            self.limits = result
+        elif isinstance(result, str):
+            self.dismiss(result)
+            return
+        self._hide_error()
+        self._refresh()
+
+    def _use_groups(self, names: list[str], limits: Limits) -> None:
+        self.limits = limits
+        select = self.query_one("#launch-group", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(printable(name), name) for name in names or [limits.group]])
+            select.value = limits.group
+
+    def _show_error(self, error: BaseException | None, *, creating: bool) -> None:
+        if isinstance(error, ScnetError):
+            error.redacted((getattr(self.client, "token", ""),))
+            text = Text(printable(error.message), style="bold")
+            text.append("\n→ " + printable(error.hint))
+        else:
+            text = Text(f"Unexpected error: {type(error).__name__}", style="bold")
+        if creating:
+            text.append("\nNothing was launched; every value is as you left it.", style="italic")
+        else:
+            self.limits = None
+        banner = self.query_one("#launch-error", Static)
+        banner.update(text)
+        banner.display = True
+        self._refresh()
+
+    def _hide_error(self) -> None:
+        self.query_one("#launch-error").display = False
+
+    # --- what the form asks for -----------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(Select.Changed, "#launch-type")
+    def _changed(self) -> None:
+        self._refresh()
+
+    @on(Select.Changed, "#launch-group")
+    def _group_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and (self.limits is None or event.value != self.limits.group):
+            self.limits = None
+            self._refresh()
+            self._load_limits(event.value)
+
+    def _spec(self) -> tuple[LaunchSpec | None, list[str]]:
+        """The launch the fields describe, and what is wrong with it."""
+        problems: list[str] = []
+
+        def field(selector: str) -> str:
+            return self.query_one(selector, Input).value.strip()
+
+        def number(selector: str, what: str) -> int:
+            try:
+                return int(field(selector))
+            except ValueError:
+                problems.append(f"{what}: a whole number")
+                return 0
+
+        cpus, cards = number("#launch-cpus", "CPU cores"), number("#launch-cards", "accelerator cards")
+        try:
+            memory = parse_memory(field("#launch-memory"))
+        except ValueError as problem:
+            memory = 0
+            problems.append(str(problem))
+        try:
+            time_limit = parse_time_limit(field("#launch-time"))
+        except ValueError as problem:
+            time_limit = "unlimited"
+            problems.append(str(problem))
+        group = self.query_one("#launch-group", Select).value
+        mounts = [(path, path) for path in self.query_one("#launch-mounts", SelectionList).selected]
+        spec = plan_launch(
+            self.image, now=self._now, group=group if isinstance(group, str) else "",
+            name=field("#launch-name") or "-", task_type=str(self.query_one("#launch-type", Select).value),
+            cpus=cpus, cards=cards, memory_mb=memory, time_limit=time_limit,
+            start_script=self.query_one("#launch-script", TextArea).text.strip(), mounts=mounts,
+        )
+        if self.limits is None:
+            problems.append("the group's limits are not known yet")
+        return spec, problems + check_launch(spec, self.limits, self.mount_dirs)
+
+    def _refresh(self) -> None:
+        self.spec, self.problems = self._spec()
+        limits = self.query_one("#launch-limits", Static)
+        limits.update(Text(printable(describe_limits(self.limits)) if self.limits else "Limits: loading…",
+                           style="italic"))
+        problems = self.query_one("#launch-problems", Static)
+        problems.update(Text("\n".join(f"✗ {printable(problem)}" for problem in self.problems)))
+        problems.display = bool(self.problems)
+        body = json_safe(json.dumps(self.spec.body() if self.spec else {}, ensure_ascii=False, indent=2))
+        self.query_one("#launch-request", Static).update(Text(body, no_wrap=True, overflow="fold"))
+        self.query_one("#launch-go", Button).disabled = bool(self.problems)
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def action_launch(self) -> None:
+        if self.problems or self.spec is None:
+            self.notify("Fix what the form lists first.", severity="warning")
+            return
+        spec = self.spec
+        request = json_safe(json.dumps(spec.body(), ensure_ascii=False, indent=2))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._hide_error()
+                self._create(spec)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Launch an instance",
+                f"Send this request to {self.where}? It starts {spec.name}, which counts against your quota "
+                "until it is stopped.",
+                request,
+                confirm="Launch",
+            ),
+            answered,
+        )
+
+    @on(Button.Pressed, "#launch-go")
+    def _go(self) -> None:
+        self.action_launch()
+
+    @on(Button.Pressed, "#launch-close")
+    def _close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,80 @@
+"""Everything the platform says about the highlighted container instance, credentials masked."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..api.container_models import Instance
+from ..links import masked
+from ..safe_text import json_safe, printable
+
+# (label, field of the detail answer) in the order people look for them.
+FIELDS = (
+    ("Status", "status"), ("Name", "instanceServiceName"), ("ID", "id"), ("Task type", "taskType"),
+    ("Image", "imagePath"), ("Version", "version"), ("Group", "resourceGroup"), ("Resources", "resourceSpec"),
+    ("Accelerator", "acceleratorType"), ("CPU cores", "cpuNumber"), ("Cards", "gpuNumber"),
+    ("Memory, MB", "ramSize"), ("Time limit", "timeoutLimit"), ("Created", "createTime"),
+    ("Started", "startTime"), ("Ended", "endTime"), ("Run time", "duration"), ("Time left", "remainingTime"),
+    ("User", "userName"), ("Description", "description"),
+)
+
+
+def _text(value: object) -> Text:
+    if value is None or value == "":
+        return Text("—", style="dim")
+    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return Text(printable(masked(shown)), overflow="fold")
+
+
+def render_instance(instance: Instance) -> Group:
+    raw = instance.raw
+    fields = Table.grid(padding=(0, 1))
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column(overflow="fold")
+    for label, key in FIELDS:
+        fields.add_row(label, _text(raw.get(key)))
+    parts: list[object] = [fields]
+    if instance.ports:
+        ports = Table.grid(padding=(0, 1))
+        ports.add_column(style="bold", no_wrap=True)
+        ports.add_column(overflow="fold")
+        for port in instance.ports:
+            ports.add_row(f"{printable(port.protocol)} {printable(port.port)}", _text(port.access_url))
+        parts += [Text(""), Text("Access (o opens, u copies the URL, s the ssh command)", style="bold underline"), ports]
+    elif not instance.final:
+        parts += [Text(""), Text("Access URLs appear once it is running.", style="italic")]
+    known = {key for _, key in FIELDS} | {"containerPortInfoList"}
+    others = {key: value for key, value in raw.items() if key not in known}
+    if others:
+        extra = Table.grid(padding=(0, 1))
+        extra.add_column(style="bold", no_wrap=True)
+        extra.add_column(overflow="fold")
+        for key, value in others.items():
+            extra.add_row(Text(printable(str(key))), _text(value))
+        parts += [Text(""), Text("Other fields", style="bold underline"), extra]
+    raw_json = json_safe(masked(json.dumps(dict(raw), ensure_ascii=False, indent=2, default=str)))
+    parts += [Text(""), Text("Raw JSON", style="bold underline"), Text(raw_json, style="dim")]
+    return Group(*parts)
+
+
+class InstancePane(VerticalScroll):
+    """Shows one instance (the detail call's answer once it arrives)."""
+
+    def __init__(self) -> None:
+        super().__init__(id="instance-pane")
+        self.border_title = "Instance"
+        self.can_focus = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("No instance selected.", id="instance-body")
+
+    def show(self, instance: Instance | None) -> None:
+        body = self.query_one("#instance-body", Static)
+        body.update(render_instance(instance) if instance is not None else "No instance selected.")
