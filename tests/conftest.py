@@ -28,6 +28,8 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
         monkeypatch.delenv(name, raising=False)
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("SCNET_CONFIG", str(config))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the demo note's stamp, the catalog cache
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     return config
 
 

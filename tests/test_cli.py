@@ -40,10 +40,11 @@ def test_list_paths_is_the_default_off_a_terminal(demo_server: DemoServer) -> No
 def test_list_table(demo_server: DemoServer) -> None:
     done = run("list", "--format", "table", "--accelerator", "cpu", server=demo_server)
     lines = done.stdout.splitlines()
-    assert lines[0].split() == ["NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER"]
+    assert lines[0].split() == ["NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER", "PATH"]
     assert "\x1b" not in done.stdout  # no colour when stdout is not a terminal
     assert len(lines) == 1 + 13
-    assert all(line.split()[-1] == "admin" and line.split()[2] in {"cpu", "gpu,cpu"} for line in lines[1:])
+    assert all(line.split()[-2] == "admin" and line.split()[2] in {"cpu", "gpu,cpu"} for line in lines[1:])
+    assert all(line.split()[-1].startswith("10.0.35.26:5000/") for line in lines[1:])
 
 
 def test_list_json_uses_the_documented_names(demo_server: DemoServer) -> None:
@@ -162,6 +163,8 @@ def test_demo_mode_says_so_on_stderr(isolated_environment: Path) -> None:
     assert done.returncode == 0
     assert done.stdout == "image.sourcefind.cn:5000/dcu/admin/base/jax:0.4.23-ubuntu20.04-dtk24.04-py310\n"
     assert "demo data" in done.stderr
+    again = run("path", "jax:0.4.23-ubuntu20.04-dtk24.04-py310")
+    assert again.returncode == 0 and "demo data" not in again.stderr  # once a day is plenty
 
 
 @pytest.mark.parametrize("command", [[], ["list"], ["path"], ["demo-server"], ["browse"], ["login"], ["profiles"], ["logout"]])

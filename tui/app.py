@@ -10,7 +10,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .clipboard import Copyable, copy_with_pyperclip, osc52_possible, osc52_sequence, refusal
+from .clipboard import HOW, Copyable, copy_with_pyperclip, copy_with_tmux, osc52_possible, osc52_sequence, refusal
+from .api.errors import ScnetError
 from .config import Settings
 from .connection import Connection, open_connection
 from .links import masked, url_problem
@@ -42,12 +43,34 @@ class ScnetImagesApp(App[None]):
         self._clock = clock
 
     def on_mount(self) -> None:
+        self._restore_theme()
         if self.connection is None:
             assert self._settings is not None
             self.connection = open_connection(self._settings)
         self.push_screen(BrowserScreen(self.connection, clock=self._clock))
         for warning in self.connection.settings.warnings:  # e.g. a config file others can read
             self.notify(warning, title="Configuration", severity="warning", timeout=15, markup=False)
+
+    def _restore_theme(self) -> None:
+        """The theme chosen last time (the config's `theme`); from now on, a choice is kept there."""
+        from .config import config_path, read_config_file
+
+        try:
+            chosen = read_config_file(config_path()).get("theme")
+        except ScnetError:
+            chosen = None  # the browser reports a bad config file itself, once
+        if isinstance(chosen, str) and chosen in self.available_themes:
+            self.theme = chosen
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
+
+    def _keep_theme(self, theme: object) -> None:
+        from .config import config_path
+        from .profiles import update_setting
+
+        try:
+            update_setting(config_path(), "theme", self.theme)
+        except ScnetError as error:
+            self.notify(printable(error.message), title="Theme not kept", severity="warning", markup=False)
 
     def adopt_connection(self, connection: Connection) -> None:
         """The browser moved to `connection` (a region switch): close that one on exit."""
@@ -64,6 +87,8 @@ class ScnetImagesApp(App[None]):
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
                 yield SystemCommand(binding.description, binding.tooltip, partial(screen.run_action, binding.action))
+        for title, help_text, action in getattr(screen, "palette_commands", list)():
+            yield SystemCommand(title, help_text, action)
 
     def copy_text(self, label: str, value: str | Copyable) -> None:
         """Put `value` (the `label` of something) on the clipboard by the best way there is, and
@@ -86,7 +111,7 @@ class ScnetImagesApp(App[None]):
             return
         shown = text if len(text) <= 200 else text[:199] + "…"
         # A copied access URL carries a credential: the notice shows it masked.
-        self.notify(f"{printable(masked(shown))}\nvia the {how}", title=f"Copied the {label}", markup=False)
+        self.notify(f"{printable(masked(shown))}\n{how}", title=f"Copied the {label}", markup=False)
 
     def open_link(self, label: str, url: str) -> None:
         """Open `url` in the system's browser (the visitor's, when served to a web page); where
@@ -102,24 +127,18 @@ class ScnetImagesApp(App[None]):
         self.notify(printable(masked(url)), title=f"Opened the {label}", markup=False)
 
     def put_on_clipboard(self, text: str) -> str | None:
-        """Copy `text`; return how it was delivered, or None when no way can work here."""
+        """Copy `text`; return how it went (in words for a notice), or None when no way can work."""
         if copy_with_pyperclip(text):
-            how = "system clipboard"
-        elif osc52_possible() and osc52_sequence(text) is not None:
-            how = "terminal clipboard (OSC 52)"
+            how = HOW["system"]
+        elif copy_with_tmux(text):
+            how = HOW["tmux"]
+        elif osc52_possible() and (sequence := osc52_sequence(text)) is not None and self._driver is not None:
+            self._driver.write(sequence)
+            how = HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"]
         else:
             return None
-        self.copy_to_clipboard(text)
+        self._clipboard = text  # what Textual's own copy would keep (tests read app.clipboard)
         return how
-
-    def copy_to_clipboard(self, text: str) -> None:
-        """Textual's OSC 52 copy, wrapped for tmux's passthrough when running inside tmux."""
-        sequence = osc52_sequence(text)
-        if sequence is None or "\x1bPtmux;" not in sequence or self._driver is None:
-            super().copy_to_clipboard(text)
-            return
-        self._clipboard = text
-        self._driver.write(sequence)
 
 
 def _has_browser() -> bool:

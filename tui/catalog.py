@@ -8,23 +8,37 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .api.models import Image
 from .safe_text import printable
 
 # Columns people sort by -> the key that sorts them.
+_DIGITS = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1 << 18)
+def natural(text: str) -> str:
+    """A key that sorts numbers inside `text` as numbers: 0.4.23 before 0.11.0, py3.8 before
+    py3.10. Each run of digits gets its length in front (a longer number is a larger one);
+    cached, since a catalog repeats its tags and versions and is sorted again and again."""
+    parts = _DIGITS.split(text.lower())
+    parts[1::2] = [chr(48 + len(run)) + run for run in parts[1::2]]
+    return "".join(parts)
+
+
 SORT_KEYS: dict[str, Callable[[Image], object]] = {
     # One string, not a (name, tag) tuple: the same order ("\0" sorts first), three times faster.
-    "name": lambda image: f"{image.name.lower()}\0{image.tag.lower()}",
-    "tag": lambda image: image.tag.lower(),
+    "name": lambda image: f"{image.name.lower()}\0{natural(image.tag)}",
+    "tag": lambda image: natural(image.tag),
     "accelerator": lambda image: image.accelerator_type,
     "type": lambda image: image.type.lower(),
     "access": lambda image: image.access,
     "preset": lambda image: {True: 0, False: 1, None: 2}[image.is_preset_image],
     "created": lambda image: image.create_time,
     "user": lambda image: image.user.lower(),
-    "version": lambda image: image.version.lower(),
+    "version": lambda image: natural(image.version),
     "path": lambda image: image.path.lower(),
 }
 SORT_FIELDS = tuple(SORT_KEYS)
@@ -241,7 +255,8 @@ def find_path_match(images: Sequence[Image], terms: Sequence[str]) -> PathMatch:
     if exact:
         unique_paths = {image.path or image.version for image in exact}
         return PathMatch("exact" if len(unique_paths) == 1 else "ambiguous", exact, exact)
-    candidates = tuple(filter_images(images, lowered))
+    # In name and version order (naturally: 0.4.23 before 0.11.0), for people reading the list.
+    candidates = tuple(sort_images(filter_images(images, lowered), "name"))
     if not candidates:
         return PathMatch("none", (), ())
     scored = [(sum(term in _words(image) for term in lowered), image) for image in candidates]

@@ -12,6 +12,7 @@ import os
 import sys
 from typing import Sequence
 
+from . import __version__
 from .api.errors import ScnetError
 from .commands import COMMANDS, browse
 from .commands.connect import CONNECTION_HELP, add_connection_options
@@ -20,11 +21,31 @@ from .commands.output import say
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors; 2 means 'ambiguous' here, so use 64."""
+    """Usage errors are one line, with a suggestion where there is one, and exit 64
+    (argparse exits 2, which means 'ambiguous' here)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {usage_problem(message)} (see `{self.prog} --help`)\n")
+
+
+def usage_problem(message: str) -> str:
+    """argparse's complaint in fewer words: `did you mean`, or an example, where one helps."""
+    import difflib
+    import re
+
+    wrong = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if wrong:
+        choices = re.findall(r"'([^']*)'", wrong.group(2))
+        close = difflib.get_close_matches(wrong.group(1), choices, n=1)
+        what = message.split(":", 1)[0].replace("argument ", "")
+        what = "command" if what == "COMMAND" else what
+        if close:
+            return f"no {what} {wrong.group(1)!r}; did you mean {close[0]!r}?" if what == "command" else (
+                f"{what}: no {wrong.group(1)!r}; did you mean {close[0]!r}?")
+        return f"{what}: no {wrong.group(1)!r}; one of {', '.join(choices)}"
+    if "the following arguments are required: TERM" in message:
+        return "give search terms or an exact name:tag, e.g. vllm 0.9.2 dtk25.04.2"
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,20 +55,31 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
             "examples:\n"
-            "  scnet-images                                 open the browser\n"
-            "  scnet-images path pytorch 2.1.0 dtk24.04.1   print one image path\n"
-            "  scnet-images list -a dcu --search vllm      list matching images\n"
-            "  scnet-images login                           connect your SCNet account\n\n"
+            "  scnet-images                                    open the browser\n"
+            "  scnet-images path pytorch 2.1.0 dtk24.04.1      print one image path\n"
+            "  scnet-images list -a dcu --search vllm          list matching images\n"
+            "  scnet-images run --yes vllm 0.9.2 dtk25.04.2    launch a container from an image\n"
+            "  scnet-images login                              connect your SCNet account\n\n"
             + CONNECTION_HELP
             + "\n"
             + EXIT_CODES_HELP
         ),
     )
+    parser.add_argument("-V", "--version", action="version", version=f"scnet-images {__version__}")
     add_connection_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.register(commands)
+    helping = commands.add_parser("help", help="the help of a command (scnet-images help list)",
+                                  description="Print the help of a command, or of scnet-images.")
+    helping.add_argument("topic", nargs="?", metavar="COMMAND", choices=sorted(commands.choices))
+    helping.set_defaults(run=lambda args: _print_help(parser, commands, args.topic))
     return parser
+
+
+def _print_help(parser: argparse.ArgumentParser, commands: argparse._SubParsersAction, topic: str | None) -> int:
+    (commands.choices[topic] if topic else parser).print_help()
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

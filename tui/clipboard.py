@@ -1,9 +1,11 @@
 """Every way of getting text onto the user's clipboard, and the rule for what may go there.
 
-Order: the system clipboard through pyperclip; if pyperclip has no mechanism
-(headless Linux, SSH, WSL, Wayland without tools), the terminal's OSC 52
-sequence, wrapped for tmux when `$TMUX` is set; where neither can work, the
-caller shows the text for the user to select. No Textual import: the shell
+Order: the system clipboard through pyperclip; inside tmux, tmux's own paste buffer
+(`tmux load-buffer -w`, which also reaches the outer terminal's clipboard where tmux's
+`set-clipboard` allows); else the terminal's OSC 52 sequence (wrapped for tmux's
+passthrough when tmux itself would not take it). Where none can work, the caller shows
+the text for the user to select. What each way can promise is said in `HOW`: a copy
+that cannot be checked is never claimed as done. No Textual import: the shell
 commands use this too.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
 from typing import Mapping, NamedTuple
 
 from .image_ref import reference_problem
@@ -51,6 +54,31 @@ def path_to_copy(path: str) -> Copyable:
         return Copyable("", "the server sent no path for this image")
     problem = reference_problem(path)
     return Copyable("" if problem else path, f"it is not a valid image reference: {problem}" if problem else "")
+
+
+# How a copy went, as a notice says it.
+HOW = {
+    "system": "to the system clipboard",
+    "tmux": "to tmux's paste buffer (prefix ] pastes it; your terminal's clipboard too if tmux's set-clipboard is on)",
+    "osc52": "to the terminal as an OSC 52 request; if nothing arrives, the terminal does not take OSC 52",
+    "osc52-tmux": "through tmux to the terminal as an OSC 52 request; it arrives only with "
+    "`set -g allow-passthrough on` in tmux and a terminal that takes OSC 52",
+}
+
+
+def copy_with_tmux(text: str, env: Mapping[str, str] | None = None) -> bool:
+    """Put `text` in tmux's paste buffer when running inside tmux; False when that failed."""
+    env = os.environ if env is None else env
+    if not env.get("TMUX"):
+        return False
+    for command in (["tmux", "load-buffer", "-w", "-"], ["tmux", "load-buffer", "-"]):  # -w: tmux >= 3.2
+        try:
+            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=3, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        if done.returncode == 0:
+            return True
+    return False
 
 
 def copy_with_pyperclip(text: str) -> bool:

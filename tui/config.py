@@ -29,7 +29,7 @@ from typing import Any, Mapping, NamedTuple
 
 from .api.options import IMAGE_APIS, ClientOptions
 from .api.addresses import shown_url
-from .api.errors import LOGIN_HINT, ConfigError
+from .api.errors import ConfigError
 
 ENV_BASE_URL = "SCNET_BASE_URL"
 ENV_TOKEN = "SCNET_TOKEN"
@@ -88,7 +88,7 @@ PROFILE_KEYS = {
     "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
 }
 # Keys outside the profiles.
-TOP_KEYS = {"default_profile": "text", "profiles": "table"}
+TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text"}
 SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0}
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 120.0
@@ -195,6 +195,11 @@ def _select_profile(
                 "pick one with --profile or SCNET_PROFILE, or set default_profile in the file",
             )
     profile = profiles.get(name)
+    if profile is None and not path.exists():
+        raise ConfigError(
+            f"There is no profile {name!r}: no config file exists yet ({path})",
+            "run `scnet-images login` to store your regions' profiles, or leave out --profile / SCNET_PROFILE",
+        )
     if profile is None:
         known = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(
@@ -275,11 +280,14 @@ def load_settings(
     deadline: float | None = None,
     image_api: str | None = None,
     env: Mapping[str, str] | None = None,
+    demo_if_logged_out: bool = False,
 ) -> Settings:
     """Resolve settings from flags (the arguments), then `env`, then the config file.
 
-    Returns demo settings (`demo=True`, empty base URL) when nothing names a
-    server or a token. Raises ConfigError for a half-configured connection.
+    Returns demo settings (`demo=True`, empty base URL) when nothing names a server or
+    a token, and (with `demo_if_logged_out`: the browser) when the default profile is
+    logged out, with a warning saying so. Raises ConfigError for a half-configured
+    connection.
     """
     env = os.environ if env is None else env
     path = config_path(env)
@@ -343,9 +351,19 @@ def load_settings(
         else stored.get("deadline", DEFAULT_DEADLINE),
     )
 
+    logged_out = bool(stored.get("ac_url")) and chosen_token is None
+    if logged_out and demo_if_logged_out and wanted is None and (chosen_url is None or origins[0] == "profile"):
+        warnings.append(
+            f"Profile {profile_name} is logged out, so this is the demo catalog. "
+            "Run `scnet-images login` to use your account again."
+        )
+        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
+    if logged_out:
+        raise ConfigError(
+            f"Profile {profile_name!r} is logged out",
+            f"run `scnet-images login` to log in again, or `scnet-images profiles rm {profile_name}` to forget it",
+        )
     if chosen_url is None and chosen_token is None:
-        if stored.get("ac_url"):
-            raise ConfigError(f"Profile {profile_name!r} has no token (logged out)", LOGIN_HINT)
         return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
     if chosen_url is None:
         raise ConfigError(
@@ -353,8 +371,6 @@ def load_settings(
             f"set {ENV_BASE_URL} or base_url in a profile to the region's AI address",
         )
     if chosen_token is None:
-        if stored.get("ac_url"):
-            raise ConfigError(f"Profile {profile_name!r} has no token (logged out)", LOGIN_HINT)
         raise ConfigError(
             f"A base URL is set ({shown_url(str(chosen_url))}) but no token",
             f"set {ENV_TOKEN}, or token/token_command in a profile, or run `scnet-images login`",
@@ -362,10 +378,12 @@ def load_settings(
     source = " + ".join(dict.fromkeys(sources))
     # Login's details belong to the profile's own token: a token from elsewhere is another account.
     own = token_from in ("profile", "token_command")
+    # A profile whose address and token were both overridden is not in use: it names nothing.
+    in_use = own or origins[0] == "profile"
     return Settings(
         base_url=str(chosen_url).strip(),
         token=str(chosen_token).strip(),
-        profile=profile_name,
+        profile=profile_name if in_use else "",
         source=source,
         options=options,
         warnings=tuple(warnings),
@@ -375,5 +393,5 @@ def load_settings(
         ac_url=str(stored.get("ac_url") or "") if own else "",
         image_api=chosen_api,
         known_api=str(stored.get("detected_image_api") or ""),
-        config_file=path if profile_name else None,
+        config_file=path if profile_name and in_use else None,
     )

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from .api.containers import TASK_TYPES, Group, LaunchSpec, Limits
+from .api.container_models import TASK_TYPES, Group, LaunchSpec, Limits
 from .api.models import Image
 
 # The smallest launch: one core, one card (none for a CPU image), 4 GiB, one hour.

@@ -263,3 +263,28 @@ def remove_tokens(path: Path, names: Sequence[str] = ()) -> list[str]:
                 del table[name]["token"]
                 removed.append(name)
     return removed
+
+
+def remove_profiles(path: Path, names: Sequence[str]) -> list[str]:
+    """Remove the named profiles (all of them, when none are named) with everything they hold;
+    a default that is gone is no longer the default. An unknown name is a ConfigError."""
+    if not path.exists():
+        return []
+    with _editing(path) as document:
+        table = document.get("profiles", {})
+        unknown = [name for name in names if name not in table]
+        if unknown:
+            known = ", ".join(sorted(table)) or "none"
+            raise ConfigError(f"No profile named {', '.join(unknown)} (profiles: {known})", "see `scnet-images profiles`")
+        removed = list(names or table)
+        for name in removed:
+            del table[name]
+        if document.get("default_profile") in removed:
+            del document["default_profile"]
+    return removed
+
+
+def update_setting(path: Path, key: str, value: str) -> None:
+    """Set a top-level key of the file (outside the profiles): `theme`, say."""
+    with _editing(path) as document:
+        document[key] = value

@@ -152,7 +152,7 @@ def test_token_command_is_refused_from_another_users_file(isolated_environment: 
 def test_a_value_of_the_wrong_type_is_a_config_error(isolated_environment: Path, line: str, words: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     isolated_environment.parent.mkdir(parents=True)
-    isolated_environment.write_text(f'[profiles.p]\nbase_url = "https://h.example"\ntoken = "t0ken-value"\n')
+    isolated_environment.write_text('[profiles.p]\nbase_url = "https://h.example"\ntoken = "t0ken-value"\n')
     text = isolated_environment.read_text().replace('base_url = "https://h.example"\n', "") if "base_url" in line else (
         isolated_environment.read_text())
     isolated_environment.write_text(text + line + "\n")

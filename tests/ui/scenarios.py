@@ -200,6 +200,11 @@ SCENARIOS: dict[str, Scenario] = {
     "loading-pages": Scenario(STANDARD, act=lambda app: loading_pages(app)),
     "incomplete-list": Scenario(STANDARD, act=lambda app: app.screen._apply_result(  # type: ignore[attr-defined]
         ImageList(tuple(app.screen._loaded), 0, "", "post", missing=15))),  # type: ignore[attr-defined]
+    # The accelerator list, opened by its key; the search box's own keys in the footer.
+    "filter-open": Scenario(STANDARD, ("a",)),
+    "search-keys": Scenario(STANDARD, ("slash", *"vllm")),
+    "wide-200x50": Scenario(WIDE),
+    "small-80x24-help": Scenario((80, 24), ("question_mark",)),
     # A path that is not an image reference: copying it is refused, with the reason.
     "copy-refused": Scenario(STANDARD, ("c",), images=[
         {"name": "evil", "tag": "1", "path": "reg.example:5000/a/$(touch pwned):1", "createTime": "2026-11-01 10:00:00"},

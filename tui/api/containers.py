@@ -19,7 +19,7 @@ import re
 from typing import Any, Iterable, NamedTuple, Sequence
 from urllib.parse import quote
 
-from .container_models import BUSY, FINAL, STATUSES, TASK_TYPES, Group, Instance, LaunchSpec, Limits, Port, parse_instance
+from .container_models import Group, Instance, LaunchSpec, Limits, parse_instance
 from .container_models import to_int as _int
 from .envelope import parse_envelope, text_of
 from .errors import ApiError, ConfigError, MalformedResponse

@@ -57,15 +57,29 @@ def with_renewal(session: Session, make_plan: Callable[[], Plan], what: str = "t
         ) from None
 
 
+def _refused_why(token: str) -> str:
+    """Why the region may have refused `token`, going by its own claims."""
+    from datetime import datetime, timezone
+
+    from .token import describe_time_left, read_claims
+
+    claims = read_claims(token)
+    left = claims.seconds_left(datetime.now(timezone.utc)) if claims else None
+    if left is not None and left > 0:
+        return f"although it has {describe_time_left(left)} (revoked, or issued by a server that has since restarted?)"
+    return "(expired?)"
+
+
 def renew(session: Session) -> Plan:
     """Trade the expired token for a new one (`/ac/openapi/v2/tokens/next`), once."""
     url = api_root(session.account.ac_url) + RENEW_PATH
+    why = _refused_why(session.token)
     try:
         payload = yield from session.retrying(lambda: session.exchange("POST", url, headers=session.auth()))
         data, _ = parse_envelope(payload, "the token renewal answer")
         token = token_from_data(data, session.account.cluster_id)
     except (NetworkError, MalformedResponse) as error:
-        error.message = f"The region refused the token (expired?), and renewing it failed: {error.message}"
+        error.message = f"The region refused the token {why}, and renewing it failed: {error.message}"
         raise error.redacted(session.secrets()) from None
     except ScnetError as error:
         error.redacted(session.secrets())
@@ -73,11 +87,11 @@ def renew(session: Session) -> Plan:
         said = f' — the platform said "{error.server_message}"' if error.server_message else ""
         reason = f"code {code}{said}" if code else error.message
         raise TokenRefused(
-            f"The region refused the token (expired?) and renewing it failed ({reason})", LOGIN_HINT, code="10008"
+            f"The region refused the token {why} and renewing it failed ({reason})", LOGIN_HINT, code="10008"
         ) from None
     if token is None or not valid_token(token):
         raise TokenRefused(
-            "The region refused the token (expired?) and the renewal answer holds no usable token",
+            f"The region refused the token {why} and the renewal answer holds no usable token",
             LOGIN_HINT,
             code="10008",
         )

@@ -355,9 +355,6 @@ class Session:
             raw.clear()  # release the body (60 MB at 100,000 images) before the models are built
         return payload
 
-    def new_body(self, response: httpx.Response, host: str) -> Body:
-        return Body(response, self.options.max_body_bytes, host)
-
 
 def _error_in_body(payload: dict[str, Any], status: int) -> ScnetError | None:
     """An HTTP error whose body still carries an API `code`: report that code."""

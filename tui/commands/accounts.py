@@ -1,4 +1,5 @@
-"""`scnet-images login`, `profiles` and `logout`: connecting an account, like `gh auth login`.
+"""`scnet-images login` (and the registration of `profiles` and `logout`, in `profiles.py`):
+connecting an account, like `gh auth login`.
 
 Login asks for what it needs (the password and secret key hidden, never taken
 from a flag), gets every region's token, looks up each region's AI address,
@@ -12,19 +13,18 @@ import argparse
 import os
 import re
 import sys
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TextIO
 
 from ..api.addresses import host_of, is_http_url, shown_url, valid_token
 from ..api.errors import ConfigError, ScnetError, TokenRefused
 from ..api.options import ClientOptions
-from ..api.token import describe_expiry
 from ..config import config_path, parse_timeout
-from ..profiles import StoredProfile, profile_name, read_profiles, remove_tokens, save_login
+from ..profiles import profile_name, read_profiles, save_login
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
-from .output import aligned_lines, hide, safe_line
+from .output import hide, safe_line
+from .profiles import logout, print_profiles, profile_table
 
 if TYPE_CHECKING:
     from ..api.auth import RegionToken
@@ -127,16 +127,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     login.set_defaults(run=lambda args: run_account_command("login", args))
     profiles = commands.add_parser(
         "profiles",
-        help="list the stored profiles (tokens masked)",
-        description="List the profiles of the config file: region, host, user, masked token, time left.",
+        help="list the stored profiles (tokens masked), or remove some",
+        description="List the profiles of the config file: region, address, user, masked token, time left.",
+        epilog="examples:\n  scnet-images profiles\n  scnet-images profiles rm alice-20091",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     profiles.set_defaults(run=lambda args: run_account_command("profiles", args))
+    removing = profiles.add_subparsers(dest="profiles_action", metavar="rm")
+    remove = removing.add_parser("rm", help="remove profiles, with their tokens and settings")
+    remove.add_argument("names", nargs="+", metavar="PROFILE")
+    remove.set_defaults(run=lambda args: run_account_command("forget", args))
     logout = commands.add_parser(
         "logout",
         help="remove stored tokens",
         description="Remove the stored token of the named profiles, or of every profile.",
     )
     logout.add_argument("names", nargs="*", metavar="PROFILE", help="profiles to log out (default: all)")
+    logout.add_argument("--forget", action="store_true", help="remove the profiles too, not only their tokens")
     logout.set_defaults(run=lambda args: run_account_command("logout", args))
 
 
@@ -146,7 +153,9 @@ def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts
     if command == "profiles":
         return print_profiles(path, sys.stdout)
     if command == "logout":
-        return logout(path, args.names, sys.stdout)
+        return logout(path, args.names, sys.stdout, forget=args.forget)
+    if command == "forget":
+        return logout(path, args.names, sys.stdout, forget=True)
     if prompts is None:
         prompts = Prompts(interactive=sys.stdin.isatty())
     return login(args, path, prompts, sys.stdin, sys.stdout)
@@ -350,55 +359,8 @@ def _store(
     save_login(path, profiles, names[default.cluster_id])
     out.write(safe_line(f"Logged in as {user}: {len(regions)} region(s), saved to {path} (mode 600)") + "\n")
     stored = [profile for profile in read_profiles(path) if profile.name in profiles]
-    _profile_table(stored, out)
+    profile_table(stored, out)
     out.write(f"Default: {names[default.cluster_id]}. Switch in the browser with p, or: scnet-images --profile NAME\n")
     if ac_insecure:
         out.write(f"TLS verification stays off for {host_of(ac_url)} in these profiles (ac_insecure = true).\n")
-    return 0
-
-
-# --- profiles and logout ----------------------------------------------------------------
-
-
-def print_profiles(path: Any, out: TextIO) -> int:
-    profiles = read_profiles(path)
-    if not profiles:
-        _tell(f"scnet-images: no profiles in {path}; run `scnet-images login`")
-        return 0
-    _profile_table(profiles, out)
-    return 0
-
-
-def _profile_table(profiles: list[StoredProfile], out: TextIO) -> None:
-    now = datetime.now(timezone.utc)
-    headers = ("", "PROFILE", "REGION", "USER", "ADDRESS", "TOKEN", "EXPIRES", "API")
-    rows = []
-    for profile in profiles:
-        expiry = describe_expiry((profile.expires_at - now).total_seconds()) if profile.expires_at else ""
-        api = profile.image_api + (f" ({profile.detected_image_api})" if profile.image_api == "auto" and profile.detected_image_api else "")
-        rows.append(
-            tuple(
-                printable(cell)
-                for cell in (
-                    "*" if profile.default else "",
-                    profile.name,
-                    profile.region,
-                    profile.user,
-                    shown_url(profile.base_url),
-                    profile.masked_token,
-                    expiry,
-                    api,
-                )
-            )
-        )
-    for line in aligned_lines(headers, rows):
-        out.write(line + "\n")
-
-
-def logout(path: Any, names: list[str], out: TextIO) -> int:
-    removed = remove_tokens(path, names)
-    if removed:
-        out.write(safe_line(f"Removed the stored token of {', '.join(removed)}") + "\n")
-    else:
-        out.write("No stored tokens to remove\n")
     return 0

@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
     from ..app import ScnetImagesApp
 
     ScnetImagesApp(settings).run()

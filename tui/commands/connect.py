@@ -75,7 +75,7 @@ def add_transport_options(group: Any, default: Any) -> None:
     )
 
 
-def settings_from(args: argparse.Namespace) -> Any:
+def settings_from(args: argparse.Namespace, *, demo_if_logged_out: bool = False) -> Any:
     """The settings the flags (then the environment and config file) give; warnings on stderr."""
     from ..config import load_settings
 
@@ -88,6 +88,7 @@ def settings_from(args: argparse.Namespace) -> Any:
         timeout=args.timeout,
         deadline=args.deadline,
         image_api=args.image_api,
+        demo_if_logged_out=demo_if_logged_out,
     )
     hide(settings.token)
     for warning in settings.warnings:
@@ -120,7 +121,7 @@ def connected(args: argparse.Namespace) -> Iterator[Any]:
     from ..connection import DEMO_HINT, open_connection
 
     connection = open_connection(settings_from(args))
-    if connection.demo:
+    if connection.demo and _demo_note_due():
         note(DEMO_HINT)
     try:
         with connection.sync_client() as client:
@@ -129,3 +130,23 @@ def connected(args: argparse.Namespace) -> Iterator[Any]:
         for notice in connection.notices:
             note(notice)
         connection.close()
+
+
+def _demo_note_due() -> bool:
+    """Whether to say that this is demo data: once a day is plenty (a stamp in the cache folder)."""
+    import time
+
+    import platformdirs
+
+    stamp = platformdirs.user_cache_path("scnet-images") / "demo-note-shown"
+    try:
+        if time.time() - stamp.stat().st_mtime < 24 * 3600:
+            return False
+    except OSError:
+        pass
+    try:
+        stamp.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:  # a read-only home: say it every time rather than never
+        pass
+    return True

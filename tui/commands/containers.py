@@ -19,7 +19,7 @@ from .lookup import add_filter_options, fetch_images, resolve_image
 from .output import aligned_lines, say, write_csv, write_json
 
 if TYPE_CHECKING:
-    from ..api.containers import Instance, LaunchSpec
+    from ..api.container_models import Instance, LaunchSpec
 
 EXIT_API = 5
 # How often `run --wait` asks how the instance is doing, and for how long at most by default.
@@ -45,8 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=(
             "examples:\n"
             "  scnet-images run --yes vllm 0.9.2 dtk25.04.2\n"
-            "  scnet-images run --dry-run --type jupyter --cpus 8 --memory 32G jupyterlab-pytorch 2.9.0\n"
-            "  scnet-images run --yes --wait --time 2:00:00 pytorch 2.4.1 dtk25.04\n\n" + EXIT_CODES_HELP
+            "  scnet-images run --dry-run --type jupyter --cpus 8 --memory 32G jupyterlab-pytorch 2.9.0 dtk25.04.2\n"
+            "  scnet-images run --yes --wait --time 2:00:00 pytorch:2.4.1-ubuntu22.04-dtk25.04-py3.10\n\n" + EXIT_CODES_HELP
         ),
     )
     run.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")

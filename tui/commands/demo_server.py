@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         server = DemoServer(
             images, token=token, host=args.host, port=args.port, shape=args.shape, token_lifetime=args.token_lifetime,
-            deploy_seconds=args.deploy_seconds,
+            deploy_seconds=args.deploy_seconds, signing_key=_signing_key(),
         )
     except OSError as exc:
         say(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
@@ -88,3 +88,28 @@ def run(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     return EXIT_OK
+
+
+def _signing_key() -> bytes | None:
+    """The key the standalone demo signs its login tokens with, kept in the user's data folder
+    (mode 600) so that a restarted demo still accepts the logins stored before; None (a fresh
+    key, logins lost on restart) when it cannot be kept."""
+    import os
+    import secrets
+
+    import platformdirs
+
+    path = platformdirs.user_data_path("scnet-images") / "demo-signing-key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key.hex())
+    except OSError:
+        return None
+    return key

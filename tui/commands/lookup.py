@@ -18,7 +18,9 @@ from .output import aligned_lines, say, warn, write_csv, write_json
 if TYPE_CHECKING:
     from ..api.models import Image
 
-TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER")
+TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER", "PATH")
+# The path is what people come for: its column is wider than the others before it is cut.
+PATH_WIDTH = 160
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -159,8 +161,10 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
     from ..catalog import cell_values
 
-    rows = [cell_values(image) for image in images]
-    header, *lines = aligned_lines(TABLE_HEADERS, rows)
+    from ..safe_text import printable
+
+    rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
+    header, *lines = aligned_lines(TABLE_HEADERS, rows, widths={"PATH": PATH_WIDTH})
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:
         out.write(line + "\n")
@@ -235,15 +239,18 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 
 
 def _copy_for_shell(text: str) -> None:
-    from ..clipboard import copy_with_pyperclip, osc52_possible, osc52_sequence
+    from ..clipboard import HOW, copy_with_pyperclip, copy_with_tmux, osc52_possible, osc52_sequence
 
     if copy_with_pyperclip(text):
-        say("copied to the system clipboard")
+        say("copied " + HOW["system"])
+        return
+    if copy_with_tmux(text):
+        say("copied " + HOW["tmux"])
         return
     sequence = osc52_sequence(text) if osc52_possible() else None
     if sequence and sys.stderr.isatty():
         sys.stderr.write(sequence)
         sys.stderr.flush()
-        say("copied through the terminal (OSC 52)")
+        say("sent " + HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"])
         return
-    warn("no clipboard here (no pyperclip mechanism, no terminal); path printed only")
+    warn("no clipboard here (no pyperclip mechanism, no tmux, no terminal); path printed only")

@@ -46,16 +46,19 @@ MAX_COLUMN_WIDTH = 60
 
 
 def aligned_lines(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = MAX_COLUMN_WIDTH
+    headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Mapping[str, int] | None = None
 ) -> list[str]:
     """The header line and one line per row, columns padded to their widest cell (in
-    terminal cells: a Chinese character takes two), at most `max_width`, two spaces apart."""
+    terminal cells: a Chinese character takes two), two spaces apart; a cell wider than
+    its column's limit (`widths` by header, else MAX_COLUMN_WIDTH) ends in "…"."""
     from rich.cells import cell_len, set_cell_size
 
-    def cut(cell: str) -> str:
-        return set_cell_size(cell, max_width - 1) + "…" if cell_len(cell) > max_width else cell
+    limits = [(widths or {}).get(header, MAX_COLUMN_WIDTH) for header in headers]
 
-    table = [[cut(cell) for cell in cells] for cells in [headers, *rows]]
+    def cut(cell: str, limit: int) -> str:
+        return set_cell_size(cell, limit - 1) + "…" if cell_len(cell) > limit else cell
+
+    table = [[cut(cell, limit) for cell, limit in zip(cells, limits)] for cells in [headers, *rows]]
     widths = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
     return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip() for cells in table]
 

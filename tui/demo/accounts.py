@@ -84,10 +84,13 @@ class TokenIssuer:
     """Makes and checks the demo's tokens, on its own clock (seconds since the epoch): tests
     and screenshots set it, so the time a token has left is the same on every run."""
 
-    def __init__(self, lifetime: float = 24 * 3600, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, lifetime: float = 24 * 3600, clock: Callable[[], float] = time.time, key: bytes | None = None
+    ) -> None:
         self.lifetime = lifetime
         self.clock = clock
-        self._key = secrets.token_bytes(32)
+        # A key given (the standalone demo keeps one on disk) keeps its logins valid across restarts.
+        self._key = key or secrets.token_bytes(32)
 
     def issue(self, account: DemoAccount, cluster_id: str, *, expires_in: float | None = None) -> str:
         """A token for `account` in region `cluster_id`, valid for `expires_in` seconds

@@ -146,7 +146,7 @@ class ContainerCalls:
 
     def url(self, request: Request) -> Answer:
         with self._lock:
-            now = self.scheduler.now()
+            self.scheduler.now()  # brings every instance up to the clock before it is read
             instance = self._find(request, request.params["id"])
             if isinstance(instance, Answer):
                 return instance

@@ -44,10 +44,11 @@ class DemoServer:
         deploy_seconds: float = 3.0,
         seed_instances: bool = True,
         public_url: str | None = None,
+        signing_key: bytes | None = None,
     ) -> None:
         self.catalog = ImageCalls(images, shape)
         self.token = token if token is not None else secrets.token_urlsafe(24)
-        self.issuer = TokenIssuer(token_lifetime, clock)
+        self.issuer = TokenIssuer(token_lifetime, clock, signing_key)
         # The address the demo names in its answers (region lookups, access URLs): its own, unless
         # it is reached through another (a proxy, a served web page, a snapshot's fixed host).
         self.public_url = public_url

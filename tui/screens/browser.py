@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import gc
 from datetime import datetime
+from functools import partial
 from typing import Callable, NamedTuple
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select, Static
+from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
 from ..api.drivers import ScnetClient
@@ -58,29 +58,32 @@ SHORT_HEIGHT = 30
 class BrowserScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
+    # The footer shows them in this order and cuts what does not fit: `?` (every key) comes
+    # first, so it is there on any terminal.
     BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
         # A priority binding runs as the key arrives, before the keys typed after it are routed,
         # so a fast typist's (or a paste's) next keys land in the search box, not on the table.
         Binding("slash", "focus_search", "Search", key_display="/", id="search", priority=True,
                 tooltip="Type to filter what is loaded"),
         Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
         Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
-        Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
         Binding("l", "launch", "Launch", id="launch", tooltip="Launch a container instance from the highlighted image"),
         Binding("i", "instances", "Instances", id="instances", tooltip="Your container instances in this region"),
+        Binding("d", "toggle_details", "Details", id="toggle-details", tooltip="Show or hide the details pane"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
         Binding("p", "switch_region", "Region", id="switch-region",
                 tooltip="Switch to another stored profile (region) without restarting"),
-        Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse", key_display="S", id="reverse-sort", tooltip="Reverse the sort order"),
-        Binding("d", "toggle_details", "Details", id="toggle-details", tooltip="Show or hide the details pane"),
-        Binding("a", "focus_accelerator", "Accelerator", id="accelerator", show=False,
+        Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column (the palette sorts by any)"),
+        Binding("S", "reverse_sort", "Reverse", key_display="S", id="reverse-sort", show=False,
+                tooltip="Reverse the sort order"),
+        Binding("a", "open_filter('accelerator')", "Accelerator", id="accelerator", show=False,
                 tooltip="Choose the accelerator filter (asks the server)"),
-        Binding("t", "focus_image_type", "Image type", id="image-type", show=False,
+        Binding("t", "open_filter('image-type')", "Image type", id="image-type", show=False,
                 tooltip="Choose the image type filter (asks the server)"),
         Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
                 tooltip="Clear the search box and go back to the table; stop a load in progress"),
         Binding("down", "focus_table", "Table", show=False, id="focus-table", tooltip="From the search box to the table"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
     ]
 
     def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -93,12 +96,14 @@ class BrowserScreen(Screen[None]):
         self._has_loaded = False
         self._load_worker: Worker[_Loaded] | None = None
         self._switching_to = ""  # the profile a running load is switching to, for its messages
+        self._reloading = False  # `r` asked: say how it went
         self.accelerator: str | None = None
         self.image_type: str | None = None
         self.search_text = ""
         self.sort_field = "created"
         self.descending = True
         self.details_wanted: bool | None = None  # None: follow the terminal's size
+        self._details_chosen_at: tuple[bool, bool] | None = None  # the layout `d` was pressed in
 
     @property
     def _loaded(self) -> list[Image]:
@@ -202,6 +207,7 @@ class BrowserScreen(Screen[None]):
             self._show_error(event.worker.error)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self._switching_to = ""
+            self._reloading = False
 
     def _show_connection(self) -> None:
         """The header follows the connection (switched, token renewed); notices become toasts."""
@@ -240,6 +246,7 @@ class BrowserScreen(Screen[None]):
         image_types = {image.type for image in self._loaded}
         self.query_one(FilterBar).learn(accelerators, image_types)
         self.query_one(ImageTable).measure(self._loaded)
+        self._apply_details_visibility()  # the pane beside the table takes what its columns leave
         self._resort()
         if result.missing:
             self.notify(
@@ -250,6 +257,8 @@ class BrowserScreen(Screen[None]):
                 timeout=10,
                 markup=False,
             )
+        if self._reloading:
+            self.notify(f"Reloaded: {len(self._loaded):,} images", timeout=2)
         if result.cut_short:
             self.notify(
                 "The server gave no total and kept sending full pages; the client stopped asking, "
@@ -317,25 +326,36 @@ class BrowserScreen(Screen[None]):
         self.load_images()
 
     def on_image_table_sort_requested(self, event: ImageTable.SortRequested) -> None:
-        field = event.field
-        if field == self.sort_field:
-            self.descending = not self.descending
-        else:
-            self.sort_field, self.descending = field, field == "created"
-        self._resort()
+        self.sort_by(event.field)
 
     # --- details ----------------------------------------------------------------
 
     def on_image_table_image_highlighted(self, event: ImageTable.ImageHighlighted) -> None:
         self.query_one(DetailPane).show(event.image)
+        table = self.query_one(ImageTable)
+        self.query_one(StatusLine).set_position(table.cursor_row + 1, table.row_count)
 
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
         self.app.copy_text("path", path_to_copy(event.image.path))  # type: ignore[attr-defined]
 
+    def _layout_class(self) -> tuple[bool, bool]:
+        """(small, wide): the layouts the details pane has; `d` chooses for the one it is pressed in."""
+        small = self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT
+        return small, self.size.width >= NARROW_WIDTH
+
     def _apply_details_visibility(self) -> None:
-        automatic = not (self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT)
-        wanted = automatic if self.details_wanted is None else self.details_wanted
-        self.query_one(DetailPane).display = wanted
+        layout = self._layout_class()
+        if self._details_chosen_at is not None and layout != self._details_chosen_at:
+            self.details_wanted = self._details_chosen_at = None  # another layout: its own default
+        automatic = not layout[0]
+        pane = self.query_one(DetailPane)
+        pane.display = automatic if self.details_wanted is None else self.details_wanted
+        if layout[1]:
+            # Beside the table: whatever the table's columns leave, so long paths fit on one line.
+            spare = self.size.width - self.query_one(ImageTable).natural_width
+            pane.styles.width = max(56, spare)
+        else:
+            pane.styles.width = None
 
     def _highlighted(self) -> Image | None:
         image = self.query_one(ImageTable).highlighted_image
@@ -376,6 +396,7 @@ class BrowserScreen(Screen[None]):
         self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, clock=self._clock))
 
     def action_reload(self) -> None:
+        self._reloading = True
         self.load_images()
 
     def action_switch_region(self) -> None:
@@ -396,6 +417,22 @@ class BrowserScreen(Screen[None]):
         self._resort()
         self.notify(f"Sorted by {self.sort_field}", timeout=1.5)
 
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Besides the keys: "Sort by <column>" for each column, in the command palette."""
+        return [
+            (f"Sort by {title.lower()}", f"Sort the images by {title.lower()} (again to reverse)",
+             partial(self.sort_by, key))
+            for key, title, _ in COLUMNS
+        ]
+
+    def sort_by(self, field: str) -> None:
+        """Sort by `field`; by the same field again, the other way round."""
+        if field == self.sort_field:
+            self.descending = not self.descending
+        else:
+            self.sort_field, self.descending = field, field == "created"
+        self._resort()
+
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending
         self._resort()
@@ -403,6 +440,7 @@ class BrowserScreen(Screen[None]):
     def action_toggle_details(self) -> None:
         pane = self.query_one(DetailPane)
         self.details_wanted = not pane.display
+        self._details_chosen_at = self._layout_class()
         self._apply_details_visibility()
 
     def _focus(self, widget: Widget) -> None:
@@ -419,11 +457,11 @@ class BrowserScreen(Screen[None]):
     def action_focus_table(self) -> None:
         self._focus(self.query_one(ImageTable))
 
-    def action_focus_accelerator(self) -> None:
-        self._focus(self.query_one("#accelerator", Select))
-
-    def action_focus_image_type(self) -> None:
-        self._focus(self.query_one("#image-type", Select))
+    def action_open_filter(self, which: str) -> None:
+        """`a`/`t`: open the filter's list at once (Enter picks, Esc closes)."""
+        select = self.query_one(f"#{which}", Select)
+        self._focus(select)
+        select.expanded = True
 
     def action_clear_search(self) -> None:
         """Esc: clear the search; with nothing to clear, stop a load in progress."""

@@ -58,11 +58,10 @@ class RegionPicker(ModalScreen["Connection | None"]):
             options.append(self._option(profile.name, title, " · ".join(part for part in details if part)))
         demo = Text("Demo API", style="bold")
         options.append(self._option(DEMO_CHOICE, demo, "the embedded catalog, no account"))
-        with Vertical(id="region-box"):
-            menu = OptionList(*options, id="region-list")
-            menu.border_title = "Region"
-            menu.border_subtitle = "Enter switches · Esc closes"
-            yield menu
+        with Vertical(id="region-box") as box:  # the hint sits inside the same border as the list
+            box.border_title = "Region"
+            box.border_subtitle = "Enter switches · Esc closes"
+            yield OptionList(*options, id="region-list")
             if not self.profiles:
                 yield Static(
                     Text("No stored profiles yet. Run `scnet-images login` in a shell to add your regions."),

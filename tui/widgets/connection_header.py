@@ -59,7 +59,7 @@ class ConnectionHeader(Horizontal):
             where.update(
                 Text.assemble(
                     ("DEMO", "bold reverse"),
-                    "  embedded demo API · connect your account: scnet-images login",
+                    "  demo catalog · your account: scnet-images login",
                 )
             )
         else:

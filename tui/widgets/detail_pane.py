@@ -58,11 +58,45 @@ def render_image(image: Image) -> Group:
         extra.add_column(style="bold", no_wrap=True)
         extra.add_column(overflow="fold")
         for key, value in image.extra.items():
-            extra.add_row(_literal(str(key)), _literal(value))
+            extra.add_row(_literal(str(key)), _literal(human_size(value) if key == "imageSize" else value))
         parts += [Text(""), Text("Other fields from the server", style="bold underline"), extra]
     raw = json.dumps(image.raw, ensure_ascii=False, indent=2, default=str)
     parts += [Text(""), Text("Raw JSON", style="bold underline"), Text(printable_json(raw), style="dim")]
     return Group(*parts)
+
+
+def human_size(value: object) -> object:
+    """`17605821176` (bytes, as the paginated call sends them) -> `16.4 GiB`; anything else as it is."""
+    try:
+        size = float(str(value).strip())
+    except ValueError:
+        return value
+    if size < 0 or size != size or size > 1 << 70:
+        return value
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return value  # pragma: no cover
+
+
+def wrap_path(path: str, width: int) -> str:
+    """`path` in lines of at most `width` cells, broken after a `/`, `:` or `-` where it can be
+    (never inside a word); a part longer than a line is cut where it must be."""
+    import re
+
+    if width < 8 or len(path) <= width:
+        return path
+    lines, line = [], ""
+    for part in re.findall(r"[^/:-]*[/:-]?", path):
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        while len(part) > width:
+            lines.append(part[:width])
+            part = part[width:]
+        line += part
+    return "\n".join(lines + ([line] if line else []))
 
 
 def printable_json(raw: str) -> str:
@@ -83,6 +117,11 @@ class DetailPane(VerticalScroll):
         yield Static(id="detail-path")
         yield Static("No image selected.", id="detail-body")
 
+    def on_resize(self) -> None:
+        shown, self._shown = self._shown, None
+        if shown is not None:
+            self.show(shown)  # the path's lines follow the pane's width
+
     def show(self, image: Image | None) -> None:
         if image is self._shown and image is not None:
             return  # the table re-announces its cursor after every keystroke; nothing to redo
@@ -93,6 +132,8 @@ class DetailPane(VerticalScroll):
             path.update("")
             body.update("No image selected.")
         else:
-            path.update(Text(printable(image.path) or "— the server sent no path", overflow="fold"))
+            width = self.scrollable_content_region.width
+            shown = wrap_path(printable(image.path), width) if image.path else "— the server sent no path"
+            path.update(Text(shown, overflow="fold"))
             body.update(render_image(image))
         self.scroll_home(animate=False)

@@ -24,7 +24,8 @@ class ErrorBanner(Static):
         else:
             message = f"Unexpected error: {type(error).__name__}: {error}"
             hint = "please report it; the app keeps running"
-        text = Text(printable(context) + " " if context else "", style="bold")
+        # The context on a line of its own, so the cause and the next step are never pushed out of view.
+        text = Text(printable(context) + "\n" if context else "", style="bold")
         text.append(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
@@ -19,6 +20,15 @@ BASE_IMAGE_TYPES = ("Base", "JupyterLab")
 def _options(all_label: str, values: Iterable[str]) -> list[tuple[str | Text, str]]:
     # Values may come from the server: shown as literal text, never markup.
     return [(all_label, ALL)] + [(Text(printable(value)), value) for value in values]
+
+
+class SearchBox(Input):
+    """The search box: its footer says how to get back to the table, and how to clear it."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Table", key_display="Enter/↓", id="search-done"),
+        Binding("escape", "screen.clear_search", "Clear", key_display="Esc", id="search-clear"),
+    ]
 
 
 class FilterBar(Horizontal):
@@ -35,7 +45,7 @@ class FilterBar(Horizontal):
             ("image-type", "All types", self.image_types),
         ):
             yield Select(_options(all_label, values), value=ALL, allow_blank=False, id=select_id, compact=True)
-        yield Input(placeholder="Search name, tag, version, path  ( / )", id="search", compact=True)
+        yield SearchBox(placeholder="Search name, tag, version, path  ( / )", id="search", compact=True)
 
     def learn(self, accelerators: Iterable[str], image_types: Iterable[str]) -> None:
         """Offer values seen in the data as well as the documented ones."""

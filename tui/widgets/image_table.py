@@ -39,9 +39,11 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 # Column widths come from this many images: enough to be representative, cheap at any size.
 _WIDTH_SAMPLE = 2000
 _PADDING = 1
-# On a narrow terminal these columns give way, in this order, down to these widths,
-# before the table scrolls sideways.
+# On a narrow terminal these columns give way, in this order, down to these widths;
+# then whole columns are left out, the least needed first (the details pane has them all),
+# so the table never scrolls sideways.
 _SHRINK = (("tag", 24), ("name", 14), ("user", 6))
+_DROP = ("user", "preset", "access", "created", "type", "accelerator")
 _CELL_CACHE_SIZE = 512
 
 
@@ -184,8 +186,14 @@ class ImageTable(ScrollView, can_focus=True):
         self._measured = [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]
         self._fit_columns()
 
+    @property
+    def natural_width(self) -> int:
+        """The width the columns want, in cells (a layout gives the rest to the details pane)."""
+        return sum(self._measured) + 2 * _PADDING * len(self._measured) + 2  # +2: the scrollbar and a gap
+
     def _fit_columns(self) -> None:
-        """Column widths for the space there is: the measured ones, less what `_SHRINK` gives up."""
+        """Column widths for the space there is: the measured ones, less what `_SHRINK` gives up,
+        less the columns `_DROP` leaves out (width 0) while they still do not fit."""
         widths = list(self._measured)
         available = self.scrollable_content_region.width or self.size.width
         excess = sum(widths) + 2 * _PADDING * len(widths) - available
@@ -197,6 +205,12 @@ class ImageTable(ScrollView, can_focus=True):
             give = max(0, min(excess, widths[index] - minimum))
             widths[index] -= give
             excess -= give
+        for key in _DROP:
+            if excess <= 0 or not available:
+                break
+            index = keys.index(key)
+            excess -= widths[index] + 2 * _PADDING
+            widths[index] = 0
         self._widths = widths
         self._changed()
 
@@ -215,7 +229,7 @@ class ImageTable(ScrollView, can_focus=True):
         """The row's cells as they are shown (cut to their column's width)."""
         values = cell_values(self._images[row])
         cells = zip(_FITTERS, values, self._widths)
-        return tuple(Text(fit(value, width).rstrip()) for fit, value, width in cells)
+        return tuple(Text(fit(value, width).rstrip() if width else "") for fit, value, width in cells)
 
     def header_label(self, field: str) -> str:
         index = [key for key, _, _ in COLUMNS].index(field)
@@ -223,7 +237,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     def _changed(self) -> None:
         self._cells.clear()
-        width = sum(self._widths) + 2 * _PADDING * len(self._widths)
+        width = sum(width + 2 * _PADDING for width in self._widths if width)
         self.virtual_size = Size(width, len(self._images) + 1)
         self.refresh()
 
@@ -233,13 +247,15 @@ class ImageTable(ScrollView, can_focus=True):
         cells = []
         for (key, title, _), width in zip(COLUMNS, self._widths):
             arrow = (" ▼" if self._descending else " ▲") if key == self._sort_field else ""
-            cells.append(_fit(title + arrow, width))
+            cells.append(_fit(title + arrow, width) if width else "")
         return cells
 
     def _join(self, cells: Sequence[str], style: Style, sorted_style: Style | None = None) -> Strip:
         pad = " " * _PADDING
         segments = []
-        for (key, _, _), cell in zip(COLUMNS, cells):
+        for (key, _, _), cell, width in zip(COLUMNS, cells, self._widths):
+            if not width:  # a column left out on a narrow terminal
+                continue
             cell_style = sorted_style if sorted_style is not None and key == self._sort_field else style
             segments.append(Segment(pad + cell + pad, cell_style))
         return Strip(segments)
@@ -250,7 +266,9 @@ class ImageTable(ScrollView, can_focus=True):
             if len(self._cells) > _CELL_CACHE_SIZE:
                 self._cells.clear()
             values = cell_values(self._images[row])
-            cells = self._cells[row] = [fit(value, width) for fit, value, width in zip(_FITTERS, values, self._widths)]
+            cells = self._cells[row] = [
+                fit(value, width) if width else "" for fit, value, width in zip(_FITTERS, values, self._widths)
+            ]
         style = self.rich_style
         if row % 2:
             style += self.get_component_rich_style("image-table--even-row")
@@ -277,6 +295,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._fit_columns()
+        self._scroll_to_cursor()  # a layout change (a pane shown or hidden, a resize) keeps the cursor in view
 
     # --- cursor --------------------------------------------------------------------
 
@@ -333,6 +352,8 @@ class ImageTable(ScrollView, can_focus=True):
         if offset.y == 0:
             x = offset.x + round(self.scroll_offset.x)
             for (key, _, _), width in zip(COLUMNS, self._widths):
+                if not width:
+                    continue
                 x -= width + 2 * _PADDING
                 if x < 0:
                     self.post_message(self.SortRequested(key))

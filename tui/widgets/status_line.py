@@ -1,4 +1,5 @@
-"""The line under the table: how many images are shown, the sort, the filters, loading."""
+"""The line under the table: how many images are shown, the sort, the filters, loading, and
+where the cursor is."""
 
 from __future__ import annotations
 
@@ -18,10 +19,15 @@ class StatusLine(Horizontal):
         yield Static(id="counts")
         yield LoadingIndicator(id="loading")
         yield Static(id="activity")
+        yield Static(id="position")
 
     def set_loading(self, what: str | None) -> None:
         self.query_one("#loading").display = what is not None
         self.query_one("#activity", Static).update(Text(what or ""))
+
+    def set_position(self, row: int, rows: int) -> None:
+        """`12 of 265`: where the cursor is, as k9s and lazydocker show it."""
+        self.query_one("#position", Static).update(f"{row} of {rows}" if rows else "")
 
     def set_counts(self, shown: int, total: int, sort_field: str, descending: bool, scope: str, note: str = "") -> None:
         arrow = "▼" if descending else "▲"
