@@ -203,3 +203,21 @@ def _page(session: Session, access: str, start: int, size: int, filters: dict[st
         return _Page(access, start, parse_image_list(payload), page_total(payload))
 
     return (yield from session.call("POST", session.root + PAGED_IMAGES_PATH, read, body=body))
+
+
+def list_warnings(listed: ImageList) -> list[str]:
+    """What is worth knowing about a list that is not an error: images left out, pages
+    that came back short, pages that never ended. One sentence each, for any interface."""
+    warnings = []
+    if listed.missing:
+        warnings.append(
+            f"The server announced {listed.missing} more image(s) than its pages held; the list may be incomplete"
+        )
+    if listed.cut_short:
+        warnings.append(
+            f"The server gave no total and kept sending full pages; the client stopped after {MAX_PAGES} pages, "
+            "so the list may be incomplete (narrow it with the accelerator or image type filter)"
+        )
+    if listed.skipped:
+        warnings.append(f"Skipped {listed.skipped} item(s) the server sent that hold no usable image")
+    return warnings

@@ -100,7 +100,7 @@ def run_path(args: argparse.Namespace) -> int:
 
 def fetch_images(client: Any, args: argparse.Namespace) -> tuple[Image, ...]:
     """The catalog for the filter flags, with what is worth knowing about it said on stderr."""
-    from ..api.images import MAX_PAGES
+    from ..api.images import list_warnings
 
     progress = _progress_on_stderr() if sys.stderr.isatty() else None
     try:
@@ -108,15 +108,8 @@ def fetch_images(client: Any, args: argparse.Namespace) -> tuple[Image, ...]:
     finally:
         if progress is not None:
             sys.stderr.write("\r\x1b[K")
-    if result.skipped:
-        warn(f"skipped {result.skipped} unusable item(s) in the response")
-    if result.missing:
-        warn(
-            f"the server announced {result.missing} more image(s) than its pages held; the list may be incomplete"
-        )
-    if result.cut_short:
-        warn(f"the server gave no total and kept sending full pages; stopped after {MAX_PAGES} pages, "
-             "so the list may be incomplete (narrow it with --accelerator or --image-type)")
+    for warning in list_warnings(result):
+        warn(warning[:1].lower() + warning[1:])
     return result.images
 
 

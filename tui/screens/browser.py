@@ -23,18 +23,20 @@ from textual.worker import Worker, WorkerState
 
 from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
+from ..api.images import list_warnings
 from ..api.models import Image, ImageList
 from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
-from ..widgets.detail_pane import DetailPane
+from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
 from ..widgets.error_banner import ErrorBanner, error_message, error_title
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
+from .browser_keys import BROWSER_KEYS
 from .copy_menu import CopyMenu
 from .containers import ContainersScreen
 from .help import HelpScreen
@@ -50,41 +52,12 @@ class _Loaded(NamedTuple):
     client: ScnetClient | None = None
 
 
-# Below these sizes the details pane moves under the table, or hides itself.
-NARROW_WIDTH = 180
-SHORT_HEIGHT = 30
 
 
 class BrowserScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
-    # The footer shows them in this order and cuts what does not fit: `?` (every key) comes
-    # first, so it is there on any terminal.
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?", id="help", tooltip="Every key"),
-        # A priority binding runs as the key arrives, before the keys typed after it are routed,
-        # so a fast typist's (or a paste's) next keys land in the search box, not on the table.
-        Binding("slash", "focus_search", "Search", key_display="/", id="search", priority=True,
-                tooltip="Type to filter what is loaded"),
-        Binding("c", "copy_path", "Copy path", id="copy-path", tooltip="Copy the highlighted image's path (also Enter)"),
-        Binding("y", "copy_menu", "Copy…", id="copy-menu", tooltip="Copy version, id, digest, JSON or a docker pull line"),
-        Binding("l", "launch", "Launch", id="launch", tooltip="Launch a container instance from the highlighted image"),
-        Binding("i", "instances", "Instances", id="instances", tooltip="Your container instances in this region"),
-        Binding("d", "toggle_details", "Details", id="toggle-details", tooltip="Show or hide the details pane"),
-        Binding("r", "reload", "Reload", id="reload", tooltip="Ask the server again"),
-        Binding("p", "switch_region", "Region", id="switch-region",
-                tooltip="Switch to another stored profile (region) without restarting"),
-        Binding("s", "cycle_sort", "Sort", id="sort", tooltip="Sort by the next column (the palette sorts by any)"),
-        Binding("S", "reverse_sort", "Reverse", key_display="S", id="reverse-sort", show=False,
-                tooltip="Reverse the sort order"),
-        Binding("a", "open_filter('accelerator')", "Accelerator", id="accelerator", show=False,
-                tooltip="Choose the accelerator filter (asks the server)"),
-        Binding("t", "open_filter('image-type')", "Image type", id="image-type", show=False,
-                tooltip="Choose the image type filter (asks the server)"),
-        Binding("escape", "clear_search", "Clear search", show=False, id="clear-search",
-                tooltip="Clear the search box and go back to the table; stop a load in progress"),
-        Binding("down", "focus_table", "Table", show=False, id="focus-table", tooltip="From the search box to the table"),
-    ]
+    BINDINGS = BROWSER_KEYS
 
     def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -102,8 +75,6 @@ class BrowserScreen(Screen[None]):
         self.search_text = ""
         self.sort_field = "created"
         self.descending = True
-        self.details_wanted: bool | None = None  # None: follow the terminal's size
-        self._details_chosen_at: tuple[bool, bool] | None = None  # the layout `d` was pressed in
 
     @property
     def _loaded(self) -> list[Image]:
@@ -248,32 +219,11 @@ class BrowserScreen(Screen[None]):
         self.query_one(ImageTable).measure(self._loaded)
         self._apply_details_visibility()  # the pane beside the table takes what its columns leave
         self._resort()
-        if result.missing:
-            self.notify(
-                f"The server announced {result.missing} more image(s) than its pages held; "
-                "the list may be incomplete. Press r to ask again.",
-                title="Incomplete list",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
         if self._reloading:
             self.notify(f"Reloaded: {len(self._loaded):,} images", timeout=2)
-        if result.cut_short:
-            self.notify(
-                "The server gave no total and kept sending full pages; the client stopped asking, "
-                "so the list may be incomplete. Narrow it with the accelerator or image type.",
-                title="Incomplete list",
-                severity="warning",
-                timeout=10,
-                markup=False,
-            )
-        if result.skipped:
-            self.notify(
-                f"Skipped {result.skipped} item(s) the server sent that hold no usable image.",
-                severity="warning",
-                markup=False,
-            )
+        for warning in list_warnings(result):
+            self.notify(printable(warning) + ".", title="Incomplete list", severity="warning", timeout=10,
+                        markup=False)
 
     # --- filtering and sorting (no I/O: every keystroke comes through here) -----
 
@@ -338,24 +288,8 @@ class BrowserScreen(Screen[None]):
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
         self.app.copy_text("path", path_to_copy(event.image.path))  # type: ignore[attr-defined]
 
-    def _layout_class(self) -> tuple[bool, bool]:
-        """(small, wide): the layouts the details pane has; `d` chooses for the one it is pressed in."""
-        small = self.size.width < NARROW_WIDTH and self.size.height < SHORT_HEIGHT
-        return small, self.size.width >= NARROW_WIDTH
-
     def _apply_details_visibility(self) -> None:
-        layout = self._layout_class()
-        if self._details_chosen_at is not None and layout != self._details_chosen_at:
-            self.details_wanted = self._details_chosen_at = None  # another layout: its own default
-        automatic = not layout[0]
-        pane = self.query_one(DetailPane)
-        pane.display = automatic if self.details_wanted is None else self.details_wanted
-        if layout[1]:
-            # Beside the table: whatever the table's columns leave, so long paths fit on one line.
-            spare = self.size.width - self.query_one(ImageTable).natural_width
-            pane.styles.width = max(56, spare)
-        else:
-            pane.styles.width = None
+        self.query_one(DetailPane).fit(self.size, self.query_one(ImageTable).natural_width)
 
     def _highlighted(self) -> Image | None:
         image = self.query_one(ImageTable).highlighted_image
@@ -438,10 +372,7 @@ class BrowserScreen(Screen[None]):
         self._resort()
 
     def action_toggle_details(self) -> None:
-        pane = self.query_one(DetailPane)
-        self.details_wanted = not pane.display
-        self._details_chosen_at = self._layout_class()
-        self._apply_details_visibility()
+        self.query_one(DetailPane).toggle()
 
     def _focus(self, widget: Widget) -> None:
         """Focus now, not on the next idle, so the very next key already goes to `widget`."""

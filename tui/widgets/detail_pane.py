@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widgets import Static
 
 from ..api.models import Image
@@ -104,14 +105,41 @@ def printable_json(raw: str) -> str:
     return "\n".join(printable(line) for line in raw.split("\n"))
 
 
+# Below these sizes the pane moves under the table, or hides itself.
+NARROW_WIDTH = 180
+SHORT_HEIGHT = 30
+# Beside the table, it is at least this wide.
+MIN_SIDE_WIDTH = 56
+
+
 class DetailPane(VerticalScroll):
-    """Shows the image under the table's cursor."""
+    """Shows the image under the table's cursor, where the layout has room for it."""
 
     def __init__(self) -> None:
         super().__init__(id="detail-pane")
         self.border_title = "Details"
         self.can_focus = True
         self._shown: Image | None = None
+        self.wanted: bool | None = None  # None: follow the terminal's size; `d` decides otherwise
+        self._chosen_in: tuple[bool, bool] | None = None  # the layout `d` was pressed in
+        self._layout = (False, False)
+
+    def fit(self, size: Size, table_width: int) -> None:
+        """Show or hide the pane for a screen of `size`: hidden on small terminals unless `d`
+        said otherwise in that layout; beside the table on wide ones, taking what the table's
+        columns (`table_width`) leave."""
+        small = size.width < NARROW_WIDTH and size.height < SHORT_HEIGHT
+        self._layout = layout = (small, size.width >= NARROW_WIDTH)
+        if self._chosen_in is not None and layout != self._chosen_in:
+            self.wanted = self._chosen_in = None  # another layout: its own default
+        self.display = not small if self.wanted is None else self.wanted
+        self.styles.width = max(MIN_SIDE_WIDTH, size.width - table_width) if layout[1] else None
+
+    def toggle(self) -> None:
+        """`d`: show or hide, for the layout the screen is in now."""
+        self.wanted = not self.display
+        self._chosen_in = self._layout
+        self.display = self.wanted
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-path")
