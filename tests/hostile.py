@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterator, NamedTuple
 
 # Every way text can act on a terminal or hide from a reader, in one value.
-NASTY = "x\x1b[31mred\x1b]52;c;aGk=\x07\x9b\u202egnp\u200b\ufeff\u00ad\U000e0041\r\n=cmd"
+NASTY = "x\x1b[31mred\x1b]52;c;aGk=\x07\x9b\u202egnp\u200b\ufeff\u00ad\U000e0041\ud800\r\n=cmd"
 
 
 class Seen(NamedTuple):
@@ -27,7 +27,8 @@ Route = Callable[[Seen], "tuple[int, dict[str, str], bytes | Iterator[bytes]]"]
 
 
 def envelope(data: Any = None, code: str = "0", msg: str = "success") -> bytes:
-    return json.dumps({"code": code, "msg": msg, "data": data}, ensure_ascii=False).encode()
+    # ASCII on the wire: a lone surrogate in a value arrives as \ud800, as a hostile server would send it.
+    return json.dumps({"code": code, "msg": msg, "data": data}).encode()
 
 
 def hostile_image(**extra: Any) -> dict[str, Any]:

@@ -102,20 +102,29 @@ _KINDS = {
 def read_config_file(path: Path) -> dict[str, Any]:
     """The parsed file, or {} when it does not exist. Bad TOML, or a file that is not UTF-8,
     is a ConfigError."""
+    return read_config(path)[0]
+
+
+def read_config(path: Path) -> tuple[dict[str, Any], str]:
+    """The parsed file, and why a command in it must not be run ("" when it may): checked on
+    the very file that was read, so it cannot be swapped between the check and the read."""
     if not path.exists():
-        return {}
+        return {}, ""
     import tomllib  # only when there is a file: most shell lookups have none
 
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            untrusted = _untrusted(os.fstat(handle.fileno()), path)
+            return tomllib.load(handle), untrusted
     except FileNotFoundError:
-        return {}
+        return {}, ""
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"The config file {path} is not UTF-8 text (a byte at position {exc.start} is not)",
             "save it as UTF-8, or point SCNET_CONFIG elsewhere",
         ) from None
+    except RecursionError:
+        raise ConfigError(f"The config file {path} nests tables or arrays too deeply to read", CONFIG_HINT) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"The config file {path} cannot be read: {exc}", CONFIG_HINT) from None
 
@@ -211,16 +220,10 @@ def _select_profile(
     return str(name), profile
 
 
-def run_token_command(command: str, profile: str, path: Path | None = None) -> str:
-    """Run a profile's `token_command` and return what it prints, stripped.
-
-    The command runs as you: it is refused when the file it comes from (`path`) could have
-    been written by someone else (owned by another user, or writable by group or others).
-    """
+def run_token_command(command: str, profile: str) -> str:
+    """Run a profile's `token_command` (as you, with no shell) and return what it prints, stripped."""
     import subprocess
 
-    if path is not None:
-        _check_command_source(path, profile)
     try:
         done = subprocess.run(
             shlex.split(command), capture_output=True, text=True, timeout=20, check=False
@@ -239,26 +242,24 @@ def run_token_command(command: str, profile: str, path: Path | None = None) -> s
     return token
 
 
-def _check_command_source(path: Path, profile: str) -> None:
+def _untrusted(info: os.stat_result, path: Path) -> str:
+    """Why someone other than you could have chosen what this file says ("" when no one could):
+    it is another user's, others may write it, or its folder lets others replace it."""
     if os.name != "posix":
-        return
-    quoted = shlex.quote(str(path))
-    try:
-        info = path.stat()
-    except OSError:
-        return
+        return ""
     if info.st_uid != os.geteuid():
-        raise ConfigError(
-            f"Not running token_command of profile {profile!r}: {path} belongs to another user "
-            "(whoever can write it chooses what runs as you)",
-            f"take ownership (chown $USER {quoted}) or move the command to a file of yours",
-        )
+        return "belongs to another user (whoever can write it chooses what runs as you)"
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise ConfigError(
-            f"Not running token_command of profile {profile!r}: {path} is writable by others "
-            f"(mode {stat.S_IMODE(info.st_mode):o}), who could choose what runs as you",
-            f"run: chmod go-w {quoted}",
-        )
+        return f"is writable by others (mode {stat.S_IMODE(info.st_mode):o}), who could choose what runs as you"
+    try:
+        folder = path.parent.stat()
+    except OSError:
+        return "is in a folder that cannot be checked"
+    if folder.st_uid not in (os.geteuid(), 0) or (
+        folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder.st_mode & stat.S_ISVTX
+    ):
+        return f"is in a folder others may write ({path.parent}), so they could replace the file"
+    return ""
 
 
 def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
@@ -291,7 +292,7 @@ def load_settings(
     """
     env = os.environ if env is None else env
     path = config_path(env)
-    data = read_config_file(path)
+    data, untrusted = read_config(path)
     warnings: list[str] = []
     if data:
         warning = _permission_warning(path, data)
@@ -326,7 +327,13 @@ def load_settings(
     chosen_token = pick(token, ENV_TOKEN, "token")
     token_from = origins[-1]
     if chosen_token is None and stored.get("token_command"):
-        chosen_token = run_token_command(stored["token_command"], profile_name, path)
+        if untrusted:
+            raise ConfigError(
+                f"Not running token_command of profile {profile_name!r}: {path} {untrusted}",
+                f"make it yours and private: chown $USER {shlex.quote(str(path))} && chmod go-w "
+                f"{shlex.quote(str(path))} (and its folder), or move the command to a file of yours",
+            )
+        chosen_token = run_token_command(stored["token_command"], profile_name)
         sources.append(f"profile {profile_name}")
         token_from = "token_command"
 

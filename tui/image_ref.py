@@ -14,7 +14,7 @@ import re
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_HOST = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F:.]+\])"
+_HOST = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:]*\])"
 _REFERENCE = re.compile(
     rf"(?:(?P<host>{_HOST}(?::[0-9]+)?)/)?"
     rf"(?P<path>{_COMPONENT}(?:/{_COMPONENT})*)"
@@ -22,6 +22,7 @@ _REFERENCE = re.compile(
     r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?",
     re.ASCII,
 )
+_IPV6_HOST = re.compile(r"^\[[0-9a-fA-F]*:[0-9a-fA-F]*:[0-9a-fA-F:]*\]")  # an IPv6 literal has 2+ colons
 # The longest repository name (host and path) the distribution spec accepts.
 MAX_NAME_LENGTH = 255
 
@@ -40,8 +41,10 @@ def reference_problem(value: str) -> str | None:
         return "it starts with '-', which a command would take for an option"
     if not value.isascii():
         return "it holds characters outside ASCII"
-    bad = sorted({char for char in value if char.isspace() or char in "$`;|&<>(){}*?[]!'\"\\#~^,="})
-    if bad and not value.startswith("["):
+    # Brackets only as an IPv6 host ([::1]:5000/...): anywhere else a shell would glob them.
+    rest = _IPV6_HOST.sub("", value, count=1)
+    bad = sorted({char for char in rest if char.isspace() or char in "$`;|&<>(){}*?[]!'\"\\#~^,="})
+    if bad:
         shown = " ".join({" ": "space", "\t": "tab"}.get(char, char) for char in bad)
         return f"it holds characters a shell would act on: {shown}"
     match = _REFERENCE.fullmatch(value)

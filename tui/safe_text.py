@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 
-# Every character of Unicode's control (Cc), format (Cf) and line/paragraph separator
-# (Zl, Zp) categories, and the invisible ones of other categories (combining grapheme
-# joiner, Hangul fillers, Khmer and Mongolian invisibles, variation selectors):
-# test_safe_text checks this against unicodedata.
+# Every character of Unicode's control (Cc), format (Cf), line/paragraph separator (Zl, Zp)
+# and surrogate (Cs: a lone one cannot even be written out) categories, and the invisible
+# ones of other categories (combining grapheme joiner, Hangul fillers, Khmer and Mongolian
+# invisibles, variation selectors): tests/security/test_text.py checks it against unicodedata.
 _INVISIBLE_CLASS = (
     "\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
-    "\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\ud800-\udfff\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0000-\U000e0fff"
 )
@@ -33,7 +33,7 @@ _TAG = re.compile(r"<[^>]*>")
 # key=value (or key: value) pairs that carry a credential, as a server may echo them.
 _SECRET_PAIR = re.compile(
     r"(?i)\b(token|access[_-]?token|password|passwd|pwd|secret(?:[_-]?key)?|access[_-]?key|signature|authorization)"
-    r"(\"?\s*[=:]\s*\"?)([^\s\"'&,;}]+)"
+    r"(\"?\s*[=:]\s*\"?(?:(?:Bearer|Basic|Token)\s+)?)([^\s\"'&,;}]+)"
 )
 MASK = "****"
 

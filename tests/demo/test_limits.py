@@ -53,3 +53,11 @@ def test_the_request_log_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
             assert client.post(PAGED_IMAGES_PATH, content=big).json()["code"] == "0"
     assert len(server.requests) == 20
     assert all(len(request.body) <= LOGGED_BODY_BYTES for request in server.requests)
+
+
+@pytest.mark.parametrize("length", ["²", "9" * 5000, "0x10"])
+def test_lengths_that_only_look_like_numbers(demo_server: DemoServer, length: str) -> None:
+    request = (f"POST {PAGED_IMAGES_PATH} HTTP/1.1\r\nHost: x\r\ntoken: {demo_server.token}\r\n"
+               f"Content-Length: {length}\r\n\r\n").encode()
+    got, body = raw(demo_server, request)
+    assert (got, body["code"]) == (400, "10004")

@@ -93,7 +93,7 @@ def test_an_api_error_with_hostile_code_and_msg(monkeypatch: pytest.MonkeyPatch,
 @pytest.mark.parametrize("status", [400, 401, 404, 500, 502])
 def test_an_http_error_with_a_hostile_body(status: int, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    body = f"<html><title>{NASTY}</title>{TOKEN} {NASTY}</html>".encode()
+    body = f"<html><title>{NASTY}</title>{TOKEN} {NASTY}</html>".encode("utf-8", "surrogatepass")
     with HostileServer({path: answer(body, status) for path in PATHS}) as server:
         monkeypatch.setenv("SCNET_IMAGE_API", "get")
         assert lookup(server, "list", "--timeout", "5", monkeypatch=monkeypatch) in (3, 5)

@@ -18,7 +18,7 @@ from tui.image_ref import reference_problem
 from tui.safe_text import csv_cell, has_control_chars, json_safe, printable, redact
 from tui.shell_text import command_line, docker_pull
 
-INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 
 
 def test_every_control_format_and_separator_character_is_escaped() -> None:

@@ -73,15 +73,20 @@ def shown_url(url: str) -> str:
         parts = urlsplit(url.strip())
     except ValueError:
         return host_of(url)
-    if not parts.scheme:
-        return host_of(url)
+    if "://" not in url:
+        # `alice:pw@host:65011` parses with "alice" as the scheme: drop all before the last @.
+        return url.strip().rpartition("@")[2].split("/", 1)[0] or "(no address)"
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def userinfo_secrets(url: str) -> tuple[str, ...]:
     """The password (and user) an address carries, to be masked wherever they could show."""
+    text = url.strip()
+    if "://" not in text:
+        text = "//" + text  # a bare `user:pw@host` is still read as one
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(text)
         return tuple(part for part in (parts.password, parts.username) if part)
     except ValueError:
-        return ()
+        head = text.rpartition("@")[0].removeprefix("//").split("://")[-1]
+        return tuple(part for part in head.split(":", 1) if part)

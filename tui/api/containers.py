@@ -186,7 +186,9 @@ def _every_page(client: Session, filters: dict[str, str]) -> Plan:
     for page in range(MAX_PAGES):
         query = {**filters, "start": page * PAGE_SIZE, "limit": PAGE_SIZE, "sort": "desc"}
         # The page says GET with a JSON body; one public client sends query parameters: send both.
-        items, total = yield from _hinted(client.call("GET", url, _read_list, body=query, params=query))
+        items, total = yield from _hinted(client.call(
+            "GET", url, _read_list, body=query, params=query, max_bytes=client.options.max_page_bytes
+        ))
         instances.extend(items)
         if len(items) < PAGE_SIZE or (total is not None and len(instances) >= total):
             break

@@ -129,7 +129,7 @@ class ScnetClient(Session):
         try:
             response = await self._client_for(request).send(request, stream=True)
             try:
-                body = Body(response, self.options.max_body_bytes, host)
+                body = Body(response, request.extensions.get("max_bytes", self.options.max_body_bytes), host)
                 async for chunk in response.aiter_bytes():
                     body.add(chunk)
             finally:
@@ -182,9 +182,30 @@ class ScnetSyncClient(Session):
 
     def run(self, plan: Plan) -> Any:
         """Send what `plan` yields until it returns; its result, or the error it raises.
-        The whole call fails once it has taken longer than the `deadline` option."""
+
+        The whole call fails once it has taken longer than the `deadline` option, whatever
+        the server does: it runs on a thread this one waits for no longer than that (a server
+        that trickles its headers, or holds a TLS handshake, defeats every per-read timeout)."""
+        import threading
+
         self._ends_at = time.monotonic() + self.options.deadline
-        return self._run(plan)
+        outcome: list[Any] = []
+
+        def call() -> None:
+            try:
+                outcome.append((True, self._run(plan)))
+            except BaseException as error:  # handed to the caller's thread below
+                outcome.append((False, error))
+
+        worker = threading.Thread(target=call, name="scnet-call", daemon=True)
+        worker.start()
+        worker.join(self.options.deadline + 0.25)
+        if not outcome:  # still waiting on the server: given up (the thread ends with the process)
+            raise deadline_error(host_of(self.base_url), self.options.deadline)
+        done, value = outcome[0]
+        if done:
+            return value
+        raise value
 
     def _left(self, host: str) -> float:
         """Seconds left before the deadline; past it, the deadline error."""
@@ -247,7 +268,7 @@ class ScnetSyncClient(Session):
         try:
             response = self._client_for(request).send(request, stream=True)
             try:
-                body = Body(response, self.options.max_body_bytes, host)
+                body = Body(response, request.extensions.get("max_bytes", self.options.max_body_bytes), host)
                 for chunk in response.iter_bytes():
                     body.add(chunk)
                     self._left(host)

@@ -202,7 +202,9 @@ def _page(session: Session, access: str, start: int, size: int, filters: dict[st
     def read(payload: Any) -> _Page:
         return _Page(access, start, parse_image_list(payload), page_total(payload))
 
-    return (yield from session.call("POST", session.root + PAGED_IMAGES_PATH, read, body=body))
+    return (yield from session.call(
+        "POST", session.root + PAGED_IMAGES_PATH, read, body=body, max_bytes=session.options.max_page_bytes
+    ))
 
 
 def list_warnings(listed: ImageList) -> list[str]:

@@ -17,7 +17,11 @@ class ClientOptions(NamedTuple):
     read_timeout: float = 30.0
     tries: int = 3
     backoff: float = 0.5
-    max_body_bytes: int = 256 * 1024 * 1024
+    # The largest answer read: twice a 100,000-image catalog. Decoded JSON takes several
+    # times its size in memory (up to ~25x for tiny items), so this also bounds memory.
+    max_body_bytes: int = 128 * 1024 * 1024
+    # The largest page of a paginated list (100 items of a few hundred bytes each).
+    max_page_bytes: int = 16 * 1024 * 1024
     ca_bundle: str | None = None
     insecure: bool = False  # no TLS checks for the session's own host (the region), knowingly
     ac_insecure: bool = False  # the same for any other host (the platform, which renews tokens)

@@ -76,7 +76,7 @@ def renew(session: Session) -> Plan:
     why = _refused_why(session.token)
     try:
         payload = yield from session.retrying(lambda: session.exchange("POST", url, headers=session.auth()))
-        data, _ = parse_envelope(payload, "the token renewal answer")
+        data, _ = parse_envelope(session.without_secrets(payload), "the token renewal answer")
         token = token_from_data(data, session.account.cluster_id)
     except (NetworkError, MalformedResponse) as error:
         error.message = f"The region refused the token {why}, and renewing it failed: {error.message}"

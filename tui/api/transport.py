@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ..safe_text import excerpt
+from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions
 from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
@@ -225,6 +225,13 @@ class Session:
         """What must never appear in a message: the token and whatever else the caller hid."""
         return (self._token, *self._hidden)
 
+    def without_secrets(self, payload: Any) -> Any:
+        """An error answer whose `msg` has the secrets masked, before anything cuts it short
+        (a long token cut in half would no longer be found)."""
+        if isinstance(payload, dict) and isinstance(payload.get("msg"), str) and str(payload.get("code", "0")) != "0":
+            return {**payload, "msg": redact(payload["msg"], self.secrets())}
+        return payload
+
     # --- building blocks of plans ------------------------------------------------------
 
     def retrying(self, attempt: Callable[[], Plan]) -> Plan:
@@ -255,18 +262,22 @@ class Session:
         headers: dict[str, Any] | None = None,
         body: Any = None,
         params: dict[str, Any] | None = None,
+        max_bytes: int | None = None,
     ) -> Plan:
         """One authorised call, retried as the rules say: `read(decoded JSON)` is its result.
 
         `body` (any JSON value) goes as JSON; `headers` replace the token headers (the
-        login calls carry their own credentials instead)."""
+        login calls carry their own credentials instead); `max_bytes` caps this answer below
+        the session's cap (a page of a list has no reason to be large)."""
         content = b"" if body is None else json.dumps(body).encode()
 
         def attempt() -> Plan:
             sent = self.auth() if headers is None else headers
-            payload = yield from self.exchange(method, url, headers=sent, body=content, params=params)
             try:
-                return read(payload)
+                payload = yield from self.exchange(
+                    method, url, headers=sent, body=content, params=params, max_bytes=max_bytes
+                )
+                return read(self.without_secrets(payload))
             except ScnetError as error:  # it may quote the server, which may quote a secret
                 raise error.redacted(self.secrets()) from None
 
@@ -280,11 +291,14 @@ class Session:
         headers: dict[str, Any],
         body: bytes = b"",
         params: Any = None,
+        max_bytes: int | None = None,
     ) -> Generator[httpx.Request, Reply, Any]:
         """One request, following same-origin redirects; returns the decoded JSON body."""
         start = url
         for _ in range(_MAX_REDIRECTS + 1):
             request = httpx.Request(method, url, params=params, content=body, headers=headers)
+            if max_bytes is not None:
+                request.extensions["max_bytes"] = max_bytes  # the drivers cap the body they read
             reply = yield request
             if reply.status in _RETRY_STATUSES:
                 raise Retry(
@@ -331,7 +345,7 @@ class Session:
             parsed = payload is not None
         if status >= 400:
             if parsed and isinstance(payload, dict) and "code" in payload and str(payload["code"]) != "0":
-                error = _error_in_body(payload, status)
+                error = _error_in_body(self.without_secrets(payload), status)
                 if error is not None:
                     raise error
             body = excerpt(raw, 160, self.secrets()) or "(empty body)"

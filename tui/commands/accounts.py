@@ -243,7 +243,7 @@ def _address(url: str, flag: str) -> str:
     if "://" not in url:
         url = "https://" + url
     if not is_http_url(url):
-        raise ConfigError(f"{flag} {printable(url)!r} is not an http(s) address", "e.g. https://www.scnet.cn")
+        raise ConfigError(f"{flag} {shown_url(url)!r} is not an http(s) address", "e.g. https://www.scnet.cn")
     return url
 
 
@@ -292,7 +292,7 @@ def _regions(
         if base_url is None:
             _tell(f"scnet-images login: note: region {name} has no AI service enabled; skipped")
             continue
-        if base_url.startswith("http://") and ac_url.startswith("https://") and not allow_http:
+        if _scheme(base_url) == "http" and _scheme(ac_url) == "https" and not allow_http:
             _tell(
                 f"scnet-images login: note: region {name} names a plain-http address ({shown_url(base_url)}), "
                 "where the token would travel unencrypted; skipped (--allow-http stores it anyway)"
@@ -304,6 +304,12 @@ def _regions(
             raise failures[0]
         raise ConfigError("None of the account's regions has an AI service enabled", "check the account in the SCNet console")
     return regions
+
+
+def _scheme(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).scheme.lower()
 
 
 def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) -> Region:
@@ -345,7 +351,7 @@ def _store(
     names = {region.cluster_id: profile_name(user, region.cluster_id) for region in regions}
     profiles = {
         names[region.cluster_id]: {
-            "region": region.name,
+            "region": printable(region.name),  # a name is data: what cannot be written is escaped
             "cluster_id": region.cluster_id,
             "user": user,
             "base_url": region.base_url,

@@ -323,7 +323,7 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
 
         def _read_body(self) -> bytes | Answer:
             announced = (self.headers.get("Content-Length") or "0").strip()
-            if not announced.isdigit():
+            if not re.fullmatch(r"[0-9]{1,15}", announced):  # isdigit() would take "²" and 5000 digits
                 return http_error(400, "10004", "Content-Length 无效 (not a byte count)")
             length = int(announced)
             if length > MAX_REQUEST_BYTES:
