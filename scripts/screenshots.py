@@ -20,7 +20,7 @@ SHOWN = (
     "loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24",
     "region-picker", "region-switch-failed", "token-renewed", "loading-pages",
     "launch-form", "launch-refused", "instances", "instances-following", "instance-stop",
-    "filter-open", "wide-200x50",
+    "filter-open", "wide-200x50", "cached-server-down",
 )
 
 

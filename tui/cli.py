@@ -15,6 +15,7 @@ from typing import Sequence
 from . import __version__
 from .api.errors import ScnetError
 from .commands import COMMANDS, browse
+from .commands.completion import complete
 from .commands.connect import CONNECTION_HELP, add_connection_options
 from .commands.exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .commands.output import say
@@ -89,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     """The console script. After a shell command, skip the interpreter's teardown."""
-    args = build_parser().parse_args()
+    parser = build_parser()
+    complete(parser)  # a <TAB> from the shell: answered, and the process ends there
+    args = parser.parse_args()
     code = run_command(args)
     if (args.command or "browse") != "browse":
         # Tearing down httpx's modules costs ~10 ms, a tenth of a lookup, and nothing of

@@ -55,6 +55,7 @@ class Settings(NamedTuple):
     image_api: str = "auto"
     known_api: str = ""  # what `auto` found to work for this profile last time
     config_file: Path | None = None
+    cache_ttl: float = 3600.0  # seconds `path` and `list` answer from the cached catalog
 
     @property
     def stores_token(self) -> bool:
@@ -88,8 +89,9 @@ PROFILE_KEYS = {
     "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
 }
 # Keys outside the profiles.
-TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text"}
-SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0}
+TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "cache_ttl": "seconds"}
+SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0, "cache_ttl": 30 * 86400.0}
+DEFAULT_CACHE_TTL = 3600.0
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 120.0
 CONFIG_HINT = "fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere"
@@ -358,20 +360,24 @@ def load_settings(
         else stored.get("deadline", DEFAULT_DEADLINE),
     )
 
+    cache_ttl = seconds(data["cache_ttl"], f"cache_ttl in {path}", SECONDS_LIMITS["cache_ttl"]) if (
+        "cache_ttl" in data) else DEFAULT_CACHE_TTL
     logged_out = bool(stored.get("ac_url")) and chosen_token is None
     if logged_out and demo_if_logged_out and wanted is None and (chosen_url is None or origins[0] == "profile"):
         warnings.append(
             f"Profile {profile_name} is logged out, so this is the demo catalog. "
             "Run `scnet-images login` to use your account again."
         )
-        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
+        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
+                        cache_ttl=cache_ttl)
     if logged_out:
         raise ConfigError(
             f"Profile {profile_name!r} is logged out",
             f"run `scnet-images login` to log in again, or `scnet-images profiles rm {profile_name}` to forget it",
         )
     if chosen_url is None and chosen_token is None:
-        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings))
+        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
+                        cache_ttl=cache_ttl)
     if chosen_url is None:
         raise ConfigError(
             "A token is set but no base URL",
@@ -401,4 +407,5 @@ def load_settings(
         image_api=chosen_api,
         known_api=str(stored.get("detected_image_api") or ""),
         config_file=path if profile_name and in_use else None,
+        cache_ttl=cache_ttl,
     )

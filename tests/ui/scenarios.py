@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import time
 import json
 import os
 from dataclasses import dataclass
@@ -112,11 +113,12 @@ class Scenario:
     # A region token the demo issued (on its clock, NOW): the app talks to region 11250 with it.
     region_token: Callable[[DemoServer], str] | None = None
     act: Callable[[ScnetImagesApp], None] | None = None  # a state no key reaches on cue (mid-load)
+    cached_minutes: float | None = None  # a cached catalog this old (the first 120 images) before start
 
     @contextlib.contextmanager
     def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
         """The app on its own demo server, and the steps to take; the environment restored after."""
-        saved = {name: os.environ.get(name) for name in ("TERM", "TMUX", "SCNET_CONFIG")}
+        saved = {name: os.environ.get(name) for name in ("TERM", "TMUX", "SCNET_CONFIG", "XDG_CACHE_HOME")}
         os.environ["TERM"] = self.term
         os.environ.pop("TMUX", None)
         copy = pyperclip.copy
@@ -126,8 +128,15 @@ class Scenario:
             with DemoServer(self.images, token=self.token, clock=NOW.timestamp, public_url=PUBLIC_URL) as server, \
                     tempfile.TemporaryDirectory() as folder:
                 os.environ["SCNET_CONFIG"] = str(Path(folder) / "config.toml")  # never the user's own
+                os.environ["XDG_CACHE_HOME"] = str(Path(folder) / "cache")  # nor their cached catalogs
                 if self.profiles is not None:
                     save_login(Path(os.environ["SCNET_CONFIG"]), self.profiles(server), "demo-11250")
+                if self.cached_minutes is not None:
+                    from tui import cache
+                    from tui.api.models import parse_image
+
+                    kept = tuple(parse_image(item) for item in server.images[:120])
+                    cache.save("demo", cache.Cached(kept, time.time() - self.cached_minutes * 60, ("", ""), "demo"))
                 if self.first_load is not None:
                     self.first_load(server)
                 yield self._app(server), self._steps(server)
@@ -221,6 +230,10 @@ SCENARIOS: dict[str, Scenario] = {
     "instances": Scenario(STANDARD, ("i",)),
     "instances-following": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y")),
     "instance-stop": Scenario(STANDARD, ("i", "x")),
+    # The server fails (an API code: its message names no host, whose port changes per run):
+    # the catalog cached 12 minutes ago stays, and says so.
+    "cached-server-down": Scenario(STANDARD, cached_minutes=12,
+                                   first_load=lambda server: server.inject("code", "10001", times=1)),
     "region-switch-failed": Scenario(
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),

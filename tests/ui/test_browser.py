@@ -351,12 +351,12 @@ async def test_network_failure(server: DemoServer) -> None:
 
 
 async def test_an_unexpected_exception_does_not_end_the_app(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui.api.drivers import ScnetClient
+    from tui.api.drivers import ScnetSyncClient
 
-    async def broken(self: ScnetClient, *args: object) -> None:
+    def broken(self: ScnetSyncClient, *args: object, **kwargs: object) -> None:
         raise RuntimeError("surprise")
 
-    monkeypatch.setattr(ScnetClient, "list_images", broken)
+    monkeypatch.setattr(ScnetSyncClient, "list_images", broken)
     app = make_app(server)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)

@@ -9,13 +9,15 @@ parser costs no httpx and no Textual:
 - `lookup.py`: `list` and `path`;
 - `accounts.py`: `login`, `profiles`, `logout`;
 - `containers.py`: `run`, `ps`, `url`, `restart`, `stop`, `rm`;
-- `demo_server.py`: the standalone demo API.
+- `demo_server.py`: the standalone demo API;
+- `cache_command.py`: `cache info|clear`; `completion.py`: `completion bash|zsh|fish`
+  and the completers <TAB> uses.
 
 Shared pieces: `connect.py` (the connection flags and settings), `output.py` (what is
 printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
 """
 
-from . import accounts, browse, containers, demo_server, lookup
+from . import accounts, browse, cache_command, completion, containers, demo_server, lookup
 
 # In the order `--help` lists them.
-COMMANDS = (browse, lookup, containers, accounts, demo_server)
+COMMANDS = (browse, lookup, containers, accounts, cache_command, completion, demo_server)

@@ -115,12 +115,14 @@ def expiry_warning(settings: Any, now: Any = None) -> str | None:
 
 
 @contextmanager
-def connected(args: argparse.Namespace) -> Iterator[Any]:
-    """A sync client to the server the flags name (the embedded demo API when none), open for
-    the block; what the connection learned (a renewed token) is said on stderr after it."""
+def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
+    """A sync client to the server the flags (or settings already read from them) name — the
+    embedded demo API when none —, open for the block; what the connection learned (a
+    renewed token) is said on stderr after it."""
     from ..connection import DEMO_HINT, open_connection
 
-    connection = open_connection(settings_from(args))
+    settings = settings_from(args) if isinstance(args, argparse.Namespace) else args
+    connection = open_connection(settings)
     if connection.demo and _demo_note_due():
         note(DEMO_HINT)
     try:

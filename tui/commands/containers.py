@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     run.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
-    add_filter_options(run)
+    add_filter_options(run, cache_flags=False)
     run.add_argument("--name", help="instance name (default: the image's name and the time)")
     run.add_argument("--type", dest="task_type", choices=("ssh", "jupyter", "codeserver", "rstudio"),
                      help="task type (default: jupyter for a JupyterLab image, ..., ssh for the rest)")
@@ -113,7 +113,7 @@ def run_launch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     script = args.script.read() if args.script else ""
     with connected(args) as client:
-        image = resolve_image(fetch_images(client, args), args.terms)
+        image = resolve_image(fetch_images(client, args).images, args.terms)
         if isinstance(image, int):
             return image
         choices = containers.launch_choices(client, accelerator_of(image), args.group)

@@ -11,9 +11,9 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from .connect import add_connection_options, connected
+from .connect import add_connection_options, connected, settings_from
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
-from .output import aligned_lines, say, warn, write_csv, write_json
+from .output import aligned_lines, note, say, warn, write_csv, write_json
 
 if TYPE_CHECKING:
     from ..api.models import Image
@@ -81,25 +81,67 @@ def register(commands: argparse._SubParsersAction) -> None:
     path.set_defaults(run=run_path)
 
 
-def add_filter_options(parser: argparse.ArgumentParser) -> None:
+def add_filter_options(parser: argparse.ArgumentParser, *, cache_flags: bool = True) -> None:
     parser.add_argument("-a", "--accelerator", default=None, help="server-side filter: dcu, gpu, cpu")
     parser.add_argument("-t", "--image-type", default=None, help="server-side filter: Base, JupyterLab")
+    if not cache_flags:
+        return
+    fresh = parser.add_mutually_exclusive_group()
+    fresh.add_argument("--refresh", action="store_true", help="ask the server even if the cached catalog is recent")
+    fresh.add_argument("--offline", action="store_true", help="answer from the cached catalog only, never the server")
 
 
 def run_list(args: argparse.Namespace) -> int:
-    with connected(args) as client:
-        images = fetch_images(client, args)
-    return print_list(images, args, sys.stdout)
+    return print_list(images_for(args), args, sys.stdout)
 
 
 def run_path(args: argparse.Namespace) -> int:
-    with connected(args) as client:
-        images = fetch_images(client, args)
-    return print_path(images, args, sys.stdout)
+    return print_path(images_for(args), args, sys.stdout)
 
 
-def fetch_images(client: Any, args: argparse.Namespace) -> tuple[Image, ...]:
-    """The catalog for the filter flags, with what is worth knowing about it said on stderr."""
+def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
+    """The catalog for the filter flags: from the cache while it is younger than `cache_ttl`
+    (always with --offline, never with --refresh), else from the server, which refreshes the
+    cache; when the server fails and a cache answers, from the cache with a warning."""
+    import time
+
+    from .. import cache
+    from ..api.errors import ConfigError, NetworkError, ScnetError
+    from ..connection import Connection
+
+    settings = settings_from(args)
+    key = cache.key_of(settings.base_url, settings.profile, settings.demo)
+    cached, problem = cache.load(key)  # with --refresh too: it answers if the server cannot
+    if problem:
+        note(problem)
+    usable = cached if cached is not None and cached.answers(args.accelerator, args.image_type) else None
+    if usable is not None and not args.refresh and (args.offline or usable.age() < settings.cache_ttl):
+        return usable.select(args.accelerator, args.image_type)
+    if args.offline:
+        raise NetworkError("Nothing cached answers these filters, and --offline never asks the server",
+                           "run it once without --offline (the catalog is kept for next time)")
+    try:
+        with connected(settings) as client:
+            listed = fetch_images(client, args)
+    except ConfigError:
+        raise
+    except ScnetError as error:
+        if usable is None:
+            raise
+        warn(f"answering from the catalog cached {cache.describe_age(usable.age())}: {error.message}")
+        return usable.select(args.accelerator, args.image_type)
+    if not (listed.missing or listed.cut_short):  # keep only a whole catalog
+        where = Connection(settings, settings.base_url, settings.token).short_label
+        try:
+            cache.save(key, cache.Cached(listed.images, time.time(), (args.accelerator or "", args.image_type or ""),
+                                         where))
+        except OSError as exc:
+            note(f"the catalog could not be cached ({exc.strerror or type(exc).__name__})")
+    return listed.images
+
+
+def fetch_images(client: Any, args: argparse.Namespace) -> Any:
+    """The image list for the filter flags (an ImageList), with what is worth knowing about it said on stderr."""
     from ..api.images import list_warnings
 
     progress = _progress_on_stderr() if sys.stderr.isatty() else None
@@ -110,7 +152,7 @@ def fetch_images(client: Any, args: argparse.Namespace) -> tuple[Image, ...]:
             sys.stderr.write("\r\x1b[K")
     for warning in list_warnings(result):
         warn(warning[:1].lower() + warning[1:])
-    return result.images
+    return result
 
 
 def _progress_on_stderr() -> Any:

@@ -8,19 +8,22 @@ that turns errors into what the user sees.
 from __future__ import annotations
 
 import gc
+import time
 from datetime import datetime
 from functools import partial
 from typing import Callable, NamedTuple
 
 from textual import on, work
+from textual.message import Message
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Select
 from textual.worker import Worker, WorkerState
 
+from .. import cache
 from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
 from ..api.images import list_warnings
@@ -44,12 +47,22 @@ from .launch_form import LaunchForm
 from .region_picker import RegionPicker
 
 class _Loaded(NamedTuple):
-    """What a load brings back: the list, and for a region switch the connection and client
-    it came through (adopted only when the list is shown)."""
+    """What a load brings back: the list, and for a region switch the connection it came
+    through (adopted only when the list is shown)."""
 
     result: ImageList
     connection: Connection | None = None
-    client: ScnetClient | None = None
+
+
+class _Progress(Message):
+    """Images received so far (sent from the loading thread; only the newest matters)."""
+
+    def __init__(self, received: int, expected: int | None) -> None:
+        super().__init__()
+        self.received, self.expected = received, expected
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, _Progress)
 
 
 
@@ -70,6 +83,7 @@ class BrowserScreen(Screen[None]):
         self._load_worker: Worker[_Loaded] | None = None
         self._switching_to = ""  # the profile a running load is switching to, for its messages
         self._reloading = False  # `r` asked: say how it went
+        self._cached_at: float | None = None  # the shown catalog is the cached one, from then
         self.accelerator: str | None = None
         self.image_type: str | None = None
         self.search_text = ""
@@ -100,8 +114,22 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ImageTable).focus()
+        self._show_cached()
         self._update_status()
         self.load_images()
+
+    def _cache_key(self, connection: Connection | None = None) -> str:
+        settings = (connection or self.connection).settings
+        return cache.key_of(settings.base_url, settings.profile, settings.demo)
+
+    def _show_cached(self) -> None:
+        """The region's catalog as it was last fetched, shown at once while the server is asked."""
+        cached, problem = cache.load(self._cache_key())
+        if problem:
+            self.notify(printable(problem), title="Cache", severity="warning", markup=False)
+        if cached is not None and cached.answers(None, None):
+            self._cached_at = cached.saved_at
+            self._apply_result(ImageList(cached.images))
 
     def on_resize(self) -> None:
         self._apply_details_visibility()
@@ -130,33 +158,42 @@ class BrowserScreen(Screen[None]):
             self._client = self.connection.client()
         return self._client
 
-    @work(exclusive=True, group="load", exit_on_error=False)
-    async def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> _Loaded:
-        if switch_to is None:
-            return _Loaded(await self.client().list_images(accelerator, image_type, progress=self._progress))
-        client = switch_to.client()
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> _Loaded:
+        """On a thread, with the sync client: decoding and parsing 100,000 images must not hold
+        the screen still, and a cached catalog may be in use while this runs."""
+        connection = switch_to or self.connection
         try:
-            result = await client.list_images(accelerator, image_type, progress=self._progress)
+            with connection.sync_client() as client:
+                result = client.list_images(
+                    accelerator, image_type, progress=lambda got, of: self.post_message(_Progress(got, of))
+                )
         except BaseException:  # failed or cancelled: stay where we were, with what is shown
-            await client.aclose()
-            switch_to.close()
+            if switch_to is not None:
+                switch_to.close()
             raise
-        return _Loaded(result, switch_to, client)
+        if switch_to is not None and get_current_worker().is_cancelled:
+            switch_to.close()  # a newer load replaced this switch: its connection is not wanted
+        return _Loaded(result, switch_to)
 
     def _adopt(self, loaded: _Loaded) -> None:
         """Move to the connection a switch loaded from (its catalog is about to be shown)."""
-        assert loaded.connection is not None and loaded.client is not None
+        assert loaded.connection is not None
         old_client, old_connection = self._client, self.connection
-        self._client, self.connection = loaded.client, loaded.connection
+        self._client, self.connection = None, loaded.connection
         self.app.adopt_connection(loaded.connection)  # type: ignore[attr-defined]  # closed on exit
         old_connection.close()
         if old_client is not None:
             self.run_worker(old_client.aclose(), group="close", exit_on_error=False)
 
-    def _progress(self, received: int, expected: int | None) -> None:
-        of = f" of {expected:,}" if expected else ""
+    def on__progress(self, message: _Progress) -> None:
+        of = f" of {message.expected:,}" if message.expected else ""
         where = f" from {self._switching_to}" if self._switching_to else ""
-        self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}… {received:,}{of} images"))
+        self.query_one(StatusLine).set_loading(
+            printable(f"Loading {self._scope()}{where}… {message.received:,}{of} images"))
+
+    def _progress(self, received: int, expected: int | None) -> None:
+        self.on__progress(_Progress(received, expected))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where a load's outcome reaches the screen."""
@@ -165,7 +202,6 @@ class BrowserScreen(Screen[None]):
         if event.worker is not self._load_worker:
             if switched:  # a switch that finished just as a newer load replaced it: not wanted
                 loaded.connection.close()  # type: ignore[union-attr]
-                self.run_worker(loaded.client.aclose(), group="close", exit_on_error=False)  # type: ignore[union-attr]
             return
         if switched:
             self._adopt(loaded)  # type: ignore[arg-type]
@@ -173,12 +209,22 @@ class BrowserScreen(Screen[None]):
             self.query_one(StatusLine).set_loading(None)
             self._show_connection()
         if isinstance(loaded, _Loaded):
+            self._cached_at = None
             self._apply_result(loaded.result)
+            self._keep(loaded.result)
         elif event.state == WorkerState.ERROR:
             self._show_error(event.worker.error)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self._switching_to = ""
             self._reloading = False
+
+    def _keep(self, result: ImageList) -> None:
+        """Cache a whole, unfiltered catalog for the next start (on a thread: 100,000 images
+        take a while to write, in short frames the screen does not notice)."""
+        if result.missing or result.cut_short or self.accelerator or self.image_type:
+            return
+        kept = cache.Cached(result.images, time.time(), ("", ""), self.connection.short_label)
+        self.run_worker(partial(cache.save, self._cache_key(), kept), thread=True, group="cache", exit_on_error=False)
 
     def _show_connection(self) -> None:
         """The header follows the connection (switched, token renewed); notices become toasts."""
@@ -195,6 +241,9 @@ class BrowserScreen(Screen[None]):
             error.redacted((self.connection.token,))
         if self._switching_to:
             context = f"Still showing {self.connection.label}: could not switch to {self._switching_to}."
+            self.query_one(ErrorBanner).show_error(error, context, again="p to try again")
+        elif self._cached_at is not None:
+            context = f"Showing the catalog cached {cache.describe_age(time.time() - self._cached_at)}: the server could not be asked."
             self.query_one(ErrorBanner).show_error(error, context)
         else:
             self.query_one(ErrorBanner).show_error(error)
@@ -206,6 +255,8 @@ class BrowserScreen(Screen[None]):
     def _apply_result(self, result: ImageList | None) -> None:
         if result is None:
             return
+        table = self.query_one(ImageTable)
+        place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
         self._has_loaded = True
         self._catalog.replace(result.images)
         # The catalog lives until the next load and holds no reference cycles: move it out of
@@ -219,6 +270,8 @@ class BrowserScreen(Screen[None]):
         self.query_one(ImageTable).measure(self._loaded)
         self._apply_details_visibility()  # the pane beside the table takes what its columns leave
         self._resort()
+        if place is not None:
+            table.follow(place)
         if self._reloading:
             self.notify(f"Reloaded: {len(self._loaded):,} images", timeout=2)
         for warning in list_warnings(result):
@@ -238,7 +291,9 @@ class BrowserScreen(Screen[None]):
         self._update_status()
 
     def _update_status(self) -> None:
-        note = f"{self._skipped} unusable item(s) skipped" if self._skipped else ""
+        notes = [f"{self._skipped} unusable item(s) skipped" if self._skipped else "",
+                 f"cached {cache.describe_age(time.time() - self._cached_at)}" if self._cached_at is not None else ""]
+        note = " · ".join(filter(None, notes))
         self.query_one(StatusLine).set_counts(
             len(self._visible), len(self._loaded), self.sort_field, self.descending, self._scope(), note
         )

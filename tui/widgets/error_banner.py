@@ -16,8 +16,9 @@ class ErrorBanner(Static):
         super().__init__(id="error-banner")
         self.display = False
 
-    def show_error(self, error: BaseException, context: str = "") -> None:
-        """Show `error`; `context` is a sentence put before it (e.g. a failed region switch)."""
+    def show_error(self, error: BaseException, context: str = "", again: str = "r retry") -> None:
+        """Show `error`; `context` is a sentence put before it (e.g. a failed region switch),
+        `again` the key that tries again."""
         if isinstance(error, ScnetError):
             message = error.message
             hint = error.hint
@@ -29,7 +30,6 @@ class ErrorBanner(Static):
         text.append(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
-        again = "p to try again" if context else "r retry"
         text.append(f"   ·   {again} · previous results kept", style="italic")
         self.update(text)
         self.display = True

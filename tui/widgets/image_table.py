@@ -225,6 +225,17 @@ class ImageTable(ScrollView, can_focus=True):
         self._scroll_to_cursor()
         self.post_message(self.ImageHighlighted(self.highlighted_image))
 
+    def follow(self, image: Image) -> None:
+        """Put the cursor on the image that is `image` in a newly loaded catalog (same id and
+        path), when it is there: a refreshed catalog keeps the user's place."""
+        current = self.highlighted_image
+        if current is None or current is image or (current.id, current.path) == (image.id, image.path):
+            return
+        wanted = (image.id, image.path)
+        row = next((row for row, candidate in enumerate(self._images) if (candidate.id, candidate.path) == wanted), None)
+        if row is not None:
+            self.move_cursor(row)
+
     def get_row_at(self, row: int) -> tuple[Text, ...]:
         """The row's cells as they are shown (cut to their column's width)."""
         values = cell_values(self._images[row])

@@ -1,0 +1,156 @@
+"""The cached catalog: what is kept, how it is read back (or ignored), and the shell's use of it."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tui import cache
+from tui.api.models import parse_image
+from tui.cli import main
+from tui.demo.server import DemoServer
+
+from .conftest import FakeClock
+
+IMAGES = tuple(parse_image({"id": str(n), "name": f"img{n}", "tag": f"1.{n}", "path": f"r/img{n}:1.{n}",
+                            "acceleratorType": "dcu" if n % 2 else "gpu", "type": "Base"}) for n in range(50))
+
+
+def test_a_catalog_comes_back_as_it_was_kept() -> None:
+    kept = cache.Cached(IMAGES, 1000.0, ("", ""), "华东一区【昆山】 · profile demo-11250")
+    cache.save("k", kept)
+    back, problem = cache.load("k")
+    assert problem == "" and back == kept
+    assert stat.S_IMODE((cache.folder() / "k.pickle").stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.folder().stat().st_mode) == 0o700
+    assert cache.load_names("k")[:3] == ["img0", "img0:1.0", "img1"]
+    assert [image.name for image in back.select("gpu", None)] == [f"img{n}" for n in range(0, 50, 2)]
+
+
+@pytest.mark.parametrize("spoil", ["truncate", "garbage", "version", "not images", "empty"])
+def test_a_spoiled_file_is_ignored_with_a_note(spoil: str) -> None:
+    cache.save("k", cache.Cached(IMAGES, 1000.0))
+    path = cache.folder() / "k.pickle"
+    data = path.read_bytes()
+    spoiled = {
+        "truncate": data[: len(data) // 2],
+        "garbage": b"\x00\xff" * 100,
+        "version": cache._MAGIC + pickle.dumps({"version": 999, "count": 0, "saved_at": 0}),
+        "not images": cache._MAGIC + pickle.dumps({"version": cache.CACHE_VERSION, "count": 1, "saved_at": 0,
+                                                   "where": ""}) + pickle.dumps(("x",)),
+        "empty": b"",
+    }[spoil]
+    path.write_bytes(spoiled)
+    back, problem = cache.load("k")
+    assert back is None and "was ignored" in problem
+
+
+def test_a_file_someone_else_could_write_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.save("k", cache.Cached(IMAGES, 1000.0))
+    path = cache.folder() / "k.pickle"
+    path.chmod(0o666)
+    assert cache.load("k")[0] is None and "writable by others" in cache.load("k")[1]
+    path.chmod(0o600)
+    monkeypatch.setattr(os, "geteuid", lambda: path.stat().st_uid + 1)
+    assert cache.load("k")[0] is None and "another user" in cache.load("k")[1]
+
+
+@pytest.fixture
+def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
+    with DemoServer(clock=FakeClock()) as server:
+        monkeypatch.setenv("SCNET_BASE_URL", server.base_url)
+        monkeypatch.setenv("SCNET_TOKEN", server.token)
+        yield server
+
+
+def listed(server: DemoServer) -> int:
+    return sum(1 for request in server.requests if request.path.endswith("/images"))
+
+
+def test_path_answers_from_a_fresh_cache_and_keeps_no_token(region: DemoServer,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["path", "vllm", "0.9.2", "dtk25.04.2"]) == 0
+    assert listed(region) == 1
+    assert main(["path", "vllm", "0.9.2", "dtk25.04.2"]) == 0
+    assert listed(region) == 1  # the second answer came from the cache
+    assert main(["path", "--refresh", "jax:0.4.23-ubuntu20.04-dtk24.04-py310"]) == 0
+    assert listed(region) == 2
+    out = capsys.readouterr().out
+    assert out.count("vllm:0.9.2-ubuntu22.04-dtk25.04.2-py3.10") == 2
+    for path in cache.folder().iterdir():
+        assert region.token.encode() not in path.read_bytes()
+
+
+def test_offline_and_a_failing_server(region: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--offline"]) == 4  # nothing cached yet
+    assert "--offline" in capsys.readouterr().err
+    assert main(["list", "--format", "paths"]) == 0
+    capsys.readouterr()
+    region.inject("status", "503")
+    assert main(["list", "--refresh", "--format", "paths"]) == 0  # the server fails: the cache answers
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == len(region.images) and "answering from the catalog cached" in err
+    assert len(err.strip().splitlines()) == 1
+    assert main(["list", "--offline", "-a", "gpu", "--format", "paths"]) == 0  # filtered here, as the server would
+    assert all("/gpu/" in line or "cuda" in line for line in capsys.readouterr().out.splitlines())
+
+
+def test_an_old_cache_asks_the_server_again(region: DemoServer, isolated_environment: Path) -> None:
+    isolated_environment.parent.mkdir(parents=True, exist_ok=True)
+    isolated_environment.write_text("cache_ttl = 60\n")
+    assert main(["list", "--format", "paths"]) == 0
+    key = next(cache.folder().glob("*.pickle")).stem
+    kept, _ = cache.load(key)
+    cache.save(key, kept._replace(saved_at=time.time() - 120))  # two minutes old: past the minute
+    assert main(["list", "--format", "paths"]) == 0
+    assert listed(region) == 2
+
+
+def test_cache_info_and_clear(region: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cache", "info"]) == 0
+    assert "nothing is cached" in capsys.readouterr().err
+    assert main(["list", "--format", "paths"]) == 0
+    capsys.readouterr()
+    assert main(["cache"]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(region.images)}" in out and "just now" in out and region.token not in out
+    assert main(["cache", "clear"]) == 0
+    assert not list(cache.folder().glob("*.pickle"))
+
+
+def _complete(line: str, env: dict[str, str]) -> list[str]:
+    """What <TAB> offers at the end of `line`, the way the shell asks argcomplete."""
+    out = Path(env["XDG_CACHE_HOME"]) / "completion.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, **env, "_ARGCOMPLETE": "1", "COMP_LINE": line, "COMP_POINT": str(len(line)),
+                   "_ARGCOMPLETE_STDOUT_FILENAME": str(out)}
+    done = subprocess.run([sys.executable, "-m", "tui"], env=environment, capture_output=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    return [word.strip() for word in out.read_text().split("\v") if word.strip()]
+
+
+def test_completion_offers_commands_flags_and_cached_names(region: DemoServer, isolated_environment: Path) -> None:
+    env = {"XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], "SCNET_CONFIG": str(isolated_environment),
+           "SCNET_BASE_URL": region.base_url, "SCNET_TOKEN": region.token}
+    assert "list" in _complete("scnet-images li", env) and "completion" in _complete("scnet-images comp", env)
+    assert _complete("scnet-images path vl", env) == []  # nothing cached: nothing offered, nothing fetched
+    assert main(["list", "--format", "paths"]) == 0
+    offered = _complete("scnet-images path vllm:0.9", env)
+    assert "vllm:0.9.2-ubuntu22.04-dtk25.04.2-py3.10" in offered and all(o.startswith("vllm:0.9") for o in offered)
+    assert _complete("scnet-images list --sort cr", env) == ["created"]
+    assert _complete("scnet-images list -a g", env) == ["gpu"]
+    assert listed(region) == 1  # completion never asked the server
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", shell]) == 0
+    assert "scnet-images" in capsys.readouterr().out

@@ -1,0 +1,56 @@
+"""The browser starts from the cached catalog at once, then swaps in the server's answer."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import Static
+
+from tui import cache
+from tui.api.models import parse_image
+from tui.app import ScnetImagesApp
+from tui.demo.server import DemoServer
+from tui.widgets.image_table import ImageTable
+
+from ..conftest import demo_connection
+from .conftest import STANDARD, settle
+
+
+def counts(app: ScnetImagesApp) -> str:
+    return str(app.screen.query_one("#counts", Static).render())
+
+
+def seed(server: DemoServer, count: int, minutes_old: float = 12) -> None:
+    images = tuple(parse_image(item) for item in server.images[:count])
+    cache.save("demo", cache.Cached(images, time.time() - minutes_old * 60, ("", ""), "the demo API"))
+
+
+async def test_the_cached_catalog_is_shown_at_once_then_the_servers(server: DemoServer) -> None:
+    seed(server, 100)
+    server.inject("latency", "1", times=1)
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ImageTable)
+        assert table.row_count == 100 and "cached 12 min ago" in counts(app)
+        await pilot.press("down", "down", "down")
+        place = table.highlighted_image
+        await settle(pilot)
+        assert table.row_count == len(server.images) and "cached" not in counts(app)
+        assert table.highlighted_image is not None and place is not None
+        assert (table.highlighted_image.id, table.highlighted_image.path) == (place.id, place.path)
+        await app.workers.wait_for_complete()  # the cache is written on a thread
+    kept, _ = cache.load("demo")
+    assert kept is not None and len(kept.images) == len(server.images)
+
+
+async def test_with_the_server_down_the_cached_catalog_stays(server: DemoServer) -> None:
+    seed(server, 50, minutes_old=90)
+    connection = demo_connection(server)
+    server.stop()
+    app = ScnetImagesApp(connection=connection)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(ImageTable).row_count == 50
+        banner = str(app.screen.query_one("#error-banner", Static).render())
+        assert "Showing the catalog cached 2 h ago" in banner and "refused the connection" in banner

@@ -1,0 +1,238 @@
+"""The last catalog of each region, kept in the user's cache folder for instant lookups.
+
+One file per region (a profile, or the demo): the images as parsed, when they were
+fetched, and the server-side filters they answer. It is written atomically, mode 600 in
+a 700 folder, and holds no token (only what the image list answered). Beside it, a
+plain list of image names and `name:tag` versions for shell completion, which must not
+parse a catalog to answer a TAB.
+
+The format is chosen for load speed: pickle, in frames of a few thousand images (a
+frame is one short hold of the interpreter, so the browser stays responsive while a
+thread writes 100,000 images). Pickle runs code from the file it loads, so a file is
+loaded only when it is this user's own and no one else may write it; a file that is
+corrupt, truncated or of another version is ignored with a note, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import time
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+from .api.models import Image
+
+CACHE_VERSION = 1
+_MAGIC = b"scnet-images catalog cache\n"
+_FRAME = 4000  # images per pickle frame
+DEFAULT_TTL = 3600.0  # seconds `path` and `list` answer from the cache without asking
+
+
+class Cached(NamedTuple):
+    """A catalog as it was fetched. `filters` are the server-side ones it answers
+    ("" for all); `where` names the region for `cache info`."""
+
+    images: tuple[Image, ...]
+    saved_at: float
+    filters: tuple[str, str] = ("", "")
+    where: str = ""
+
+    def age(self, now: float | None = None) -> float:
+        return max(0.0, (time.time() if now is None else now) - self.saved_at)
+
+    def answers(self, accelerator: str | None, image_type: str | None) -> bool:
+        """Whether this catalog holds every image of those filters: all of them, or the same ones."""
+        return self.filters == ("", "") or self.filters == (accelerator or "", image_type or "")
+
+    def select(self, accelerator: str | None, image_type: str | None) -> tuple[Image, ...]:
+        """The images of those filters, selected here as the server would."""
+        if self.filters != ("", "") or not (accelerator or image_type):
+            return self.images
+        wanted_type = (image_type or "").lower()
+        return tuple(
+            image for image in self.images
+            if (not accelerator or accelerator.lower() in image.accelerators)
+            and (not wanted_type or image.type.lower() == wanted_type)
+        )
+
+
+def folder() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path("scnet-images") / "catalogs"
+
+
+def key_of(base_url: str, profile: str, demo: bool) -> str:
+    """The file name of a region's catalog: the demo's, or a hash of the address and profile
+    (no token, no user name in a file name)."""
+    if demo:
+        return "demo"
+    from .api.addresses import api_root, shown_url
+
+    return hashlib.sha256(f"{shown_url(api_root(base_url))}|{profile}".encode()).hexdigest()[:20]
+
+
+def describe_age(seconds: float) -> str:
+    """`12 min ago`, `3 h ago`, `2 days ago`."""
+    if seconds < 90:
+        return "just now" if seconds < 10 else f"{int(seconds)} s ago"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600)} h ago"
+    return f"{round(seconds / 86400)} days ago"
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def save(key: str, cached: Cached) -> None:
+    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError."""
+    target = folder()
+    _private_folder(target)
+    header = {"version": CACHE_VERSION, "saved_at": cached.saved_at, "filters": cached.filters,
+              "where": cached.where, "count": len(cached.images)}
+    _atomic(target / f"{key}.pickle", _frames(header, cached.images))
+    if cached.filters == ("", ""):
+        _atomic(target / f"{key}.names", [names_text(cached.images).encode("utf-8")])
+
+
+def _frames(header: dict[str, Any], images: tuple[Image, ...]) -> Iterable[bytes]:
+    yield _MAGIC
+    yield pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    for start in range(0, len(images), _FRAME):
+        yield pickle.dumps(images[start : start + _FRAME], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def names_text(images: Iterable[Image]) -> str:
+    """Every name and `name:tag` version, one a line, sorted: what completion offers."""
+    from .safe_text import has_control_chars
+
+    names = {value for image in images for value in (image.name, image.version) if value}
+    return "\n".join(sorted(name for name in names if not has_control_chars(name) and " " not in name))
+
+
+def _private_folder(path: Path) -> None:
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for made in reversed(missing):
+        try:
+            os.mkdir(made, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(made, 0o700)
+
+
+def _atomic(path: Path, chunks: Iterable[bytes]) -> None:
+    import tempfile
+
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load(key: str) -> tuple[Cached | None, str]:
+    """The cached catalog of `key`, or None and (when there was a file) why it was not used."""
+    path = folder() / f"{key}.pickle"
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"the cached catalog {path} cannot be read ({exc.strerror})"
+    with handle:
+        problem = _not_ours(os.fstat(handle.fileno()))
+        if problem:
+            return None, f"the cached catalog {path} was ignored: it {problem}"
+        try:
+            return _read(handle), ""
+        except Exception as exc:  # corrupt, truncated, another version: a note, never a crash
+            return None, f"the cached catalog {path} was ignored ({type(exc).__name__}); it is rewritten on the next load"
+
+
+def _not_ours(info: os.stat_result) -> str:
+    if os.name != "posix":
+        return ""
+    if info.st_uid != os.geteuid():
+        return "belongs to another user"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "is writable by others"
+    return ""
+
+
+def _read(handle: Any) -> Cached:
+    if handle.read(len(_MAGIC)) != _MAGIC:
+        raise ValueError("not a catalog cache")
+    header = pickle.load(handle)
+    if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
+        raise ValueError("another version")
+    images: list[Image] = []
+    while len(images) < header["count"]:
+        frame = pickle.load(handle)
+        if not isinstance(frame, tuple) or (frame and not isinstance(frame[0], Image)):
+            raise ValueError("not images")
+        images.extend(frame)
+    filters = tuple(header.get("filters") or ("", ""))
+    return Cached(tuple(images), float(header["saved_at"]), (str(filters[0]), str(filters[1])), str(header["where"]))
+
+
+def load_names(key: str) -> list[str]:
+    """The names and versions completion offers (none when nothing is cached)."""
+    try:
+        return (folder() / f"{key}.names").read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+# --- cache info and clear -------------------------------------------------------------------------
+
+
+class Entry(NamedTuple):
+    key: str
+    where: str
+    saved_at: float
+    count: int
+    size: int
+
+
+def entries() -> list[Entry]:
+    """Every cached catalog, from its header only (no images are loaded)."""
+    found = []
+    for path in sorted(folder().glob("*.pickle")) if folder().exists() else []:
+        try:
+            with path.open("rb") as handle:
+                if handle.read(len(_MAGIC)) != _MAGIC:
+                    continue
+                header = pickle.load(handle) if not _not_ours(os.fstat(handle.fileno())) else {}
+            found.append(Entry(path.stem, str(header.get("where", "?")), float(header.get("saved_at", 0)),
+                               int(header.get("count", 0)), path.stat().st_size))
+        except Exception:  # a broken file: listed by `clear`, not here
+            continue
+    return found
+
+
+def clear() -> int:
+    """Remove every cached catalog; returns how many files were removed."""
+    removed = 0
+    for path in folder().glob("*") if folder().exists() else []:
+        if path.suffix in (".pickle", ".names", ".tmp"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

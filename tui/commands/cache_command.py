@@ -1,0 +1,48 @@
+"""`scnet-images cache info|clear`: the catalogs kept for instant lookups and completion."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .exits import EXIT_OK
+from .output import aligned_lines, say
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cache = commands.add_parser(
+        "cache",
+        help="show or clear the cached catalogs",
+        description=(
+            "The last catalog of each region is kept in the user cache folder: the browser starts "
+            "from it at once, and `path` and `list` answer from it while it is younger than "
+            "`cache_ttl` (an hour by default; --refresh asks the server, --offline never does)."
+        ),
+    )
+    cache.add_argument("action", choices=("info", "clear"), nargs="?", default="info")
+    cache.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import time
+
+    from .. import cache
+    from ..safe_text import printable
+
+    if args.action == "clear":
+        removed = cache.clear()
+        print(f"Removed {removed} cached file(s) from {cache.folder()}")
+        return EXIT_OK
+    entries = cache.entries()
+    if not entries:
+        say(f"nothing is cached yet in {cache.folder()}")
+        return EXIT_OK
+    rows = [
+        (printable(entry.where), f"{entry.count:,}", cache.describe_age(time.time() - entry.saved_at),
+         f"{entry.size / 1e6:.1f} MB", entry.key)
+        for entry in entries
+    ]
+    for line in aligned_lines(("REGION", "IMAGES", "FETCHED", "SIZE", "FILE"), rows):
+        sys.stdout.write(line + "\n")
+    print(f"in {cache.folder()} (mode 700; no token is kept there)")
+    return EXIT_OK

@@ -1,0 +1,119 @@
+"""`scnet-images completion bash|zsh|fish`, and what <TAB> offers.
+
+The scripts come from argcomplete: on <TAB> the shell runs `scnet-images` itself with the
+command line in its environment; `complete` (called before anything else runs) answers
+from the argument definitions and these completers, and exits. Completion never waits on
+the network: image names and versions come from the cached catalog's name list, profile
+names from the config file (no `token_command` is run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from .exits import EXIT_OK
+
+ACCELERATORS = ("dcu", "gpu", "cpu", "mlu")
+IMAGE_TYPES = ("Base", "JupyterLab", "CodeServer", "RStudio")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    completion = commands.add_parser(
+        "completion",
+        help="print the shell completion script",
+        description="Print a script that makes <TAB> complete scnet-images commands, flags, "
+        "profiles, filter values and image names (from the cached catalog).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "install:\n"
+            '  bash:  echo \'eval "$(scnet-images completion bash)"\' >> ~/.bashrc\n'
+            "  zsh:   echo 'autoload -U bashcompinit && bashcompinit; eval \"$(scnet-images completion zsh)\"'"
+            " >> ~/.zshrc\n"
+            "  fish:  scnet-images completion fish > ~/.config/fish/completions/scnet-images.fish\n"
+        ),
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import argcomplete
+
+    sys.stdout.write(argcomplete.shellcode(["scnet-images"], shell=args.shell))
+    return EXIT_OK
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer a <TAB> (the shell set _ARGCOMPLETE) and exit; return at once otherwise."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    import argcomplete
+
+    _attach(parser)
+    argcomplete.autocomplete(parser, always_complete_options=False)
+
+
+def _attach(parser: argparse.ArgumentParser) -> None:
+    """Give the arguments with open-ended values their completers."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _attach(sub)
+            continue
+        completer = {
+            "profile": _profiles, "accelerator": _choices(ACCELERATORS), "image_type": _choices(IMAGE_TYPES),
+            "sort": _sort_fields, "terms": _images, "search": _images,
+        }.get(action.dest)
+        if completer is not None:
+            action.completer = completer  # type: ignore[attr-defined]
+
+
+def _choices(values: tuple[str, ...]) -> Any:
+    return lambda prefix, **_: [value for value in values if value.startswith(prefix)]
+
+
+def _sort_fields(prefix: str, **_: Any) -> list[str]:
+    from ..catalog import SORT_FIELDS
+
+    fields = [*SORT_FIELDS, *(f"-{field}" for field in SORT_FIELDS)]
+    return [field for field in fields if field.startswith(prefix)]
+
+
+def _profiles(prefix: str, **_: Any) -> list[str]:
+    from ..config import config_path, read_config_file
+
+    try:
+        profiles = read_config_file(config_path()).get("profiles")
+    except Exception:  # completion offers nothing rather than a traceback in the prompt
+        return []
+    return sorted(name for name in (profiles if isinstance(profiles, dict) else {}) if name.startswith(prefix))
+
+
+def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
+    """Names and name:tag versions of the cached catalog of the region the line names."""
+    from .. import cache
+
+    try:
+        key = _cache_key(parsed_args)
+        lowered = prefix.lower()
+        return [name for name in cache.load_names(key) if name.lower().startswith(lowered)]
+    except Exception:
+        return []
+
+
+def _cache_key(args: argparse.Namespace) -> str:
+    """The cache file of the region the flags, environment or config name, found without
+    running anything (a `token_command` is not run for a <TAB>)."""
+    from .. import cache
+    from ..config import ENV_BASE_URL, ENV_PROFILE, config_path, read_config_file
+
+    data = read_config_file(config_path())
+    profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
+    name = getattr(args, "profile", None) or os.environ.get(ENV_PROFILE) or data.get("default_profile") or (
+        next(iter(profiles)) if len(profiles) == 1 else "")
+    stored = profiles.get(name, {}) if isinstance(profiles.get(name), dict) else {}
+    base_url = getattr(args, "base_url", None) or os.environ.get(ENV_BASE_URL) or stored.get("base_url") or ""
+    return cache.key_of(base_url, name if stored else "", demo=not base_url)
