@@ -15,8 +15,8 @@ import pytest
 from tui.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
-# Left out: the browser, account commands, the standalone server, placeholders.
-SKIP = re.compile(r"^scnet-images(\s*$|\s+(login|logout|profiles|demo-server|browse|completion|help)\b)|\b(ID|PROFILE|NAME)\b|\.\.\.|…")
+# Left out: the browser, account commands, the standalone servers, placeholders.
+SKIP = re.compile(r"^scnet-images(\s*$|\s+(login|logout|profiles|demo-server|serve|browse|completion|help)\b)|\b(ID|PROFILE|NAME)\b|\.\.\.|…")
 
 
 def _commands(line: str) -> list[str]:

@@ -10,6 +10,7 @@ parser costs no httpx and no Textual:
 - `accounts.py`: `login`, `profiles`, `logout`;
 - `containers.py`: `run`, `ps`, `url`, `restart`, `stop`, `rm`;
 - `demo_server.py`: the standalone demo API;
+- `serve.py`: the browser served as a web page (textual-serve, the `web` extra);
 - `cache_command.py`: `cache info|clear`; `completion.py`: `completion bash|zsh|fish`
   and the completers <TAB> uses.
 
@@ -17,7 +18,7 @@ Shared pieces: `connect.py` (the connection flags and settings), `output.py` (wh
 printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
 """
 
-from . import accounts, browse, cache_command, completion, containers, demo_server, lookup
+from . import accounts, browse, cache_command, completion, containers, demo_server, lookup, serve
 
 # In the order `--help` lists them.
-COMMANDS = (browse, lookup, containers, accounts, cache_command, completion, demo_server)
+COMMANDS = (browse, lookup, containers, accounts, cache_command, completion, demo_server, serve)
