@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import partial
 from typing import Callable, Iterable
@@ -18,6 +19,10 @@ from .links import masked, url_problem
 from .safe_text import printable
 from .screens.browser import BrowserScreen
 from .screens.text_dialog import TextDialog
+
+
+# The browser writes the clipboard only for a secure page (https, or localhost) and may ask first.
+WEB_COPY = "to your browser's clipboard, if it lets this page write there (https or localhost only)"
 
 
 class ScnetImagesApp(App[None]):
@@ -61,7 +66,8 @@ class ScnetImagesApp(App[None]):
             chosen = None  # the browser reports a bad config file itself, once
         if isinstance(chosen, str) and chosen in self.available_themes:
             self.theme = chosen
-        self.theme_changed_signal.subscribe(self, self._keep_theme)
+        if os.environ.get("SCNET_SERVED") != "1":  # a web visitor's choice is not the owner's
+            self.theme_changed_signal.subscribe(self, self._keep_theme)
 
     def _keep_theme(self, theme: object) -> None:
         from .config import config_path
@@ -128,6 +134,11 @@ class ScnetImagesApp(App[None]):
 
     def put_on_clipboard(self, text: str) -> str | None:
         """Copy `text`; return how it went (in words for a notice), or None when no way can work."""
+        if self.is_web:
+            # Served to a web page: the clipboard is the visitor's, not this machine's. Textual's
+            # own copy reaches it (the page turns it into a browser clipboard write).
+            self.copy_to_clipboard(text)
+            return WEB_COPY
         if copy_with_pyperclip(text):
             how = HOW["system"]
         elif copy_with_tmux(text):

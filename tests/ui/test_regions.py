@@ -15,7 +15,10 @@ from tui.screens.browser import BrowserScreen
 from tui.screens.region_picker import RegionPicker
 from tui.widgets.image_table import ImageTable
 
+import pytest
+
 from .conftest import STANDARD, settle
+from .scenarios import region_profiles
 from .test_browser import notifications, text_of
 
 DEMO = DEMO_ACCOUNTS[0]
@@ -174,3 +177,12 @@ async def test_a_reload_during_a_switch_cancels_the_switch(server: DemoServer, i
         assert app.screen.connection is before and app.connection is before
         assert text_of(app, "#where").startswith("华东一区【昆山】") and _rows(app) == 265
         assert not app.screen.query_one("#error-banner").display
+
+
+async def test_served_to_a_web_page_no_other_profile_is_offered(
+    server: DemoServer, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_login(isolated_environment, region_profiles(server), "demo-11250")
+    monkeypatch.setenv("SCNET_SERVED", "1")  # as `scnet-images serve --profile demo-11250` runs its tabs
+    picker = RegionPicker("demo-11250")
+    assert [profile.name for profile in picker.profiles] == ["demo-11250"]

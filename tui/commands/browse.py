@@ -20,11 +20,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=CONNECTION_HELP,
     )
     add_connection_options(browse, argparse.SUPPRESS)
+    # For `serve`'s demo tabs: the embedded demo API whatever the config and environment say.
+    browse.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
     browse.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
+    if getattr(args, "demo", False):
+        from ..config import Settings
+
+        settings = Settings(base_url="", token="", demo=True, source="demo")
+    else:
+        settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
     from ..app import ScnetImagesApp
 
     ScnetImagesApp(settings).run()

@@ -114,22 +114,29 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ImageTable).focus()
-        self._show_cached()
+        cached = self._show_cached()
         self._update_status()
-        self.load_images()
+        if cached:
+            # Paint the cached rows first: the server's answer is decoded on a thread, but a large
+            # one holds the interpreter for a moment, which would hold this first paint too.
+            self.call_after_refresh(self.load_images)
+        else:
+            self.load_images()
 
     def _cache_key(self, connection: Connection | None = None) -> str:
         settings = (connection or self.connection).settings
         return cache.key_of(settings.base_url, settings.profile, settings.demo)
 
-    def _show_cached(self) -> None:
+    def _show_cached(self) -> bool:
         """The region's catalog as it was last fetched, shown at once while the server is asked."""
         cached, problem = cache.load(self._cache_key())
         if problem:
             self.notify(printable(problem), title="Cache", severity="warning", markup=False)
-        if cached is not None and cached.answers(None, None):
-            self._cached_at = cached.saved_at
-            self._apply_result(ImageList(cached.images))
+        if cached is None or not cached.answers(None, None):
+            return False
+        self._cached_at = cached.saved_at
+        self._apply_result(ImageList(cached.images))
+        return True
 
     def on_resize(self) -> None:
         self._apply_details_visibility()

@@ -6,6 +6,7 @@ to the one chosen, or None; a profile that cannot be used is said here.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 
@@ -40,6 +41,9 @@ class RegionPicker(ModalScreen["Connection | None"]):
             self.profiles: Sequence[StoredProfile] = read_profiles(config_path())
         except ScnetError as error:
             self.profiles, self.problem = [], str(error)
+        if os.environ.get("SCNET_SERVED") == "1":
+            # Served to a web page: a visitor reaches no stored profile but the one being served.
+            self.profiles = [profile for profile in self.profiles if profile.name == current]
         self.current = current
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
