@@ -154,3 +154,36 @@ def test_completion_offers_commands_flags_and_cached_names(region: DemoServer, i
 def test_completion_scripts(shell: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["completion", shell]) == 0
     assert "scnet-images" in capsys.readouterr().out
+
+
+def test_completion_names_are_found_by_prefix_ignoring_case() -> None:
+    mixed = tuple(parse_image({"name": name, "tag": tag}) for name, tag in
+                  [("PyTorch", "2.1"), ("pytorch", "2.4"), ("vllm", "0.9"), ("Paddle", "3.0"), ("pytorch-lite", "1")])
+    cache.save("m", cache.Cached(mixed, 1000.0))
+    assert cache.load_names("m", "pyt") == ["PyTorch", "pytorch", "pytorch-lite", "pytorch-lite:1",
+                                             "PyTorch:2.1", "pytorch:2.4"]
+    assert cache.load_names("m", "PYTORCH:2") == ["PyTorch:2.1", "pytorch:2.4"]
+    assert cache.load_names("m", "x") == []
+    assert len(cache.load_names("m")) == 10
+    assert cache.load_names("nothing-cached", "p") == []
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("cut", [False, True])
+@pytest.mark.parametrize("candidates", [["pytorch:2.1", "pytorch:2.4"], ["a b:1", "a$(x):2"], ["vllm:0.9"]])
+def test_completion_quoting_matches_argcomplete(
+    shell: str, cut: bool, candidates: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast path for plain candidates answers exactly what argcomplete's own quoting does."""
+    import argcomplete
+
+    from tui.commands.completion import _finder
+
+    monkeypatch.setenv("_ARGCOMPLETE_SHELL", shell)
+    wordbreak = candidates[0].index(":") if cut else None  # bash breaks words at the `:`
+    ours, theirs = _finder(), argcomplete.CompletionFinder()
+    for finder in (ours, theirs):
+        finder.append_space = True
+        finder._display_completions = {}
+    assert ours.quote_completions(list(candidates), "", wordbreak) == theirs.quote_completions(
+        list(candidates), "", wordbreak)

@@ -19,12 +19,10 @@ from ..api.addresses import host_of, is_http_url, shown_url, valid_token
 from ..api.errors import ConfigError, ScnetError, TokenRefused
 from ..api.options import ClientOptions
 from ..config import config_path, parse_timeout
-from ..profiles import profile_name, read_profiles, save_login
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
 from .output import hide, safe_line
-from .profiles import logout, print_profiles, profile_table
 
 if TYPE_CHECKING:
     from ..api.auth import RegionToken
@@ -149,6 +147,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts | None = None) -> int:
     """Run `login`, `profiles` or `logout`; returns the exit code."""
+    from .profiles import logout, print_profiles  # the profile store is read only when one runs
+
     path = config_path()
     if command == "profiles":
         return print_profiles(path, sys.stdout)
@@ -348,6 +348,9 @@ def _store(
     *,
     ac_insecure: bool = False,
 ) -> int:
+    from ..profiles import profile_name, read_profiles, save_login
+    from .profiles import profile_table
+
     names = {region.cluster_id: profile_name(user, region.cluster_id) for region in regions}
     profiles = {
         names[region.cluster_id]: {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from typing import Any
 
@@ -50,10 +51,39 @@ def complete(parser: argparse.ArgumentParser) -> None:
     """Answer a <TAB> (the shell set _ARGCOMPLETE) and exit; return at once otherwise."""
     if "_ARGCOMPLETE" not in os.environ:
         return
+    _attach(parser)
+    _finder()(parser, always_complete_options=False)
+
+
+def _finder() -> Any:
+    """argcomplete's finder, de-duplicating in linear time.
+
+    Its own `filter_completions` tests each candidate against a list of those kept (the
+    method is there to be overridden): 15,000 versions of one name took a second.
+    """
     import argcomplete
 
-    _attach(parser)
-    argcomplete.autocomplete(parser, always_complete_options=False)
+    class Finder(argcomplete.CompletionFinder):
+        def filter_completions(self, completions: list[str]) -> list[str]:
+            exclude = self.exclude or ()
+            return [completion for completion in dict.fromkeys(completions) if completion not in exclude]
+
+        def quote_completions(self, completions: list[str], cword_prequote: str, last_wordbreak_pos: int | None) -> list[str]:
+            # Escaping tries twenty characters on every candidate. Many plain candidates (image
+            # versions) for bash or fish need none of it: only bash's cut at the last word
+            # break (the `:` of `name:tag`), which is all that is done for them here.
+            plain = (
+                len(completions) > 1 and not cword_prequote
+                and os.environ.get("_ARGCOMPLETE_SHELL", "bash") in ("bash", "fish", "tcsh")
+                and _PLAIN.fullmatch("\n".join(completions)) is not None
+            )
+            if not plain:
+                return super().quote_completions(completions, cword_prequote, last_wordbreak_pos)
+            if last_wordbreak_pos is None:
+                return completions
+            return [completion[last_wordbreak_pos + 1 :] for completion in completions]
+
+    return Finder()
 
 
 def _attach(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +99,10 @@ def _attach(parser: argparse.ArgumentParser) -> None:
         }.get(action.dest)
         if completer is not None:
             action.completer = completer  # type: ignore[attr-defined]
+
+
+# Characters no shell escapes in a completion (a line break separates candidates).
+_PLAIN = re.compile(r"[A-Za-z0-9_.,:/@+%=\n-]*")
 
 
 def _choices(values: tuple[str, ...]) -> Any:
@@ -97,9 +131,7 @@ def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]
     from .. import cache
 
     try:
-        key = _cache_key(parsed_args)
-        lowered = prefix.lower()
-        return [name for name in cache.load_names(key) if name.lower().startswith(lowered)]
+        return cache.load_names(_cache_key(parsed_args), prefix)
     except Exception:
         return []
 

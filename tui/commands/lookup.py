@@ -107,7 +107,6 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
 
     from .. import cache
     from ..api.errors import ConfigError, NetworkError, ScnetError
-    from ..connection import Connection
 
     settings = settings_from(args)
     key = cache.key_of(settings.base_url, settings.profile, settings.demo)
@@ -131,6 +130,8 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
         warn(f"answering from the catalog cached {cache.describe_age(usable.age())}: {error.message}")
         return usable.select(args.accelerator, args.image_type)
     if not (listed.missing or listed.cut_short):  # keep only a whole catalog
+        from ..connection import Connection  # only now: an answer from the cache needs no httpx
+
         where = Connection(settings, settings.base_url, settings.token).short_label
         try:
             cache.save(key, cache.Cached(listed.images, time.time(), (args.accelerator or "", args.image_type or ""),
