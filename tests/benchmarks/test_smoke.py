@@ -13,14 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_large_catalog_benchmark_runs_small() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "large_catalog.py"), "--images", "1500", "--startup-runs", "1", "--json"],
+        [sys.executable, str(ROOT / "benchmarks" / "large_catalog.py"), "--images", "2000", "--startup-runs", "1", "--json"],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout.strip().splitlines()[-1])
-    assert figures["images"] == 1500
+    assert figures["images"] == 2000
+    assert figures["fast_path"] is True  # 1.2 MB of JSON: the typed path reads it
     assert figures["keystrokes"] == 25
-    for key in ("parse_s", "first_paint_s", "datatable_first_paint_s", "keystroke_median_s", "sort_worst_s",
+    for key in ("parse_s", "tolerant_s", "msgspec_typed_s", "msgspec_documented_s", "first_paint_s", "datatable_first_paint_s", "keystroke_median_s", "sort_worst_s",
                 "cursor_worst_s", "peak_mb", "startup_s", "startup_bare_s"):
         assert figures[key] > 0, key
     assert set(figures["sort_s"]) == {"name", "tag", "accelerator", "type", "access", "preset", "created", "user"}
@@ -28,11 +29,24 @@ def test_large_catalog_benchmark_runs_small() -> None:
 
 def test_cli_speed_benchmark_runs() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "cli_speed.py"), "--runs", "1"],
+        [sys.executable, str(ROOT / "benchmarks" / "cli_speed.py"), "--runs", "1", "--completion-images", "2000"],
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "ratio (median, ours / example)" in done.stdout
+    assert "ratio (median, ours / example)" in done.stdout and "ratio from the cache" in done.stdout
+    assert "completion of an image name, 2,000 cached images" in done.stdout
+
+
+def test_instant_benchmark_runs_small() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "instant.py"), "--images", "1000", "--small", "100", "--runs", "1",
+         "--json"],
+        capture_output=True, text=True, timeout=180, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("small_cold_s", "large_cold_s", "small_warm_s", "large_warm_s"):
+        assert figures[key] > 0, key
 
 
 def test_paged_fetch_benchmark_runs_small() -> None:

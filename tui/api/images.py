@@ -83,9 +83,16 @@ def _one_api(session: Session, api: str, filters: dict[str, str], progress: Prog
     if api == "post":
         return (yield from _paged(session, filters, progress))
     result = yield from session.call(
-        "GET", session.root + IMAGES_PATH, parse_image_list, body=filters, params=filters
+        "GET", session.root + IMAGES_PATH, parse_image_list, body=filters, params=filters, typed=_typed_images
     )
     return result._replace(api="get")
+
+
+def _typed_images(body: bytes | bytearray) -> ImageList | None:
+    """A large answer read by msgspec into typed structs (None: not of those types)."""
+    from .typed import images_from_body  # msgspec: only for large answers
+
+    return images_from_body(body)
 
 
 # --- the paginated call ---------------------------------------------------------------------------

@@ -58,10 +58,16 @@ class Image(NamedTuple):
     image_id: str = ""
     is_preset_image: bool | None = None
     create_time: str = ""
-    created: datetime | None = None
+    # What the server sent: its decoded object (the tolerant parser), or the typed struct
+    # (`typed.py`), which reads like one.
     raw: Mapping[str, Any] = {}
     # Lower-cased text the search box matches against, computed once.
     haystack: str = ""
+
+    @property
+    def created(self) -> datetime | None:
+        """The creation time as a datetime (Beijing time), when `create_time` reads as one."""
+        return parse_create_time(self.create_time)[1]
 
     @property
     def extra(self) -> dict[str, Any]:
@@ -134,6 +140,13 @@ def parse_create_time(value: Any) -> tuple[str, datetime | None]:
     return text, moment
 
 
+def _create_time_text(value: Any) -> str:
+    """What `parse_create_time` shows, without reading a date from text (`Image.created` does)."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        return value.strip()
+    return parse_create_time(value)[0]
+
+
 def _haystack(name: str, tag: str, version: str, path: str) -> str:
     """The text search terms are matched against: name, tag, version and path, lower-cased.
 
@@ -188,7 +201,7 @@ def parse_image(item: Any) -> Image | None:
         vname, vtag = version.rsplit(":", 1)
         name = name or vname
         tag = tag or vtag
-    create_time, created = parse_create_time(item.get("createTime"))
+    create_time = _create_time_text(item.get("createTime"))
     accelerator_type = _shared(item, "acceleratorType")
     if accelerator_type and not _PLAIN_ACCELERATORS.fullmatch(accelerator_type):
         accelerator_type = sys.intern(",".join(split_accelerators(accelerator_type)))
@@ -206,7 +219,6 @@ def parse_image(item: Any) -> Image | None:
         image_id=_text(item.get("imageId")).strip(),
         is_preset_image=_flag(item.get("isPresetImage")),
         create_time=create_time,
-        created=created,
         raw=item,
         haystack=_haystack(name, tag, version, path),
     )

@@ -82,6 +82,12 @@ class Retry(Exception):
         self.error = error
 
 
+class Typed(NamedTuple):
+    """An answer a call's typed reader (`call(typed=...)`) read straight from the bytes."""
+
+    value: Any
+
+
 class Reply(NamedTuple):
     status: int
     reason: str
@@ -263,20 +269,25 @@ class Session:
         body: Any = None,
         params: dict[str, Any] | None = None,
         max_bytes: int | None = None,
+        typed: Callable[[bytes | bytearray], Any] | None = None,
     ) -> Plan:
         """One authorised call, retried as the rules say: `read(decoded JSON)` is its result.
 
         `body` (any JSON value) goes as JSON; `headers` replace the token headers (the
         login calls carry their own credentials instead); `max_bytes` caps this answer below
-        the session's cap (a page of a list has no reason to be large)."""
+        the session's cap (a page of a list has no reason to be large). `typed(body)` is a
+        faster reader of a large successful answer: its result, unless it returns None
+        (the answer does not fit its types), when `read` reads the answer as usual."""
         content = b"" if body is None else json.dumps(body).encode()
 
         def attempt() -> Plan:
             sent = self.auth() if headers is None else headers
             try:
                 payload = yield from self.exchange(
-                    method, url, headers=sent, body=content, params=params, max_bytes=max_bytes
+                    method, url, headers=sent, body=content, params=params, max_bytes=max_bytes, typed=typed
                 )
+                if isinstance(payload, Typed):
+                    return payload.value
                 return read(self.without_secrets(payload))
             except ScnetError as error:  # it may quote the server, which may quote a secret
                 raise error.redacted(self.secrets()) from None
@@ -292,8 +303,10 @@ class Session:
         body: bytes = b"",
         params: Any = None,
         max_bytes: int | None = None,
+        typed: Callable[[bytes | bytearray], Any] | None = None,
     ) -> Generator[httpx.Request, Reply, Any]:
-        """One request, following same-origin redirects; returns the decoded JSON body."""
+        """One request, following same-origin redirects; returns the decoded JSON body (or
+        what `typed` read from it: see `call`)."""
         start = url
         for _ in range(_MAX_REDIRECTS + 1):
             request = httpx.Request(method, url, params=params, content=body, headers=headers)
@@ -321,16 +334,23 @@ class Session:
                     )
                 url = target.split("?", 1)[0]
                 continue
-            return self.decode(reply, url)
+            return self.decode(reply, url, typed)
         raise ApiError(
             f"Too many redirects from {host_of(start)}",
             "check base_url; it should be the region's AI address",
         )
 
-    def decode(self, reply: Reply, url: str) -> Any:
+    def decode(self, reply: Reply, url: str, typed: Callable[[bytes | bytearray], Any] | None = None) -> Any:
         """A reply -> its JSON; an HTTP error status or a body that is not JSON -> an error."""
         status, content_type, raw = reply.status, reply.content_type, reply.body
         host = host_of(url)
+        if typed is not None and status < 300 and len(raw) >= LARGE_BODY_BYTES:
+            with gc_paused():
+                value = typed(raw)
+            if value is not None:
+                if isinstance(raw, bytearray):
+                    raw.clear()
+                return Typed(value)
         try:
             with gc_paused():
                 payload = None if raw.isspace() or not raw else loads(raw)

@@ -61,7 +61,7 @@ def render_image(image: Image) -> Group:
         for key, value in image.extra.items():
             extra.add_row(_literal(str(key)), _literal(human_size(value) if key == "imageSize" else value))
         parts += [Text(""), Text("Other fields from the server", style="bold underline"), extra]
-    raw = json.dumps(image.raw, ensure_ascii=False, indent=2, default=str)
+    raw = json.dumps(dict(image.raw), ensure_ascii=False, indent=2, default=str)
     parts += [Text(""), Text("Raw JSON", style="bold underline"), Text(printable_json(raw), style="dim")]
     return Group(*parts)
 
