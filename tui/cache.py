@@ -21,15 +21,17 @@ import os
 import pickle
 import stat
 import time
+from itertools import repeat, starmap
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.envelope import gc_paused
 from .api.models import Image
 
-CACHE_VERSION = 2  # 2: Image lost `created` (now derived)
+CACHE_VERSION = 2  # 2: images by column; Image lost `created` (now derived)
 _MAGIC = b"scnet-images catalog cache\n"
 _FRAME = 4000  # images per pickle frame
+HEAD_ROWS = 2000  # rows of the first view kept again at the front of the file (see `save`)
 DEFAULT_TTL = 3600.0  # seconds `path` and `list` answer from the cache without asking
 
 
@@ -91,22 +93,38 @@ def describe_age(seconds: float) -> str:
 # --- writing ----------------------------------------------------------------------------------
 
 
-def save(key: str, cached: Cached) -> None:
-    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError."""
+def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
+    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError.
+
+    `head`: the first rows of the browser's first view (a screenful or a few thousand, in
+    display order), stored again in a frame of their own before the catalog, so that the
+    browser paints them before it has read the rest (`load_head`)."""
     target = folder()
     _private_folder(target)
+    head = tuple(head[:_FRAME])
     header = {"version": CACHE_VERSION, "saved_at": cached.saved_at, "filters": cached.filters,
-              "where": cached.where, "count": len(cached.images)}
-    _atomic(target / f"{key}.pickle", _frames(header, cached.images))
+              "where": cached.where, "count": len(cached.images), "head": len(head)}
+    _atomic(target / f"{key}.pickle", _frames(header, head, cached.images))
     if cached.filters == ("", ""):
         _atomic(target / f"{key}.names", [names_text(cached.images).encode("utf-8")])
 
 
-def _frames(header: dict[str, Any], images: tuple[Image, ...]) -> Iterable[bytes]:
+def _frames(header: dict[str, Any], head: tuple[Image, ...], images: tuple[Image, ...]) -> Iterable[bytes]:
+    """The file: magic, header, then frames of images stored by column (one list per field).
+
+    Columns load several times faster than pickled images: each image is then made by
+    one C call (`tuple.__new__`), where unpickling an Image calls its Python `__new__`.
+    """
     yield _MAGIC
     yield pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
+    if head:
+        yield _frame(head)
     for start in range(0, len(images), _FRAME):
-        yield pickle.dumps(images[start : start + _FRAME], protocol=pickle.HIGHEST_PROTOCOL)
+        yield _frame(images[start : start + _FRAME])
+
+
+def _frame(images: tuple[Image, ...]) -> bytes:
+    return pickle.dumps(tuple(map(list, zip(*images))), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def names_text(images: Iterable[Image]) -> str:
@@ -152,6 +170,19 @@ def _atomic(path: Path, chunks: Iterable[bytes]) -> None:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def load_head(key: str) -> Cached | None:
+    """The first rows of the cached catalog's first view (see `save`), read without the rest;
+    None when there is no such file or it has no head (then `load` tells why)."""
+    try:
+        with (folder() / f"{key}.pickle").open("rb") as handle:
+            if _not_ours(os.fstat(handle.fileno())):
+                return None
+            with gc_paused():
+                return _read(handle, head_only=True)
+    except Exception:  # `load` reads the same file next and says what is wrong with it
+        return None
+
+
 def load(key: str) -> tuple[Cached | None, str]:
     """The cached catalog of `key`, or None and (when there was a file) why it was not used."""
     path = folder() / f"{key}.pickle"
@@ -182,20 +213,40 @@ def _not_ours(info: os.stat_result) -> str:
     return ""
 
 
-def _read(handle: Any) -> Cached:
+def _read(handle: Any, head_only: bool = False) -> Cached | None:
+    """The catalog of an open file, or (`head_only`) its head (None when it has none)."""
     if handle.read(len(_MAGIC)) != _MAGIC:
         raise ValueError("not a catalog cache")
     header = pickle.load(handle)
     if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
         raise ValueError("another version")
+    filters = tuple(header.get("filters") or ("", ""))
+
+    def cached(images: list[Image]) -> Cached:
+        return Cached(tuple(images), float(header["saved_at"]), (str(filters[0]), str(filters[1])),
+                      str(header["where"]))
+
+    if header["head"]:
+        head = _images_of(pickle.load(handle))  # the first rows again, in display order
+        if len(head) != header["head"]:
+            raise ValueError("not images")
+        if head_only:
+            return cached(head)
+    elif head_only:
+        return None
     images: list[Image] = []
     while len(images) < header["count"]:
-        frame = pickle.load(handle)
-        if not isinstance(frame, tuple) or (frame and not isinstance(frame[0], Image)):
-            raise ValueError("not images")
-        images.extend(frame)
-    filters = tuple(header.get("filters") or ("", ""))
-    return Cached(tuple(images), float(header["saved_at"]), (str(filters[0]), str(filters[1])), str(header["where"]))
+        images.extend(_images_of(pickle.load(handle)))
+    return cached(images)
+
+
+def _images_of(columns: Any) -> list[Image]:
+    """A frame (one list per field) -> its images, each made by one C call."""
+    if not (isinstance(columns, tuple) and len(columns) == len(Image._fields)
+            and all(type(column) is list for column in columns)
+            and len({len(column) for column in columns}) == 1 and columns[0]):
+        raise ValueError("not images")
+    return list(starmap(tuple.__new__, zip(repeat(Image), zip(*columns))))
 
 
 def load_names(key: str, prefix: str = "") -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from operator import attrgetter
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .api.models import Image
@@ -32,11 +33,11 @@ SORT_KEYS: dict[str, Callable[[Image], object]] = {
     # One string, not a (name, tag) tuple: the same order ("\0" sorts first), three times faster.
     "name": lambda image: f"{image.name.lower()}\0{natural(image.tag)}",
     "tag": lambda image: natural(image.tag),
-    "accelerator": lambda image: image.accelerator_type,
+    "accelerator": attrgetter("accelerator_type"),
     "type": lambda image: image.type.lower(),
-    "access": lambda image: image.access,
+    "access": attrgetter("access"),
     "preset": lambda image: {True: 0, False: 1, None: 2}[image.is_preset_image],
-    "created": lambda image: image.create_time,
+    "created": attrgetter("create_time"),
     "user": lambda image: image.user.lower(),
     "version": lambda image: natural(image.version),
     "path": lambda image: image.path.lower(),
@@ -120,10 +121,15 @@ class SearchIndex:
     def __init__(self, images: Sequence[Image]) -> None:
         self.images = list(images)
         self._rows_by_id: dict[int, int] | None = None
-        # One join and one split: a fresh, contiguous copy of every text, in order.
-        self._texts = "\n".join([image.haystack for image in self.images]).split("\n")
-        if len(self._texts) != len(self.images):  # an empty catalog splits into [""]
-            self._texts = [image.haystack for image in self.images]
+        self._texts: list[str] | None = None  # laid out by the first search: a sort needs none
+
+    def _laid_out(self) -> list[str]:
+        if self._texts is None:
+            # One join and one split: a fresh, contiguous copy of every text, in order.
+            self._texts = "\n".join([image.haystack for image in self.images]).split("\n")
+            if len(self._texts) != len(self.images):  # an empty catalog splits into [""]
+                self._texts = [image.haystack for image in self.images]
+        return self._texts
 
     def search(self, terms: Sequence[str], within: Sequence[int] | None = None) -> list[int] | None:
         """Rows whose text holds every term, in order (None: no terms, so every row).
@@ -132,7 +138,7 @@ class SearchIndex:
         """
         if not terms:
             return None
-        texts = self._texts
+        texts = self._laid_out()
         first, *rest = terms
         if within is None:
             rows = [row for row, text in enumerate(texts) if first in text]
@@ -192,16 +198,22 @@ class SortedSearch:
 
     def __init__(self) -> None:
         self.images: list[Image] = []
+        self._sorted_by: tuple[str, bool] | None = None
         self._index = SearchIndex([])
         self._terms: tuple[str, ...] = ()
         self.visible = ImageView(self._index, None)
 
-    def replace(self, images: Sequence[Image]) -> None:
-        """A newly loaded catalog (sort it next)."""
+    def replace(self, images: Sequence[Image], sorted_by: tuple[str, bool] | None = None) -> None:
+        """A newly loaded catalog (sort it next); `sorted_by`: it is in that order already
+        (sorted on the loading thread), so that sort costs the screen nothing."""
         self.images = list(images)
+        self._sorted_by = sorted_by
 
     def sort(self, field: str, descending: bool) -> None:
-        ordered = sort_images(self.images, field, descending)
+        if self._sorted_by == (field, descending):
+            ordered = self.images
+        else:
+            ordered = sort_images(self.images, field, descending)
         self._index.release()
         self._index = SearchIndex(ordered)
         self._terms = ()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
+import pytest
 from textual.widgets import Static
 
 from tui import cache
 from tui.api.models import parse_image
 from tui.app import ScnetImagesApp
+from tui.catalog import sort_images
 from tui.demo.server import DemoServer
 from tui.widgets.image_table import ImageTable
 
@@ -42,6 +45,8 @@ async def test_the_cached_catalog_is_shown_at_once_then_the_servers(server: Demo
         await app.workers.wait_for_complete()  # the cache is written on a thread
     kept, _ = cache.load("demo")
     assert kept is not None and len(kept.images) == len(server.images)
+    head = cache.load_head("demo")  # the first rows of the next start's view, newest first
+    assert head is not None and list(head.images) == sort_images(kept.images, "created", True)[: len(head.images)]
 
 
 async def test_with_the_server_down_the_cached_catalog_stays(server: DemoServer) -> None:
@@ -54,3 +59,33 @@ async def test_with_the_server_down_the_cached_catalog_stays(server: DemoServer)
         assert app.screen.query_one(ImageTable).row_count == 50
         banner = str(app.screen.query_one("#error-banner", Static).render())
         assert "Showing the catalog cached 2 h ago" in banner and "refused the connection" in banner
+
+
+async def test_a_cached_catalogs_first_rows_show_before_the_rest_is_read(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images = tuple(parse_image(item) for item in server.images)
+    head = sort_images(images, "created", True)[:20]
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"), head)
+    connection = demo_connection(server)
+    server.stop()  # only the cache answers
+    gate, read = threading.Event(), cache.load
+
+    def held(key: str) -> tuple[cache.Cached | None, str]:
+        gate.wait(30)  # the rest is read only when the test has looked at the head
+        return read(key)
+
+    monkeypatch.setattr(cache, "load", held)
+    app = ScnetImagesApp(connection=connection)
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ImageTable)
+        assert table.row_count == 20 and table.highlighted_image == head[0]
+        assert "Reading the cached catalog" in str(app.screen.query_one("#activity", Static).render())
+        await pilot.press("down")
+        place = table.highlighted_image
+        gate.set()
+        await settle(pilot)
+        assert table.row_count == len(images) and "cached 5 min ago" in counts(app)
+        assert place is not None and table.highlighted_image is not None
+        assert (table.highlighted_image.id, table.highlighted_image.path) == (place.id, place.path)

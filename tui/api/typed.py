@@ -31,7 +31,8 @@ _PLAIN_ACCELERATORS = re.compile(r"[a-z0-9_.-]+(,[a-z0-9_.-]+)*")
 class ImageVo(msgspec.Struct, rename={**_RENAME, **_KNOWN_EXTRA}, forbid_unknown_fields=True,
               omit_defaults=True, gc=False):
     """One ImagesVo as it came (Image.raw of a typed answer): read like the dict the tolerant
-    parser keeps, and pickled as one (a cached catalog loads without msgspec)."""
+    parser keeps. It pickles as itself (msgspec unpickles structs fast), so only a cached
+    catalog that came through this path needs msgspec to load."""
 
     id: str = ""
     name: str = ""
@@ -52,9 +53,6 @@ class ImageVo(msgspec.Struct, rename={**_RENAME, **_KNOWN_EXTRA}, forbid_unknown
 
     def _fields(self) -> dict[str, Any]:
         return msgspec.to_builtins(self)  # the API's names; fields left at their default omitted
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, (self._fields(),))
 
     def __getitem__(self, key: str) -> Any:
         return self._fields()[key]

@@ -177,13 +177,10 @@ class ImageTable(ScrollView, can_focus=True):
             return self._images[self.cursor_row]
         return None
 
-    def measure(self, images: Sequence[Image]) -> None:
-        """Size the columns to (a sample of) a newly loaded catalog."""
-        widths = [cell_len(title) + 2 for _, title, _ in COLUMNS]  # room for the sort arrow
-        for image in images[:_WIDTH_SAMPLE]:
-            for index, value in enumerate(cell_values(image)):
-                widths[index] = max(widths[index], cell_len(value))
-        self._measured = [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]
+    def measure(self, images: Sequence[Image], widths: list[int] | None = None) -> None:
+        """Size the columns to (a sample of) a newly loaded catalog (`widths`: measured
+        already, by `column_widths` on the loading thread)."""
+        self._measured = column_widths(images) if widths is None else widths
         self._fit_columns()
 
     @property
@@ -375,3 +372,12 @@ class ImageTable(ScrollView, can_focus=True):
             self.move_cursor(row)
             if event.chain == 2:
                 self.action_choose()
+
+
+def column_widths(images: Sequence[Image]) -> list[int]:
+    """The natural width of each column for (a sample of) a catalog; safe on any thread."""
+    widths = [cell_len(title) + 2 for _, title, _ in COLUMNS]  # room for the sort arrow
+    for image in images[:_WIDTH_SAMPLE]:
+        for index, value in enumerate(cell_values(image)):
+            widths[index] = max(widths[index], cell_len(value))
+    return [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]

@@ -1,0 +1,254 @@
+"""How the browser gets its catalog: from the cache at once, from the server on a thread.
+
+`CatalogLoading` is the loading half of `BrowserScreen` (a mixin): the cached catalog's
+first rows first and the rest read on a thread; the server asked by one exclusive worker,
+so a newer request cancels an older one; every outcome of a load reaches the screen in
+`on_worker_state_changed`, the single place that turns errors into what the user sees.
+A catalog is sorted and measured on the thread that loaded it (`prepare`), so showing
+100,000 images costs the screen little.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple
+
+from textual import work
+from textual.message import Message
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from .. import cache
+from ..api.drivers import ScnetClient
+from ..api.errors import ScnetError
+from ..api.models import Image, ImageList, split_accelerators
+from ..catalog import sort_images
+from ..connection import Connection
+from ..safe_text import printable
+from ..widgets.connection_header import ConnectionHeader
+from ..widgets.error_banner import ErrorBanner, error_message, error_title
+from ..widgets.image_table import column_widths
+from ..widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from .browser import BrowserScreen
+
+    _Base = BrowserScreen
+else:
+    _Base = object
+
+# The order a start shows the catalog in (newest first), and so the order of a cache's head.
+FIRST_SORT = "created"
+FIRST_DESCENDING = True
+
+
+class Prepared(NamedTuple):
+    """A loaded catalog made ready on the loading thread (sorted, its filter values and
+    column widths found), so that showing it costs the screen little: 100,000 images
+    land between two keystrokes."""
+
+    result: ImageList
+    images: list[Image]  # in `sorted_by` order
+    sorted_by: tuple[str, bool]
+    accelerators: set[str]
+    image_types: set[str]
+    widths: list[int]
+
+
+def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
+    images = sort_images(result.images, field, descending)
+    spellings = {image.accelerator_type for image in images}  # a few, however many images
+    accelerators = {kind for spelling in spellings for kind in split_accelerators(spelling)}
+    return Prepared(result, images, (field, descending), accelerators, {image.type for image in images},
+                     column_widths(images))
+
+
+class _Loaded(NamedTuple):
+    """What a load brings back: the list, and for a region switch the connection it came
+    through (adopted only when the list is shown)."""
+
+    result: Prepared
+    connection: Connection | None = None
+
+
+class _Progress(Message):
+    """Images received so far (sent from the loading thread; only the newest matters)."""
+
+    def __init__(self, received: int, expected: int | None) -> None:
+        super().__init__()
+        self.received, self.expected = received, expected
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, _Progress)
+
+
+class CatalogLoading(_Base):
+    """The loading half of BrowserScreen (see the module's docstring)."""
+
+    def _cache_key(self, connection: Connection | None = None) -> str:
+        settings = (connection or self.connection).settings
+        return cache.key_of(settings.base_url, settings.profile, settings.demo)
+
+    def _show_cached_head(self) -> bool:
+        """The first rows of the cached catalog at once; the rest is read on a thread and
+        shown in place (100,000 images take a few tenths of a second to read)."""
+        head = cache.load_head(self._cache_key())
+        if head is None or not head.answers(None, None):
+            return False
+        self._cached_at = head.saved_at
+        self._apply_result(ImageList(head.images))
+        self._reading_cache = True
+        self.query_one(StatusLine).set_loading("Reading the cached catalog…")
+        self.call_after_refresh(self._read_cache_rest)  # after the first rows are painted
+        return True
+
+    @work(thread=True, group="cache-read", exit_on_error=False, description="read the cached catalog")
+    def _read_cache_rest(self) -> None:
+        cached, problem = cache.load(self._cache_key())
+        prepared = None if cached is None else prepare(ImageList(cached.images), self.sort_field, self.descending)
+        self.app.call_from_thread(self._show_cache_rest, prepared, problem)
+
+    def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
+        if problem:
+            self.notify(printable(problem), title="Cache", severity="warning", markup=False)
+        # Only while the cached catalog is the one shown, unfiltered: the server's answer (or
+        # a filter the user chose since) has the last word.
+        if prepared is not None and self._cached_at is not None and not (self.accelerator or self.image_type):
+            self._apply_result(prepared)
+        self._reading_cache = False
+        if self._load_worker is None or not self._load_worker.is_running:
+            self.query_one(StatusLine).set_loading(None)
+
+    def _show_cached(self) -> bool:
+        """The region's catalog as it was last fetched, shown at once while the server is asked."""
+        cached, problem = cache.load(self._cache_key())
+        if problem:
+            self.notify(printable(problem), title="Cache", severity="warning", markup=False)
+        if cached is None or not cached.answers(None, None):
+            return False
+        self._cached_at = cached.saved_at
+        self._apply_result(ImageList(cached.images))
+        return True
+
+    # --- loading --------------------------------------------------------------
+
+    def _scope(self) -> str:
+        # The filter values may be ones the server sent: printable, like all its data.
+        return printable(f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}")
+
+    def load_images(self, switch_to: Connection | None = None) -> None:
+        """Ask the server (in the background); with `switch_to`, ask that connection's
+        server and move to it only once it has answered."""
+        self._switching_to = switch_to.short_label if switch_to is not None else ""
+        where = f" from {self._switching_to}" if switch_to is not None else ""
+        self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}…"))
+        self._load_worker = self._fetch(self.accelerator, self.image_type, switch_to)
+
+    def client(self) -> ScnetClient:
+        """The client of the current connection (made on first use)."""
+        if self._client is None:
+            self._client = self.connection.client()
+        return self._client
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _fetch(self, accelerator: str | None, image_type: str | None, switch_to: Connection | None) -> _Loaded:
+        """On a thread, with the sync client: decoding and parsing 100,000 images must not hold
+        the screen still, and a cached catalog may be in use while this runs."""
+        connection = switch_to or self.connection
+        try:
+            with connection.sync_client() as client:
+                result = client.list_images(
+                    accelerator, image_type, progress=lambda got, of: self.post_message(_Progress(got, of))
+                )
+        except BaseException:  # failed or cancelled: stay where we were, with what is shown
+            if switch_to is not None:
+                switch_to.close()
+            raise
+        if switch_to is not None and get_current_worker().is_cancelled:
+            switch_to.close()  # a newer load replaced this switch: its connection is not wanted
+        return _Loaded(prepare(result, self.sort_field, self.descending), switch_to)
+
+    def _adopt(self, loaded: _Loaded) -> None:
+        """Move to the connection a switch loaded from (its catalog is about to be shown)."""
+        assert loaded.connection is not None
+        old_client, old_connection = self._client, self.connection
+        self._client, self.connection = None, loaded.connection
+        self.app.adopt_connection(loaded.connection)  # type: ignore[attr-defined]  # closed on exit
+        old_connection.close()
+        if old_client is not None:
+            self.run_worker(old_client.aclose(), group="close", exit_on_error=False)
+
+    def on__progress(self, message: _Progress) -> None:
+        of = f" of {message.expected:,}" if message.expected else ""
+        where = f" from {self._switching_to}" if self._switching_to else ""
+        self.query_one(StatusLine).set_loading(
+            printable(f"Loading {self._scope()}{where}… {message.received:,}{of} images"))
+
+    def _progress(self, received: int, expected: int | None) -> None:
+        self.on__progress(_Progress(received, expected))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a load's outcome reaches the screen."""
+        loaded = event.worker.result if event.state == WorkerState.SUCCESS else None
+        switched = isinstance(loaded, _Loaded) and loaded.connection is not None
+        if event.worker is not self._load_worker:
+            if switched:  # a switch that finished just as a newer load replaced it: not wanted
+                loaded.connection.close()  # type: ignore[union-attr]
+            return
+        if switched:
+            self._adopt(loaded)  # type: ignore[arg-type]
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one(StatusLine).set_loading("Reading the cached catalog…" if self._reading_cache else None)
+            self._show_connection()
+        if isinstance(loaded, _Loaded):
+            self._cached_at = None
+            self._apply_result(loaded.result)
+            self._keep(loaded.result.result)
+        elif event.state == WorkerState.ERROR:
+            self._show_error(event.worker.error)
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._switching_to = ""
+            self._reloading = False
+
+    def _keep(self, result: ImageList) -> None:
+        """Cache a whole, unfiltered catalog for the next start (on a thread: 100,000 images
+        take a while to write, in short frames the screen does not notice)."""
+        if result.missing or result.cut_short or self.accelerator or self.image_type:
+            return
+        kept = cache.Cached(result.images, time.time(), ("", ""), self.connection.short_label)
+        # A description of our own: Textual's default is the repr of the call, which would
+        # spell out every image (2.4 s on the UI thread at 100,000).
+        self.run_worker(partial(_write_cache, self._cache_key(), kept), thread=True, group="cache",
+                        exit_on_error=False, description="write the catalog cache")
+
+    def _show_connection(self) -> None:
+        """The header follows the connection (switched, token renewed); notices become toasts."""
+        connection = self.connection
+        self.query_one(ConnectionHeader).show(connection)
+        for notice in connection.notices:
+            self.notify(printable(notice), title="Token", timeout=8, markup=False)
+        connection.notices.clear()
+
+    def _show_error(self, error: BaseException | None) -> None:
+        if error is None:
+            return
+        if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
+            error.redacted((self.connection.token,))
+        if self._switching_to:
+            context = f"Still showing {self.connection.label}: could not switch to {self._switching_to}."
+            self.query_one(ErrorBanner).show_error(error, context, again="p to try again")
+        elif self._cached_at is not None:
+            context = f"Showing the catalog cached {cache.describe_age(time.time() - self._cached_at)}: the server could not be asked."
+            self.query_one(ErrorBanner).show_error(error, context)
+        else:
+            self.query_one(ErrorBanner).show_error(error)
+        self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
+                    markup=False)
+        if not self._has_loaded:
+            self._update_empty_message(failed=True)
+
+
+def _write_cache(key: str, kept: cache.Cached) -> None:
+    """Write a catalog with the first rows of the view a start shows (see `cache.save`)."""
+    head = sort_images(kept.images, FIRST_SORT, FIRST_DESCENDING)[: cache.HEAD_ROWS]
+    cache.save(key, kept, head)
