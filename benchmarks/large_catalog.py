@@ -238,10 +238,12 @@ def mode_datatable(base_url: str) -> dict[str, Any]:
 
 
 def _exit_when_painted(app: Any, table_class: type) -> None:
+    """Exit once a data line with rows in the table is rendered (an empty table's blank
+    lines do not count: exiting then would cut the load short and wait on its retries)."""
     original = table_class.render_line
 
     def render_line(widget: Any, y: int) -> Any:
-        if y >= 1:
+        if y >= 1 and getattr(widget, "row_count", 1):
             app.call_later(app.exit)
         return original(widget, y)
 

@@ -7,10 +7,12 @@ back to the profile it came from) and which image-list call the region serves.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .api.addresses import host_of
 from .api.drivers import ScnetClient, ScnetSyncClient
-from .api.options import Account
 from .api.errors import ScnetError
+from .api.options import Account
 from .config import Settings
 
 
@@ -69,9 +71,11 @@ class Connection:
         """The async client, for the browser."""
         return ScnetClient(self.base_url, self.token, self.settings.options, self.account())
 
-    def sync_client(self) -> ScnetSyncClient:
-        """The same client without asyncio, for the shell commands."""
-        return ScnetSyncClient(self.base_url, self.token, self.settings.options, self.account())
+    def sync_client(self, sleep: Callable[[float], None] | None = None) -> ScnetSyncClient:
+        """The same client without asyncio, for the shell commands (and the browser's loading
+        thread, whose `sleep` between retries ends early when the app closes)."""
+        return ScnetSyncClient(self.base_url, self.token, self.settings.options, self.account(),
+                               **({"sleep": sleep} if sleep is not None else {}))
 
     def _token_renewed(self, token: str) -> None:
         self.token = token
@@ -119,7 +123,13 @@ def connection_for_profile(name: str) -> Connection:
     """
     import os
 
-    from .config import ENV_BASE_URL, ENV_IMAGE_API, ENV_PROFILE, ENV_TOKEN, load_settings
+    from .config import (
+        ENV_BASE_URL,
+        ENV_IMAGE_API,
+        ENV_PROFILE,
+        ENV_TOKEN,
+        load_settings,
+    )
 
     if name == DEMO_PROFILE:
         return open_connection(Settings(base_url="", token="", demo=True, source="demo"))

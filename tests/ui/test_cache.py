@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -89,3 +90,33 @@ async def test_a_cached_catalogs_first_rows_show_before_the_rest_is_read(
         assert table.row_count == len(images) and "cached 5 min ago" in counts(app)
         assert place is not None and table.highlighted_image is not None
         assert (table.highlighted_image.id, table.highlighted_image.path) == (place.id, place.path)
+
+
+async def test_quitting_does_not_wait_out_a_retry(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loading thread's pause between retries ends when the screen goes (a one-minute
+    backoff here): quitting is never held up by a region that is down."""
+    from tui.api.options import ClientOptions
+    from tui.config import Settings
+    from tui.connection import Connection
+    from tui.screens.catalog_loading import CatalogLoading
+
+    options = ClientOptions(backoff=60.0, tries=3, connect_timeout=2.0, read_timeout=5.0)
+    connection = Connection(Settings(base_url=server.base_url, token=server.token, demo=True, options=options),
+                            server.base_url, server.token)
+    server.stop()
+    pausing, ended = threading.Event(), threading.Event()
+    pause = CatalogLoading._pause
+
+    def watched(self: CatalogLoading, seconds: float) -> None:
+        pausing.set()
+        try:
+            pause(self, seconds)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(CatalogLoading, "_pause", watched)
+    app = ScnetImagesApp(connection=connection)
+    async with app.run_test(size=STANDARD):
+        assert await asyncio.to_thread(pausing.wait, 30)  # refused, and now waiting to retry
+        assert not ended.is_set()
+    assert await asyncio.to_thread(ended.wait, 5)  # the screen went: the wait ended at once

@@ -7,6 +7,7 @@ How it loads its catalog (the cache, the server, their errors) is its other half
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from datetime import datetime
 from functools import partial
@@ -24,7 +25,7 @@ from .. import cache
 from ..api.drivers import ScnetClient
 from ..api.images import list_warnings
 from ..api.models import Image, ImageList
-from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms
+from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms, warm_sort_keys
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
 from ..safe_text import printable
@@ -36,9 +37,16 @@ from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, ImageTable
 from ..widgets.status_line import StatusLine
 from .browser_keys import BROWSER_KEYS
-from .catalog_loading import FIRST_DESCENDING, FIRST_SORT, CatalogLoading, Prepared, _Loaded, prepare
-from .copy_menu import CopyMenu
+from .catalog_loading import (
+    FIRST_DESCENDING,
+    FIRST_SORT,
+    CatalogLoading,
+    Prepared,
+    _Loaded,
+    prepare,
+)
 from .containers import ContainersScreen
+from .copy_menu import CopyMenu
 from .help import HelpScreen
 from .launch_form import LaunchForm
 from .region_picker import RegionPicker
@@ -58,6 +66,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._skipped = 0
         self._has_loaded = False
         self._load_worker: Worker[_Loaded] | None = None
+        self._stop_waiting = threading.Event()
         self._switching_to = ""  # the profile a running load is switching to, for its messages
         self._reloading = False  # `r` asked: say how it went
         self._cached_at: float | None = None  # the shown catalog is the cached one, from then
@@ -105,6 +114,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._apply_details_visibility()
 
     async def on_unmount(self) -> None:
+        self._stop_waiting.set()  # a loading thread waiting to retry stops waiting
         if self._client is not None:
             await self._client.aclose()
 
@@ -129,6 +139,9 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._resort()
         if place is not None:
             table.follow(place)
+        if len(prepared.images) > 2000:  # small catalogs sort at once anyway; after the paint
+            self.call_after_refresh(self.run_worker, partial(warm_sort_keys, prepared.images), thread=True,
+                                    group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
         if self._reloading:
             self.notify(f"Reloaded: {len(self._loaded):,} images", timeout=2)
         for warning in list_warnings(result):

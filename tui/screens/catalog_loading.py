@@ -10,6 +10,7 @@ A catalog is sorted and measured on the thread that loaded it (`prepare`), so sh
 
 from __future__ import annotations
 
+import threading
 import time
 from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
@@ -85,6 +86,14 @@ class _Progress(Message):
 class CatalogLoading(_Base):
     """The loading half of BrowserScreen (see the module's docstring)."""
 
+    _stop_waiting: threading.Event  # set when the screen goes (BrowserScreen makes and sets it)
+
+    def _pause(self, seconds: float) -> None:
+        """The loading thread's wait between retries: cut short when the screen goes, so that
+        quitting never waits out a backoff (the embedded demo API stops first)."""
+        if self._stop_waiting.wait(seconds):
+            raise ScnetError("The browser closed while the catalog was loading", "")
+
     def _cache_key(self, connection: Connection | None = None) -> str:
         settings = (connection or self.connection).settings
         return cache.key_of(settings.base_url, settings.profile, settings.demo)
@@ -156,7 +165,7 @@ class CatalogLoading(_Base):
         the screen still, and a cached catalog may be in use while this runs."""
         connection = switch_to or self.connection
         try:
-            with connection.sync_client() as client:
+            with connection.sync_client(sleep=self._pause) as client:
                 result = client.list_images(
                     accelerator, image_type, progress=lambda got, of: self.post_message(_Progress(got, of))
                 )

@@ -24,7 +24,7 @@ from ..api.errors import ScnetError
 from ..api.token import describe_expiry
 from ..config import config_path
 from ..connection import DEMO_PROFILE as DEMO_CHOICE
-from ..connection import Connection, connection_for_profile
+from ..connection import connection_for_profile
 from ..profiles import StoredProfile, read_profiles
 from ..safe_text import printable
 
