@@ -106,27 +106,25 @@ def images_from_body(body: bytes | bytearray) -> ImageList | None:
 def _normalised(items: list[ImageVo]) -> list[Image] | None:
     """Images as `models.parse_image` makes them, for items that need none of its repairs
     (a missing version, name or tag filled from the others; accelerators re-spelled; an
-    epoch creation time). One loop, no call per field but `strip`."""
-    astuple = msgspec.structs.astuple
+    epoch creation time). One loop, no call per field but `strip` (which returns the very
+    string when there is nothing to strip)."""
     make = tuple.__new__
     plain_accelerators = {""}
     images = []
     append = images.append
     for item in items:
-        (id_, name, tag, version, path, accelerators, kind, access, user, icon, image_id, preset, created,
-         _description, _size, _status) = astuple(item)
-        name, tag, version = name.strip(), tag.strip(), version.strip()
+        name, tag, version = item.name.strip(), item.tag.strip(), item.version.strip()
         if not (name and tag and version):
             return None
-        created = created.strip()
+        created = item.create_time.strip()
         if created.isdigit():
             return None
-        accelerators = accelerators.strip()
+        accelerators = item.accelerator_type.strip()
         if accelerators not in plain_accelerators:
             if not _PLAIN_ACCELERATORS.fullmatch(accelerators):
                 return None
             plain_accelerators.add(accelerators)
-        path = path.strip()
+        path = item.path.strip()
         # The search text (models._haystack, inline).
         if path.endswith(version) and version.endswith(tag) and version.startswith(name):
             text = path
@@ -137,7 +135,8 @@ def _normalised(items: list[ImageVo]) -> list[Image] | None:
         if "\n" in text:
             text = text.replace("\n", " ")
         append(make(Image, (
-            id_.strip(), name, tag, version, path, accelerators, kind.strip(), access.strip(), user.strip(),
-            icon.strip(), image_id.strip(), preset, created, item, text,
+            item.id.strip(), name, tag, version, path, accelerators, item.type.strip(), item.access.strip(),
+            item.user.strip(), item.app_icon.strip(), item.image_id.strip(), item.is_preset_image, created, item,
+            text,
         )))
     return images

@@ -110,11 +110,16 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
 
     settings = settings_from(args)
     key = cache.key_of(settings.base_url, settings.profile, settings.demo)
-    cached, problem = cache.load(key)  # with --refresh too: it answers if the server cannot
-    if problem:
-        note(problem)
-    usable = cached if cached is not None and cached.answers(args.accelerator, args.image_type) else None
-    if usable is not None and not args.refresh and (args.offline or usable.age() < settings.cache_ttl):
+
+    def usable_cache() -> cache.Cached | None:
+        cached, problem = cache.load(key)
+        if problem:
+            note(problem)
+        return cached if cached is not None and cached.answers(args.accelerator, args.image_type) else None
+
+    # --refresh reads the cache only if the server cannot answer.
+    usable = None if args.refresh else usable_cache()
+    if usable is not None and (args.offline or usable.age() < settings.cache_ttl):
         return usable.select(args.accelerator, args.image_type)
     if args.offline:
         raise NetworkError("Nothing cached answers these filters, and --offline never asks the server",
@@ -125,6 +130,7 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     except ConfigError:
         raise
     except ScnetError as error:
+        usable = usable_cache() if args.refresh else usable
         if usable is None:
             raise
         warn(f"answering from the catalog cached {cache.describe_age(usable.age())}: {error.message}")

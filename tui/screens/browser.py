@@ -45,10 +45,8 @@ from .catalog_loading import (
     _Loaded,
     prepare,
 )
-from .containers import ContainersScreen
 from .copy_menu import CopyMenu
 from .help import HelpScreen
-from .launch_form import LaunchForm
 from .region_picker import RegionPicker
 
 
@@ -245,6 +243,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
                             markup=False)
                 self._open_instances(follow=instance_id)
 
+        from .launch_form import LaunchForm  # the container screens load when first used
+
         self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock),
                              launched)
 
@@ -252,6 +252,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._open_instances()
 
     def _open_instances(self, follow: str = "") -> None:
+        from .containers import ContainersScreen  # the container screens load when first used
+
         self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, clock=self._clock))
 
     def action_reload(self) -> None:

@@ -37,7 +37,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("user", "User", 10),
 )
 # Column widths come from this many images: enough to be representative, cheap at any size.
-_WIDTH_SAMPLE = 2000
+_WIDTH_SAMPLE = 500  # rows sampled to size the columns (their limits cap them anyway)
 _PADDING = 1
 # On a narrow terminal these columns give way, in this order, down to these widths;
 # then whole columns are left out, the least needed first (the details pane has them all),
