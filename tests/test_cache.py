@@ -170,7 +170,7 @@ def test_completion_names_are_found_by_prefix_ignoring_case() -> None:
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 @pytest.mark.parametrize("cut", [False, True])
-@pytest.mark.parametrize("candidates", [["pytorch:2.1", "pytorch:2.4"], ["a b:1", "a$(x):2"], ["vllm:0.9"]])
+@pytest.mark.parametrize("candidates", [["pytorch:2.1", "pytorch:2.4"], ["a b:1", "a$(x):2"], ["vllm:0.9"], ["a:1", "a:\n2"]])
 def test_completion_quoting_matches_argcomplete(
     shell: str, cut: bool, candidates: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -77,6 +77,7 @@ def test_blanks_around_values_are_stripped_alike() -> None:
         _body([{"name": "a", "tag": "1", "version": "a:1"}], msg=None),
         b'{"code": "0", "data": [' + b"[" * 5000 + b"]" * 5000 + b"]}",
         b"<html>not json</html>",
+        b'{"code": "0", "data": [{"name": "a", "tag": "1", "version": "a:\xff"}]}',  # not UTF-8
     ],
 )
 def test_what_does_not_fit_the_types_is_declined(body: bytes) -> None:

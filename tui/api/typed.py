@@ -95,7 +95,7 @@ def images_from_body(body: bytes | bytearray) -> ImageList | None:
     """The images of a successful answer that fits the documented types, or None."""
     try:
         answer = _DECODER.decode(body)
-    except (msgspec.DecodeError, RecursionError):  # ValidationError is a DecodeError
+    except (msgspec.DecodeError, ValueError, RecursionError):  # invalid UTF-8 is a ValueError
         return None
     if str(answer.code).strip() != "0":
         return None  # the tolerant path explains error codes

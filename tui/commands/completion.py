@@ -75,7 +75,7 @@ def _finder() -> Any:
             plain = (
                 len(completions) > 1 and not cword_prequote
                 and os.environ.get("_ARGCOMPLETE_SHELL", "bash") in ("bash", "fish", "tcsh")
-                and _PLAIN.fullmatch("\n".join(completions)) is not None
+                and _PLAIN.fullmatch("\x00".join(completions)) is not None
             )
             if not plain:
                 return super().quote_completions(completions, cword_prequote, last_wordbreak_pos)
@@ -101,8 +101,8 @@ def _attach(parser: argparse.ArgumentParser) -> None:
             action.completer = completer  # type: ignore[attr-defined]
 
 
-# Characters no shell escapes in a completion (a line break separates candidates).
-_PLAIN = re.compile(r"[A-Za-z0-9_.,:/@+%=\n-]*")
+# Characters no shell escapes in a completion (NUL, which no argument holds, separates them).
+_PLAIN = re.compile(r"[A-Za-z0-9_.,:/@+%=\x00-]*")
 
 
 def _choices(values: tuple[str, ...]) -> Any:
