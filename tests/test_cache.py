@@ -53,6 +53,46 @@ def test_a_spoiled_file_is_ignored_with_a_note(spoil: str) -> None:
     assert back is None and "was ignored" in problem
 
 
+def _crafted(header: dict[str, object], columns: tuple[object, ...] | None = None) -> bytes:
+    """A cache file written by hand: a valid layout holding values of the wrong kind."""
+    frame = columns if columns is not None else tuple(map(list, zip(*IMAGES)))
+    base = {"version": cache.CACHE_VERSION, "saved_at": 1000.0, "filters": ("", ""), "where": "x",
+            "count": len(IMAGES), "head": 0}
+    return cache._MAGIC + pickle.dumps({**base, **header}) + pickle.dumps(frame)
+
+
+def _with_column(field: str, value: object) -> tuple[object, ...]:
+    columns = list(map(list, zip(*IMAGES)))
+    columns[IMAGES[0]._fields.index(field)][3] = value
+    return tuple(columns)
+
+
+@pytest.mark.parametrize("crafted", [
+    _crafted({"saved_at": float("nan")}), _crafted({"saved_at": float("inf")}), _crafted({"saved_at": "1000"}),
+    _crafted({"saved_at": time.time() + 86400}), _crafted({"count": "50"}), _crafted({"where": 7}),
+    _crafted({"filters": ("", 3)}), _crafted({}, _with_column("name", 42)), _crafted({}, _with_column("path", None)),
+    _crafted({}, _with_column("is_preset_image", "yes")), _crafted({}, _with_column("raw", [1])),
+], ids=["nan", "inf", "text time", "future", "text count", "int where", "int filter", "int name", "no path",
+        "text flag", "list raw"])
+def test_crafted_values_are_ignored_with_a_note_everywhere(crafted: bytes, capsys: pytest.CaptureFixture[str]) -> None:
+    cache.save("demo", cache.Cached(IMAGES, 1000.0))
+    (cache.folder() / "demo.pickle").write_bytes(crafted)
+    back, problem = cache.load("demo")
+    assert back is None and "was ignored" in problem
+    assert cache.load_head("demo") is None
+    assert all(entry.saved_at == 1000.0 and entry.where == "x" for entry in cache.entries())  # its header, when sound
+    assert main(["cache", "info"]) == 0  # not a traceback
+    assert main(["path", "--offline", "img3"]) == 4
+    assert "was ignored" in capsys.readouterr().err
+
+
+def test_names_of_an_older_version_are_not_offered() -> None:
+    cache.save("k", cache.Cached(IMAGES, 1000.0))
+    assert cache.load_names("k", "img1")
+    (cache.folder() / "k.names").write_bytes(b"img1\nIMG2\nimg3\n")  # before the header line (sorted otherwise)
+    assert cache.load_names("k", "img") == []
+
+
 def test_a_file_someone_else_could_write_is_not_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
     cache.save("k", cache.Cached(IMAGES, 1000.0))
     path = cache.folder() / "k.pickle"

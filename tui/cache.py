@@ -16,11 +16,13 @@ corrupt, truncated or of another version is ignored with a note, never a crash.
 from __future__ import annotations
 
 import hashlib
+import math
 import mmap
 import os
 import pickle
 import stat
 import time
+from collections.abc import Mapping
 from itertools import repeat, starmap
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
@@ -30,6 +32,11 @@ from .api.models import Image
 
 CACHE_VERSION = 2  # 2: images by column; Image lost `created` (now derived)
 _MAGIC = b"scnet-images catalog cache\n"
+# The names file's first line: a NUL cannot start a name (names holding control
+# characters are left out), so it never matches a prefix. Files without it (older
+# versions, sorted otherwise) are ignored until the next load rewrites them.
+_NAMES_MAGIC = b"\x00scnet-images names 2\n"
+_CLOCK_SKEW = 300.0  # seconds a saved time may lie ahead of this clock (another machine's, NTP)
 _FRAME = 4000  # images per pickle frame
 HEAD_ROWS = 2000  # rows of the first view kept again at the front of the file (see `save`)
 DEFAULT_TTL = 3600.0  # seconds `path` and `list` answer from the cache without asking
@@ -106,7 +113,7 @@ def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
               "where": cached.where, "count": len(cached.images), "head": len(head)}
     _atomic(target / f"{key}.pickle", _frames(header, head, cached.images))
     if cached.filters == ("", ""):
-        _atomic(target / f"{key}.names", [names_text(cached.images).encode("utf-8")])
+        _atomic(target / f"{key}.names", [_NAMES_MAGIC, names_text(cached.images).encode("utf-8")])
 
 
 def _frames(header: dict[str, Any], head: tuple[Image, ...], images: tuple[Image, ...]) -> Iterable[bytes]:
@@ -217,14 +224,11 @@ def _read(handle: Any, head_only: bool = False) -> Cached | None:
     """The catalog of an open file, or (`head_only`) its head (None when it has none)."""
     if handle.read(len(_MAGIC)) != _MAGIC:
         raise ValueError("not a catalog cache")
-    header = pickle.load(handle)
-    if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
-        raise ValueError("another version")
-    filters = tuple(header.get("filters") or ("", ""))
+    header = _checked_header(pickle.load(handle))
+    filters = header["filters"]
 
     def cached(images: list[Image]) -> Cached:
-        return Cached(tuple(images), float(header["saved_at"]), (str(filters[0]), str(filters[1])),
-                      str(header["where"]))
+        return Cached(tuple(images), header["saved_at"], (filters[0], filters[1]), header["where"])
 
     if header["head"]:
         head = _images_of(pickle.load(handle))  # the first rows again, in display order
@@ -240,11 +244,44 @@ def _read(handle: Any, head_only: bool = False) -> Cached | None:
     return cached(images)
 
 
+def _checked_header(header: Any) -> dict[str, Any]:
+    """The header of this version with every value of the type it promises; else ValueError
+    (a file written by hand or by another program is ignored like a corrupt one)."""
+    if not isinstance(header, dict) or header.get("version") != CACHE_VERSION:
+        raise ValueError("another version")
+    saved_at, filters = header.get("saved_at"), header.get("filters")
+    if not (type(saved_at) is float and math.isfinite(saved_at) and 0 < saved_at <= time.time() + _CLOCK_SKEW):
+        raise ValueError("no time or one in the future")
+    if not (type(filters) is tuple and len(filters) == 2 and all(type(value) is str for value in filters)):
+        raise ValueError("no filters")
+    if not (type(header.get("where")) is str
+            and all(type(header.get(count)) is int and header[count] >= 0 for count in ("count", "head"))):
+        raise ValueError("no counts")
+    return header
+
+
+# The type of each Image field in a frame: text is str, `is_preset_image` a bool or None,
+# `raw` a mapping (a dict, or the typed path's struct). Checked by the set of types each
+# column holds (a C loop), so a crafted file cannot hand the screen an int for a name.
+_TEXT_TYPES = frozenset({str})
+_FLAG_TYPES = frozenset({bool, type(None)})
+
+
+def _column_ok(field: str, column: list[Any]) -> bool:
+    kinds = set(map(type, column))
+    if field == "is_preset_image":
+        return kinds <= _FLAG_TYPES
+    if field == "raw":
+        return all(issubclass(kind, Mapping) for kind in kinds)
+    return kinds <= _TEXT_TYPES
+
+
 def _images_of(columns: Any) -> list[Image]:
     """A frame (one list per field) -> its images, each made by one C call."""
     if not (isinstance(columns, tuple) and len(columns) == len(Image._fields)
             and all(type(column) is list for column in columns)
-            and len({len(column) for column in columns}) == 1 and columns[0]):
+            and len({len(column) for column in columns}) == 1 and columns[0]
+            and all(starmap(_column_ok, zip(Image._fields, columns)))):
         raise ValueError("not images")
     return list(starmap(tuple.__new__, zip(repeat(Image), zip(*columns))))
 
@@ -258,24 +295,24 @@ def load_names(key: str, prefix: str = "") -> list[str]:
     """
     try:
         with open(folder() / f"{key}.names", "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == 0:
+            if handle.read(len(_NAMES_MAGIC)) != _NAMES_MAGIC:
                 return []
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return _names_from(data, prefix.lower())
+                return _names_from(data, prefix.lower(), len(_NAMES_MAGIC))
     except (OSError, ValueError, UnicodeDecodeError):
         return []
 
 
-def _names_from(data: mmap.mmap, lowered: str) -> list[str]:
+def _names_from(data: mmap.mmap, lowered: str, first: int) -> list[str]:
     def line_at(start: int) -> tuple[str, int]:
         end = data.find(b"\n", start)
         end = len(data) if end < 0 else end
         return data[start:end].decode("utf-8"), end + 1
 
-    low, high = 0, len(data)  # the first line whose lower-cased text is >= the prefix starts in [low, high]
+    low, high = first, len(data)  # the first line whose lower-cased text is >= the prefix starts in [low, high]
     while low < high:
         middle = (low + high) // 2
-        start = data.rfind(b"\n", 0, middle) + 1
+        start = max(first, data.rfind(b"\n", 0, middle) + 1)
         text, after = line_at(start)
         if text.lower() < lowered:
             low = after
@@ -309,9 +346,10 @@ def entries() -> list[Entry]:
             with path.open("rb") as handle:
                 if handle.read(len(_MAGIC)) != _MAGIC:
                     continue
-                header = pickle.load(handle) if not _not_ours(os.fstat(handle.fileno())) else {}
-            found.append(Entry(path.stem, str(header.get("where", "?")), float(header.get("saved_at", 0)),
-                               int(header.get("count", 0)), path.stat().st_size))
+                if _not_ours(os.fstat(handle.fileno())):
+                    continue  # not read: `load` says why when it is asked for
+                header = _checked_header(pickle.load(handle))
+            found.append(Entry(path.stem, header["where"], header["saved_at"], header["count"], path.stat().st_size))
         except Exception:  # a broken file: listed by `clear`, not here
             continue
     return found

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Select, Static
+from textual.worker import WorkerFailed
 
 from tui import cache
 from tui.api.models import parse_image
@@ -120,3 +122,37 @@ async def test_quitting_does_not_wait_out_a_retry(server: DemoServer, monkeypatc
         assert await asyncio.to_thread(pausing.wait, 30)  # refused, and now waiting to retry
         assert not ended.is_set()
     assert await asyncio.to_thread(ended.wait, 5)  # the screen went: the wait ended at once
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["as started", "filter chosen meanwhile"])
+async def test_the_rest_of_the_cache_keeps_the_servers_error_and_follows_a_filter(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch, filtered: bool
+) -> None:
+    """The server fails while the cache's head is shown: the rest of the cache arrives
+    after, and neither hides the failure nor stays cut to the head (a filter chosen in
+    between is the server's to answer, and it is down)."""
+    images = tuple(parse_image(item) for item in server.images)
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"),
+               sort_images(images, "created", True)[:20])
+    connection = demo_connection(server)
+    server.stop()
+    gate, read = threading.Event(), cache.load
+    monkeypatch.setattr(cache, "load", lambda key: (gate.wait(30), read(key))[1])
+    app = ScnetImagesApp(connection=connection)
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        if filtered:
+            await pilot.pause()  # the first load has started; the filter's replaces it
+            screen.query_one("#accelerator", Select).value = "dcu"
+            await pilot.pause()
+        with contextlib.suppress(WorkerFailed):
+            await screen._load_worker.wait()
+        await pilot.pause()
+        banner = screen.query_one("#error-banner", Static)
+        assert "refused the connection" in str(banner.render())
+        assert screen.query_one(ImageTable).row_count == 20
+        gate.set()
+        await settle(pilot)
+        assert screen.query_one(ImageTable).row_count == len(images)
+        assert "refused the connection" in str(banner.render()) and banner.display

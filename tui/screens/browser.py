@@ -116,8 +116,10 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         if self._client is not None:
             await self._client.aclose()
 
-    def _apply_result(self, loaded: ImageList | Prepared | None) -> None:
-        """Show a loaded catalog (prepared on its loading thread, or here when it is small)."""
+    def _apply_result(self, loaded: ImageList | Prepared | None, *, keep_error: bool = False) -> None:
+        """Show a loaded catalog (prepared on its loading thread, or here when it is small).
+        A server's answer clears the error banner; the rest of the cached catalog
+        (`keep_error`) does not, since the server's failure still stands."""
         if loaded is None:
             return
         prepared = loaded if isinstance(loaded, Prepared) else prepare(loaded, self.sort_field, self.descending)
@@ -130,7 +132,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         # the cyclic GC's reach, or each full collection walks 100,000 images mid-keystroke.
         gc.freeze()
         self._skipped = result.skipped
-        self.query_one(ErrorBanner).clear()
+        if not keep_error:
+            self.query_one(ErrorBanner).clear()
         self.query_one(FilterBar).learn(prepared.accelerators, prepared.image_types)
         self.query_one(ImageTable).measure(prepared.images, prepared.widths)
         self._apply_details_visibility()  # the pane beside the table takes what its columns leave

@@ -120,10 +120,11 @@ class CatalogLoading(_Base):
     def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
         if problem:
             self.notify(printable(problem), title="Cache", severity="warning", markup=False)
-        # Only while the cached catalog is the one shown, unfiltered: the server's answer (or
-        # a filter the user chose since) has the last word.
-        if prepared is not None and self._cached_at is not None and not (self.accelerator or self.image_type):
-            self._apply_result(prepared)
+        # Only while the cached catalog is the one shown (its head): the server's answer has the
+        # last word. A filter chosen meanwhile is the server's to answer; until it does, or
+        # when it fails, the whole cached catalog stands in for the head.
+        if prepared is not None and self._cached_at is not None:
+            self._apply_result(prepared, keep_error=True)
         self._reading_cache = False
         if self._load_worker is None or not self._load_worker.is_running:
             self.query_one(StatusLine).set_loading(None)
