@@ -10,6 +10,7 @@ from typing import Iterator
 
 import pytest
 
+from tui import i18n
 from tui.api.drivers import ScnetClient
 from tui.api.options import ClientOptions
 from tui.config import Settings
@@ -24,8 +25,11 @@ FAST = ClientOptions(backoff=0.0, connect_timeout=2.0, read_timeout=5.0)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Point config discovery at an empty folder and drop SCNET_* and proxy variables."""
     for name in ("SCNET_BASE_URL", "SCNET_TOKEN", "SCNET_PROFILE", "HTTP_PROXY", "HTTPS_PROXY",
-                 "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "TMUX"):
+                 "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "TMUX", "SCNET_LANG", "LC_ALL",
+                 "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # English, whatever the machine's locale: tests choose Chinese
+    i18n.set_language("en")
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("SCNET_CONFIG", str(config))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the demo note's stamp, the catalog cache

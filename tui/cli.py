@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Sequence
 
-from . import __version__
+from . import __version__, i18n
 from .api.errors import ScnetError
 from .commands import COMMANDS, browse
 from .commands.completion import complete
@@ -50,6 +50,8 @@ def usage_problem(message: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, in the current language (argparse's own headings included)."""
+    argparse._ = i18n._  # type: ignore[attr-defined]  # "usage:", "options": argparse looks them up here
     parser = _Parser(
         prog="scnet-images",
         description="Browse the SCNet AI platform's container images, or look one up from the shell.",
@@ -67,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("-V", "--version", action="version", version=f"scnet-images {__version__}")
+    # Taken out of the command line before parsing (`take_language`), so it works before or
+    # after the command; declared here for --help and completion.
+    parser.add_argument("--lang", metavar="LANG", choices=i18n.available(),
+                        help="the interface's language: en or zh_CN (else SCNET_LANG, the config's "
+                             "`language`, the locale)")
     add_connection_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
@@ -83,16 +90,58 @@ def _print_help(parser: argparse.ArgumentParser, commands: argparse._SubParsersA
     return EXIT_OK
 
 
+def take_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """`--lang X` (or `--lang=X`) wherever it is before `--`, and the command line without it."""
+    rest, flag, index = [], None, 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            rest.extend(argv[index:])
+            break
+        if word == "--lang" and index + 1 < len(argv):
+            flag, index = argv[index + 1], index + 2
+            continue
+        if word.startswith("--lang="):
+            flag, index = word.split("=", 1)[1], index + 1
+            continue
+        rest.append(word)
+        index += 1
+    return flag, rest
+
+
+def start_language(flag: str | None) -> int | None:
+    """Speak the language the settings ask for (see `i18n.choose`); a bad `--lang` is a
+    usage error (its exit code), a bad SCNET_LANG or config value a warning."""
+    from .config import config_path, read_config_file
+
+    try:
+        configured = read_config_file(config_path()).get("language")
+    except ScnetError:
+        configured = None  # the command reports a broken config file itself
+    problem = i18n.start(flag, os.environ, configured)
+    if problem:
+        say(problem)
+    return EXIT_USAGE if flag is not None and i18n.match(flag) is None else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the command; returns the exit code."""
+    flag, argv = take_language(sys.argv[1:] if argv is None else argv)
+    refused = start_language(flag)
+    if refused is not None:
+        return refused
     return run_command(build_parser().parse_args(argv))
 
 
 def entry() -> None:
     """The console script. After a shell command, skip the interpreter's teardown."""
+    flag, argv = take_language(sys.argv[1:])
+    refused = start_language(flag)
+    if refused is not None:
+        raise SystemExit(refused)
     parser = build_parser()
     complete(parser)  # a <TAB> from the shell: answered, and the process ends there
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     code = run_command(args)
     if (args.command or "browse") != "browse":
         # Tearing down httpx's modules costs ~10 ms, a tenth of a lookup, and nothing of

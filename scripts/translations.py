@@ -1,0 +1,149 @@
+"""Keep the translation catalogs in step with the code (needs Babel: `pip install -e '.[test]'`).
+
+    python scripts/translations.py update     # extract the strings of tui/ into the .pot,
+                                              # merge it into every language's .po, compile .mo
+    python scripts/translations.py update --from more.po ...
+                                              # ... and fill untranslated entries from those files
+    python scripts/translations.py compile    # .po -> .mo only
+    python scripts/translations.py check      # what tests/i18n asserts, said in words
+
+A new language: `mkdir -p tui/locale/<code>/LC_MESSAGES`, copy the .pot there as
+`scnet-images.po`, translate it, run `update`. The .mo files are committed: a fresh
+`pip install .` has every language with nothing to build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "tui"
+LOCALE = PACKAGE / "locale"
+DOMAIN = "scnet-images"
+TEMPLATE = LOCALE / f"{DOMAIN}.pot"
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+# The embedded demo API is a server: what it says is the platform's data, never translated.
+SKIPPED = ("demo/",)
+# `{name}` (str.format) and `%(name)s` / `%s` (argparse's own): must match in every language.
+PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*(?:[:!][^{}]*)?\}|%\([a-z_]+\)[a-z]|%[a-z%]")
+
+
+def extract() -> Catalog:
+    """Every marked string of the package (its file and line as the location)."""
+    catalog = Catalog(project="scnet-images", domain=DOMAIN, charset="utf-8")
+    found = extract_from_dir(
+        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("Translators:",),
+        strip_comment_tags=True,
+    )
+    for filename, lineno, message, comments, context in found:
+        if filename.startswith(SKIPPED):
+            continue
+        catalog.add(message, None, [(f"tui/{filename}", lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def languages() -> list[Path]:
+    return sorted(LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, domain=DOMAIN)
+
+
+def write(path: Path, catalog: Catalog) -> None:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
+    path.write_bytes(buffer.getvalue())
+
+
+def compile_all() -> None:
+    for po in languages():
+        catalog = read(po)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        po.with_suffix(".mo").write_bytes(buffer.getvalue())
+
+
+def update(fragments: list[Path]) -> None:
+    template = extract()
+    write(TEMPLATE, template)
+    known: dict[object, object] = {}
+    for fragment in fragments:
+        for message in read(fragment):
+            if message.id and message.string:
+                known.setdefault(message.id, message.string)
+    for po in languages():
+        catalog = read(po)
+        catalog.update(template, no_fuzzy_matching=True)
+        for message in catalog:
+            if message.id and not message.string and message.id in known:
+                message.string = known[message.id]
+        catalog.obsolete.clear()
+        write(po, catalog)
+    compile_all()
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def problems() -> list[str]:
+    """Every way a catalog falls short: a string untranslated, fuzzy or with other
+    placeholders; a catalog not up to date with the code; a .mo older than its .po."""
+    wanted = {message.id for message in extract() if message.id}
+    found = []
+    for po in languages():
+        language = po.parent.parent.name
+        catalog = read(po)
+        have = {message.id: message for message in catalog if message.id}
+        for missing in sorted(wanted - have.keys(), key=str):
+            found.append(f"{language}: not in the catalog (run update): {missing!r}")
+        for message_id, message in have.items():
+            if message_id not in wanted:
+                continue
+            singular = message_id[0] if isinstance(message_id, tuple) else message_id
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if not all(strings) or message.fuzzy:
+                found.append(f"{language}: untranslated: {singular!r}")
+                continue
+            ids = message_id if isinstance(message_id, tuple) else (message_id,)
+            expected = placeholders(ids[-1])
+            for string in strings:
+                if placeholders(string) != expected and placeholders(string) != placeholders(ids[0]):
+                    found.append(f"{language}: placeholders differ in {singular!r}: {string!r}")
+        mo = po.with_suffix(".mo")
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        if not mo.exists() or mo.read_bytes() != buffer.getvalue():
+            found.append(f"{language}: {mo.name} is not compiled from its .po (run compile)")
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=["update", "compile", "check"])
+    parser.add_argument("--from", dest="fragments", nargs="*", type=Path, default=[],
+                        help="fill untranslated entries from these .po files")
+    args = parser.parse_args()
+    if args.step == "update":
+        update(args.fragments)
+    elif args.step == "compile":
+        compile_all()
+    found = problems()
+    for problem in found:
+        print(problem, file=sys.stderr)
+    return 1 if found and args.step == "check" else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
