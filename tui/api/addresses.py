@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ..i18n import _
+
 # Suffixes a configured base URL may carry that API paths are not appended to.
 _API_SUFFIXES = (
     "/ai/openapi/v2/instance-service/images",
@@ -75,7 +77,8 @@ def shown_url(url: str) -> str:
         return host_of(url)
     if "://" not in url:
         # `alice:pw@host:65011` parses with "alice" as the scheme: drop all before the last @.
-        return url.strip().rpartition("@")[2].split("/", 1)[0] or "(no address)"
+        # Translators: stands in a message where an address was given empty.
+        return url.strip().rpartition("@")[2].split("/", 1)[0] or _("(no address)")
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 

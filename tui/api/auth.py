@@ -19,6 +19,7 @@ import json
 import time
 from typing import Any, NamedTuple
 
+from ..i18n import N_, _
 from .addresses import api_root, is_http_url
 from .drivers import ScnetSyncClient
 from .options import ClientOptions
@@ -31,7 +32,8 @@ CENTER_PATH = "/ac/openapi/v2/center"
 DEFAULT_AC_URL = "https://www.scnet.cn"
 DEFAULT_AUTH_URL = "https://api.scnet.cn"
 
-LOGIN_REFUSED_HINT = "check the user name, org id and password (or access key and secret key) and try again"
+# Marked here, translated when given.
+LOGIN_REFUSED_HINT = N_("check the user name, org id and password (or access key and secret key) and try again")
 
 
 class RegionToken(NamedTuple):
@@ -65,8 +67,8 @@ def parse_region_tokens(data: Any) -> list[RegionToken]:
     entries = data if isinstance(data, list) else [data] if isinstance(data, dict) else None
     if entries is None:
         raise MalformedResponse(
-            f"The login answer's `data` is a {type(data).__name__}, not a list of region tokens",
-            "check --ac-url: it should be the platform host, e.g. https://www.scnet.cn",
+            _("The login answer's `data` is a {type}, not a list of region tokens").format(type=type(data).__name__),
+            _("check --ac-url: it should be the platform host, e.g. https://www.scnet.cn"),
         )
     tokens = []
     for entry in entries:
@@ -99,13 +101,18 @@ def ai_url_from_center(data: Any) -> str | None:
 
 
 def _refused(error: ScnetError, how: str) -> ScnetError:
-    """A login refused with an API code reads as a refusal, with what to check."""
+    """A login refused with an API code reads as a refusal, with what to check.
+    `how` is "password" or "access-key"."""
     if isinstance(error, (ApiError, TokenRefused)) and getattr(error, "code", ""):
-        return TokenRefused(f"The platform refused the {how} login: {error.message}", LOGIN_REFUSED_HINT)
+        if how == "access-key":
+            message = _("The platform refused the access-key login: {message}").format(message=error.message)
+        else:
+            message = _("The platform refused the password login: {message}").format(message=error.message)
+        return TokenRefused(message, _(LOGIN_REFUSED_HINT))
     if isinstance(error, NetworkError) and not isinstance(error, TlsError):
-        error.hint = "check the platform address (--ac-url, SCNET_AC_URL) and your network or VPN"
+        error.hint = _("check the platform address (--ac-url, SCNET_AC_URL) and your network or VPN")
     elif isinstance(error, ApiError) and error.status in (404, 405):
-        error.hint = "check --ac-url (or --auth-url): it should be the platform host, e.g. https://www.scnet.cn"
+        error.hint = _("check --ac-url (or --auth-url): it should be the platform host, e.g. https://www.scnet.cn")
     return error
 
 
@@ -146,7 +153,7 @@ def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, opt
     """POST a login; `secret` is masked in anything an error might quote."""
     with ScnetSyncClient(url, "", options, hidden=(secret,)) as client:
         try:
-            data = client.run(client.call("POST", url, envelope_data("the login answer"), headers=headers))
+            data = client.run(client.call("POST", url, envelope_data(N_("the login answer")), headers=headers))
         except ScnetError as error:
             raise _refused(error, how) from None
     return parse_region_tokens(data)
@@ -155,5 +162,5 @@ def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, opt
 def region_ai_url(ac_url: str, token: str, options: ClientOptions | None = None) -> str | None:
     """The AI address of the region this token belongs to, or None when it has none enabled."""
     with ScnetSyncClient(ac_url, token, options) as client:
-        data = client.run(client.call("GET", api_root(ac_url) + CENTER_PATH, envelope_data("the region lookup answer")))
+        data = client.run(client.call("GET", api_root(ac_url) + CENTER_PATH, envelope_data(N_("the region lookup answer"))))
     return ai_url_from_center(data)

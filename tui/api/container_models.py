@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
 
+from ..i18n import _
 from .envelope import text_of
 
 TASK_TYPES = ("ssh", "jupyter", "codeserver", "rstudio")
@@ -63,7 +64,9 @@ class Instance(NamedTuple):
         if self.cpus is not None:
             parts.append(f"{self.cpus}c")
         if self.cards:
-            parts.append(f"{self.cards}×{self.accelerator_type or 'card'}")
+            # Translators: the accelerator of "8c 1×card 32G" when the answer did not name its type.
+            accelerator = self.accelerator_type or _("card")
+            parts.append(f"{self.cards}×{accelerator}")
         if self.memory_mb is not None:
             gib = self.memory_mb / 1024
             parts.append(f"{gib:.0f}G" if gib == int(gib) else f"{gib:.1f}G" if gib >= 1 else f"{self.memory_mb}M")

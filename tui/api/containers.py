@@ -19,6 +19,7 @@ import re
 from typing import Any, Iterable, NamedTuple, Sequence
 from urllib.parse import quote
 
+from ..i18n import N_, _
 from .container_models import Group, Instance, LaunchSpec, Limits, parse_instance
 from .container_models import to_int as _int
 from .envelope import parse_envelope, text_of
@@ -33,14 +34,20 @@ MAX_PAGES = 50
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # What to do next, by code, for these calls (the image calls' hints speak of filters).
+# Marked here, translated when given.
 _HINTS = {
-    "10003": "a field of the request is missing; check the launch settings",
-    "10004": "a value was refused; check the instance id, the group and the launch settings",
-    "716865": "check the resources asked for against the group's limits and your quota "
-    "(stop or delete an instance), then launch again",
-    "716866": "stop the instance first, or refresh the list: it may be gone already",
-    "716020": "a problem on the platform's side; try again later",
+    "10003": N_("a field of the request is missing; check the launch settings"),
+    "10004": N_("a value was refused; check the instance id, the group and the launch settings"),
+    "716865": N_("check the resources asked for against the group's limits and your quota "
+                 "(stop or delete an instance), then launch again"),
+    "716866": N_("stop the instance first, or refresh the list: it may be gone already"),
+    "716020": N_("a problem on the platform's side; try again later"),
 }
+# What to check when even a renewed token is refused (see `renewal.with_renewal`).
+_INSTANCES_ACCESS_HINT = N_("the account may lack access to this region's instances; check it in the SCNet console")
+_CONTAINER_ACCESS_HINT = N_(
+    "the account may lack access to this region's container calls; check it in the SCNet console"
+)
 
 
 # --- the calls ------------------------------------------------------------------------------------
@@ -54,7 +61,7 @@ def create_instance(client: Session, spec: LaunchSpec) -> Any:
 def list_instances(client: Session, *, status: str | None = None, task_type: str | None = None) -> Any:
     """The account's instances in this region (every page), newest first."""
     filters = {key: value for key, value in (("status", status), ("taskType", task_type)) if value}
-    return client.run(with_renewal(client, lambda: _every_page(client, filters), "this region's instances"))
+    return client.run(with_renewal(client, lambda: _every_page(client, filters), _INSTANCES_ACCESS_HINT))
 
 
 def instance_detail(client: Session, instance_id: str) -> Any:
@@ -63,7 +70,7 @@ def instance_detail(client: Session, instance_id: str) -> Any:
 
 def access_url(client: Session, instance_id: str) -> Any:
     """The instance's entry point (a URL string; it may carry a service credential)."""
-    return _run(client, "GET", f"/{_segment(instance_id)}/url", _read_text("the access URL answer"))
+    return _run(client, "GET", f"/{_segment(instance_id)}/url", _read_access_url)
 
 
 def restart_instance(client: Session, instance_id: str) -> Any:
@@ -130,18 +137,21 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
                 break
             limits = None
         if limits is None:
-            names = ", ".join(g.name for g in groups) or "none"
-            raise ApiError(
-                f"No resource group of this region serves {accelerator} instances (groups: {names})",
-                "choose a group yourself, or launch another image",
-            )
+            names = ", ".join(g.name for g in groups)
+            if names:
+                message = _("No resource group of this region serves {accelerator} instances (groups: {names})").format(
+                    accelerator=accelerator, names=names)
+            else:
+                message = _("No resource group of this region serves {accelerator} instances (groups: none)").format(
+                    accelerator=accelerator)
+            raise ApiError(message, _("choose a group yourself, or launch another image"))
         try:
             dirs = yield from client.call("GET", url + "/allowed-mount-dir", _read_paths)
         except ApiError:  # a region without mounts: a launch needs none
             dirs = []
         return LaunchChoices(groups, limits, dirs)
 
-    return client.run(with_renewal(client, lambda: _hinted(plan()), "this region's container calls"))
+    return client.run(with_renewal(client, lambda: _hinted(plan()), _CONTAINER_ACCESS_HINT))
 
 
 def valid_instance_id(value: str) -> bool:
@@ -155,8 +165,8 @@ def _segment(instance_id: str) -> str:
     """An instance id as it may go into a path or query: refused unless it looks like one."""
     if not valid_instance_id(instance_id):
         raise ConfigError(
-            f"{instance_id[:70]!r} is not an instance id",
-            "ids are letters and digits (32 hex characters); `scnet-images ps` lists them",
+            _("{id} is not an instance id").format(id=repr(instance_id[:70])),
+            _("ids are letters and digits (32 hex characters); `scnet-images ps` lists them"),
         )
     return quote(instance_id, safe="")
 
@@ -167,7 +177,7 @@ def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None
     def plan() -> Plan:
         return _hinted(client.call(method, url, read, body=body, params=params))
 
-    return client.run(with_renewal(client, plan, "this region's container calls"))
+    return client.run(with_renewal(client, plan, _CONTAINER_ACCESS_HINT))
 
 
 def _hinted(plan: Plan) -> Plan:
@@ -176,7 +186,7 @@ def _hinted(plan: Plan) -> Plan:
         return (yield from plan)
     except ApiError as error:
         if error.code in _HINTS:
-            error.hint = _HINTS[error.code]
+            error.hint = _(_HINTS[error.code])
         raise
 
 
@@ -200,33 +210,38 @@ def _every_page(client: Session, filters: dict[str, str]) -> Plan:
 
 
 def _data(payload: Any, what: str) -> Any:
+    """The answer's `data`; `what` (marked with `N_`) names the answer in messages."""
     return parse_envelope(payload, what)[0]
 
 
 def _ignore(payload: Any) -> None:
-    _data(payload, "the answer")
+    _data(payload, N_("the answer"))
 
 
-def _read_text(what: str) -> Any:
+def _read_text(what: str, empty: str) -> Any:
+    """A reader of an answer whose `data` is one text; `empty` (marked) says it held none."""
     def read(payload: Any) -> str:
         data = _data(payload, what)
         if isinstance(data, dict):  # a wrapped answer: {"url": ...} and the like
             data = next((value for key, value in data.items() if key.lower() in ("url", "id", "data")), None)
         text = text_of(data).strip()
         if not text:
-            raise MalformedResponse(f"{what[:1].upper()}{what[1:]} holds nothing", "try again; if it persists, report it")
+            raise MalformedResponse(_(empty), _("try again; if it persists, report it"))
         return text
 
     return read
 
 
-_read_id = _read_text("the create answer (the new instance's id)")
+_read_access_url = _read_text(N_("the access URL answer"), N_("The access URL answer holds nothing"))
+_read_id = _read_text(
+    N_("the create answer (the new instance's id)"), N_("The create answer (the new instance's id) holds nothing")
+)
 
 
 def _read_instance(payload: Any) -> Instance:
-    instance = parse_instance(_data(payload, "the instance detail answer"))
+    instance = parse_instance(_data(payload, N_("the instance detail answer")))
     if instance is None:
-        raise MalformedResponse("The instance detail answer holds no instance", "refresh the list (press r)")
+        raise MalformedResponse(_("The instance detail answer holds no instance"), _("refresh the list (press r)"))
     return instance
 
 
@@ -242,12 +257,13 @@ def _items(data: Any) -> tuple[list[Any], int | None]:
                 return data[key], total
         return [data], None
     raise MalformedResponse(
-        f"The instance list's `data` is a {type(data).__name__}, not a list", "the region may not serve this call"
+        _("The instance list's `data` is a {type}, not a list").format(type=type(data).__name__),
+        _("the region may not serve this call"),
     )
 
 
 def _read_list(payload: Any) -> tuple[list[Instance], int | None]:
-    items, total = _items(_data(payload, "the instance list answer"))
+    items, total = _items(_data(payload, N_("the instance list answer")))
     return [instance for instance in map(parse_instance, items) if instance is not None], total
 
 
@@ -262,8 +278,8 @@ def _named(entry: Any, keys: Iterable[str]) -> str:
 
 
 def _read_groups(payload: Any) -> list[Group]:
-    data = _data(payload, "the resource group answer")
-    items, _ = _items(data) if not isinstance(data, list) else (data, None)
+    data = _data(payload, N_("the resource group answer"))
+    items = _items(data)[0] if not isinstance(data, list) else data
     groups = []
     for entry in items:
         name = _named(entry, ("resourceGroup", "name", "resourceGroupName", "groupName", "code"))
@@ -274,19 +290,22 @@ def _read_groups(payload: Any) -> list[Group]:
 
 
 def _read_paths(payload: Any) -> list[str]:
-    data = _data(payload, "the mount directory answer")
-    items, _ = _items(data) if not isinstance(data, list) else (data, None)
+    data = _data(payload, N_("the mount directory answer"))
+    items = _items(data)[0] if not isinstance(data, list) else data
     return [path for path in (_named(entry, ("path", "dir", "mountDir", "sourcePath")) for entry in items) if path]
 
 
 def _read_limits(payload: Any, group: str, accelerator: str) -> Limits:
-    data = _data(payload, "the resource limits answer")
+    data = _data(payload, N_("the resource limits answer"))
     if not isinstance(data, dict):
-        raise MalformedResponse("The resource limits answer is not an object", "try again; if it persists, report it")
+        raise MalformedResponse(
+            _("The resource limits answer is not an object"), _("try again; if it persists, report it")
+        )
     cpus, cards, memory = (_int(data.get(key)) for key in ("cpuNumber", "gpuNumber", "memorySize"))
     if cpus is None or memory is None:
         raise MalformedResponse(
-            f"The limits of group {group!r} name no CPU or memory bound", "try another group, or report it"
+            _("The limits of group {group} name no CPU or memory bound").format(group=repr(group)),
+            _("try another group, or report it"),
         )
     return Limits(
         group=group,

@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
+from ..i18n import _
 from .errors import ConfigError, MalformedResponse, NetworkError, ScnetError, TlsError
 from .images import Progress, list_images
 from .models import ImageList
@@ -282,8 +283,9 @@ class ScnetSyncClient(Session):
 
 def deadline_error(host: str, deadline: float) -> NetworkError:
     return NetworkError(
-        f"{host} did not finish answering within {deadline:g}s (the call's deadline)",
-        "the server or the network is very slow; try again, or raise `deadline` (--deadline)",
+        _("{host} did not finish answering within {deadline:g}s (the call's deadline)").format(
+            host=host, deadline=deadline),
+        _("the server or the network is very slow; try again, or raise `deadline` (--deadline)"),
     )
 
 
@@ -293,13 +295,13 @@ def _made(make: Callable[[], Any]) -> Any:
         return make()
     except ImportError:
         raise ConfigError(
-            "A SOCKS proxy is set (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), and httpx's SOCKS support is not installed",
-            "pip install 'httpx[socks]', or unset the variable",
+            _("A SOCKS proxy is set (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), and httpx's SOCKS support is not installed"),
+            _("pip install 'httpx[socks]', or unset the variable"),
         ) from None
     except (ValueError, httpx.InvalidURL):
         raise ConfigError(
-            "A proxy variable (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) holds an address httpx cannot use",
-            "fix or unset it; http://host:port is the usual form",
+            _("A proxy variable (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) holds an address httpx cannot use"),
+            _("fix or unset it; http://host:port is the usual form"),
         ) from None
 
 
@@ -325,8 +327,9 @@ class Body:
     def _check(self, size: int) -> None:
         if size > self.limit:
             raise MalformedResponse(
-                f"The response from {self.host} is larger than {self.limit // (1024 * 1024)} MiB",
-                "narrow it with the accelerator or image type filters",
+                _("The response from {host} is larger than {size} MiB").format(
+                    host=self.host, size=self.limit // (1024 * 1024)),
+                _("narrow it with the accelerator or image type filters"),
             )
 
     def add(self, chunk: bytes) -> None:
@@ -366,38 +369,43 @@ def failure_for(exc: httpx.HTTPError, host: str, options: ClientOptions) -> Exce
         return _timeout_error(exc, host, options)
     if isinstance(exc, httpx.ConnectError):
         error = _connect_error(exc, host)
-        if isinstance(error, TlsError) or "resolve" in error.message:
+        if isinstance(error, TlsError) or getattr(error, "unresolved", False):
             return error
         return Retry(error)
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return Retry(
             NetworkError(
-                f"The connection to {host} broke before the answer was complete ({type(exc).__name__})",
-                "try again (press r); a proxy or an unstable network may be in the way",
+                _("The connection to {host} broke before the answer was complete ({error})").format(
+                    host=host, error=type(exc).__name__),
+                _("try again (press r); a proxy or an unstable network may be in the way"),
             )
         )
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(
-            f"The proxy refused or failed the connection to {host}",
-            "check HTTPS_PROXY/HTTP_PROXY/NO_PROXY",
+            _("The proxy refused or failed the connection to {host}").format(host=host),
+            _("check HTTPS_PROXY/HTTP_PROXY/NO_PROXY"),
         )
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponse(
-            f"The response from {host} could not be decompressed",
-            "a proxy may be altering the answer; try again",
+            _("The response from {host} could not be decompressed").format(host=host),
+            _("a proxy may be altering the answer; try again"),
         )
-    return NetworkError(f"The request to {host} failed ({type(exc).__name__})", "check base_url and your network")
+    return NetworkError(
+        _("The request to {host} failed ({error})").format(host=host, error=type(exc).__name__),
+        _("check base_url and your network"),
+    )
 
 
 def _timeout_error(exc: httpx.TimeoutException, host: str, options: ClientOptions) -> ScnetError:
     if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
         return NetworkError(
-            f"Could not connect to {host} within {options.connect_timeout:g}s",
-            "check your network or VPN and base_url; raise `timeout` if the link is slow",
+            _("Could not connect to {host} within {seconds:g}s").format(host=host, seconds=options.connect_timeout),
+            _("check your network or VPN and base_url; raise `timeout` if the link is slow"),
         )
     return NetworkError(
-        f"{host} accepted the connection but did not answer within {options.read_timeout:g}s",
-        "the platform is slow; try again (press r) or raise `timeout`",
+        _("{host} accepted the connection but did not answer within {seconds:g}s").format(
+            host=host, seconds=options.read_timeout),
+        _("the platform is slow; try again (press r) or raise `timeout`"),
     )
 
 
@@ -410,17 +418,25 @@ def _connect_error(exc: httpx.ConnectError, host: str) -> ScnetError:
     text = " ".join(str(cause) for cause in causes)
     if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes) or "CERTIFICATE_VERIFY_FAILED" in text:
         return TlsError(
-            f"The TLS certificate of {host} could not be verified",
-            "set ca_bundle to your organisation's CA file, or, if you trust this network, "
-            "insecure = true in the profile (--insecure)",
+            _("The TLS certificate of {host} could not be verified").format(host=host),
+            _("set ca_bundle to your organisation's CA file, or, if you trust this network, "
+              "insecure = true in the profile (--insecure)"),
         )
     if any(isinstance(c, ssl.SSLError) for c in causes) or "SSL" in text:
         return TlsError(
-            f"The TLS handshake with {host} failed",
-            "check that base_url uses the right scheme (http or https) and port",
+            _("The TLS handshake with {host} failed").format(host=host),
+            _("check that base_url uses the right scheme (http or https) and port"),
         )
     if any(isinstance(c, socket.gaierror) for c in causes) or "Name or service not known" in text:
-        return NetworkError(f"Could not resolve the host name in {host}", "check base_url for typos, and your DNS or VPN")
+        unresolved = NetworkError(
+            _("Could not resolve the host name in {host}").format(host=host),
+            _("check base_url for typos, and your DNS or VPN"),
+        )
+        unresolved.unresolved = True  # not worth another try (the message is in any language)
+        return unresolved
     if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in text.lower():
-        return NetworkError(f"{host} refused the connection", "check the port in base_url, or whether the service is up")
-    return NetworkError(f"Could not connect to {host}", "check your network, VPN and base_url")
+        return NetworkError(
+            _("{host} refused the connection").format(host=host),
+            _("check the port in base_url, or whether the service is up"),
+        )
+    return NetworkError(_("Could not connect to {host}").format(host=host), _("check your network, VPN and base_url"))

@@ -12,6 +12,7 @@ import gc
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from ..i18n import N_, _
 from .errors import MalformedResponse, api_error_for_code
 
 
@@ -43,27 +44,31 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_envelope(payload: Any, what: str = "the SCNet image-list answer") -> tuple[Any, str]:
+def parse_envelope(payload: Any, what: str = N_("the SCNet image-list answer")) -> tuple[Any, str]:
     """`{"code", "msg", "data"}` -> (data, msg) when `code` is "0" (or 0).
+
+    `what` names the answer expected (marked with `N_`; translated here).
 
     Raises TokenRefused/ApiError for a non-zero `code`, MalformedResponse for a
     body that is not the platform's envelope. Every SCNet call answers this way.
     """
     if not isinstance(payload, dict):
         raise MalformedResponse(
-            f"The response is a JSON {type(payload).__name__}, not the documented object "
-            "with code, msg and data",
-            "check that base_url points at the SCNet AI API",
+            _("The response is a JSON {type}, not the documented object with code, msg and data").format(
+                type=type(payload).__name__),
+            _("check that base_url points at the SCNet AI API"),
         )
     if "code" not in payload:
         raise MalformedResponse(
-            f"The response has no `code` field, so it is not {what}",
-            "check that base_url points at the SCNet AI API",
+            # Translators: {what} names the answer expected, e.g. "the login answer".
+            _("The response has no `code` field, so it is not {what}").format(what=_(what)),
+            _("check that base_url points at the SCNet AI API"),
         )
     code = text_of(payload.get("code")).strip()
     message = text_of(payload.get("msg"))
     if code != "0":
-        raise api_error_for_code(code or "(empty)", message)
+        # Translators: stands for an error code where the answer's `code` was empty.
+        raise api_error_for_code(code or _("(empty)"), message)
     return payload.get("data"), message
 
 

@@ -6,34 +6,37 @@ are sanitised before they are stored.
 
 from __future__ import annotations
 
+from ..i18n import N_, _
 from ..safe_text import excerpt, printable, redact
 
-# The platform's documented error codes (images-api.txt, section 5; containers-api.md).
+# The platform's documented error codes (images-api.txt, section 5; containers-api.md):
+# the meaning in English (marked, translated where it is said) and the platform's own text.
 API_ERROR_CODES: dict[str, tuple[str, str]] = {
-    "10001": ("internal error on the platform", "内部异常"),
-    "10003": ("a required parameter is missing", "参数不全"),
-    "10004": ("a parameter is invalid", "参数无效"),
-    "10007": ("the user account is frozen", "用户已被冻结"),
-    "10008": ("insufficient permission (an expired token answers this too)", "权限不足"),
-    "10009": ("no permission to call this API", "没有权限访问接口"),
-    "10010": ("file check failed", "文件校验失败"),
-    "10011": ("file too large", "文件过大"),
-    "10012": ("connection interrupted", "连接中断"),
-    "716020": ("database query error", "数据库查询错误"),
-    "716864": ("the script failed to run", "脚本执行错误"),
-    "716865": ("the instance could not be created", "任务创建错误"),
-    "716866": ("the instance could not be deleted", "任务删除失败"),
-    "716870": ("wrong number of instances", "实例数量错误"),
+    "10001": (N_("internal error on the platform"), "内部异常"),
+    "10003": (N_("a required parameter is missing"), "参数不全"),
+    "10004": (N_("a parameter is invalid"), "参数无效"),
+    "10007": (N_("the user account is frozen"), "用户已被冻结"),
+    "10008": (N_("insufficient permission (an expired token answers this too)"), "权限不足"),
+    "10009": (N_("no permission to call this API"), "没有权限访问接口"),
+    "10010": (N_("file check failed"), "文件校验失败"),
+    "10011": (N_("file too large"), "文件过大"),
+    "10012": (N_("connection interrupted"), "连接中断"),
+    "716020": (N_("database query error"), "数据库查询错误"),
+    "716864": (N_("the script failed to run"), "脚本执行错误"),
+    "716865": (N_("the instance could not be created"), "任务创建错误"),
+    "716866": (N_("the instance could not be deleted"), "任务删除失败"),
+    "716870": (N_("wrong number of instances"), "实例数量错误"),
 }
 
 # Codes that mean the token (or the account behind it) was refused.
 TOKEN_REFUSED_CODES = frozenset({"10007", "10008", "10009"})
 
-TOKEN_HINT = (
+# Marked here, translated where they are given (`_(TOKEN_HINT)`): the language is chosen later.
+TOKEN_HINT = N_(
     "run `scnet-images login`, or set a fresh token from the SCNet console with SCNET_TOKEN "
     "or `token`/`token_command` in your profile"
 )
-LOGIN_HINT = "run `scnet-images login` to get new tokens"
+LOGIN_HINT = N_("run `scnet-images login` to get new tokens")
 
 
 class ScnetError(Exception):
@@ -44,7 +47,8 @@ class ScnetError(Exception):
     """
 
     exit_code = 1
-    kind = "error"
+    # What kind of failure, as a title (marked: the interface translates it where shown).
+    kind = N_("error")
     server_message = ""  # what the server's `msg` said, sanitised, when it answered with a code
 
     def __init__(self, message: str, hint: str = "") -> None:
@@ -53,7 +57,10 @@ class ScnetError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message} — {self.hint}" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        # Translators: what happened, then what to do next (two sentences of their own).
+        return _("{message} — {hint}").format(message=self.message, hint=self.hint)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
@@ -71,14 +78,14 @@ class ConfigError(ScnetError):
     """The settings are incomplete or contradictory."""
 
     exit_code = 7
-    kind = "configuration"
+    kind = N_("configuration")
 
 
 class TokenRefused(ScnetError):
     """The server refused the token (expired, frozen account, no access)."""
 
     exit_code = 3
-    kind = "token refused"
+    kind = N_("token refused")
 
     def __init__(self, message: str, hint: str = "", *, code: str = "") -> None:
         super().__init__(message, hint)
@@ -89,20 +96,21 @@ class NetworkError(ScnetError):
     """The server could not be reached or did not answer in time."""
 
     exit_code = 4
-    kind = "network"
+    kind = N_("network")
+    unresolved = False  # the host name did not resolve: not worth another try
 
 
 class TlsError(NetworkError):
     """The server's certificate could not be verified."""
 
-    kind = "TLS"
+    kind = N_("TLS")
 
 
 class ApiError(ScnetError):
     """The server answered with an error: an API error code or an HTTP status."""
 
     exit_code = 5
-    kind = "API error"
+    kind = N_("API error")
 
     def __init__(self, message: str, hint: str = "", *, code: str = "", status: int = 0) -> None:
         super().__init__(message, hint)
@@ -114,16 +122,24 @@ class MalformedResponse(ScnetError):
     """The server answered, but not with the documented shape."""
 
     exit_code = 6
-    kind = "malformed response"
+    kind = N_("malformed response")
 
 
 def describe_code(code: str) -> str:
-    """`10008` -> `10008 insufficient permission (...) / 权限不足`; unknown codes say so."""
+    """`10008` -> `10008 insufficient permission (...) / 权限不足`; unknown codes say so.
+
+    In the interface's language, with the platform's own (Chinese) text kept; when the
+    translated meaning already says the platform's text, it is not said twice."""
     known = API_ERROR_CODES.get(code)
     if known is None:
-        return f"{code} (an error code the documentation does not list)"
-    english, chinese = known
-    return f"{code} {english} / {chinese}"
+        return _("{code} (an error code the documentation does not list)").format(code=code)
+    english, documented = known
+    meaning = _(english)
+    if documented in meaning:
+        return f"{code} {meaning}"
+    # Translators: an API error code, its meaning (translated) and the platform's own
+    # Chinese text for it, e.g. "10008 insufficient permission / 权限不足".
+    return _("{code} {meaning} / {documented}").format(code=code, meaning=meaning, documented=documented)
 
 
 def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> ScnetError:
@@ -132,19 +148,28 @@ def api_error_for_code(code: str, server_msg: str, *, status: int = 200) -> Scne
     server_msg = excerpt(server_msg, 160)
     # Say what the server said only when it adds to the code's own meaning.
     adds = server_msg and server_msg not in API_ERROR_CODES.get(code, ())
-    said = f' — the server said "{server_msg}"' if adds else ""
+    described = describe_code(code)
     if code in TOKEN_REFUSED_CODES:
-        refused = TokenRefused(f"Token refused, code {describe_code(code)}{said}", TOKEN_HINT, code=code)
+        if adds:
+            message = _('Token refused, code {code} — the server said "{message}"').format(
+                code=described, message=server_msg)
+        else:
+            message = _("Token refused, code {code}").format(code=described)
+        refused = TokenRefused(message, _(TOKEN_HINT), code=code)
         refused.server_message = server_msg
         return refused
     if code == "10012":
-        hint = "the call was retried; try again in a moment (press r)"
+        hint = _("the call was retried; try again in a moment (press r)")
     elif code == "10001":
-        hint = "a problem on the platform's side; try again later or report it to SCNet support"
+        hint = _("a problem on the platform's side; try again later or report it to SCNet support")
     elif code in {"10003", "10004"}:
-        hint = "check the accelerator and image type filters"
+        hint = _("check the accelerator and image type filters")
     else:
-        hint = "try again; if it persists, report the code to SCNet support"
-    error = ApiError(f"API error {describe_code(code)}{said}", hint, code=code, status=status)
+        hint = _("try again; if it persists, report the code to SCNet support")
+    if adds:
+        message = _('API error {code} — the server said "{message}"').format(code=described, message=server_msg)
+    else:
+        message = _("API error {code}").format(code=described)
+    error = ApiError(message, hint, code=code, status=status)
     error.server_message = server_msg
     return error

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
+from ..i18n import _, ngettext
 from .addresses import api_root, host_of
 from .errors import ApiError, ConfigError, MalformedResponse
 from .options import IMAGE_APIS
@@ -48,7 +49,9 @@ def _any_api(session: Session, filters: dict[str, str], progress: Progress | Non
     chosen = session.account.image_api
     if chosen not in IMAGE_APIS:
         raise ConfigError(
-            f"image_api must be one of {', '.join(IMAGE_APIS)}, not {chosen[:20]!r}", "fix image_api in the profile"
+            _("image_api must be one of {choices}, not {value}").format(
+                choices=", ".join(IMAGE_APIS), value=repr(chosen[:20])),
+            _("fix image_api in the profile"),
         )
     if chosen in ("get", "post"):
         return (yield from _one_api(session, chosen, filters, progress))
@@ -67,9 +70,11 @@ def _any_api(session: Session, filters: dict[str, str], progress: Progress | Non
                 raise
             get_status, post_status = (error.status, second.status) if first == "get" else (second.status, error.status)
             raise ApiError(
-                f"{host_of(session.base_url)} serves neither image-list call (GET {IMAGES_PATH}: "
-                f"HTTP {get_status}; POST {PAGED_IMAGES_PATH}: HTTP {post_status})",
-                "check base_url: it should be the region's AI address, e.g. https://host:65011",
+                _("{host} serves neither image-list call (GET {get_path}: HTTP {get_status}; "
+                  "POST {post_path}: HTTP {post_status})").format(
+                    host=host_of(session.base_url), get_path=IMAGES_PATH, get_status=get_status,
+                    post_path=PAGED_IMAGES_PATH, post_status=post_status),
+                _("check base_url: it should be the region's AI address, e.g. https://host:65011"),
                 status=second.status,
             ) from None
     if used != session.known_api:
@@ -166,9 +171,8 @@ def _paged(session: Session, filters: dict[str, str], progress: Progress | None)
         starts = range(step, first.total, step)
         if len(starts) > MAX_PAGES:
             raise MalformedResponse(
-                f"The server reports {first.total} {first.access} images, more than "
-                f"{MAX_PAGES * step} this client fetches",
-                "narrow the list with the accelerator or image type filters",
+                _too_many(first.access, first.total, MAX_PAGES * step),
+                _("narrow the list with the accelerator or image type filters"),
             )
         rest.extend(_page(session, first.access, start, size, filters) for start in starts)
     pages.expect(sum(first.total or first.items for first in firsts))
@@ -214,19 +218,41 @@ def _page(session: Session, access: str, start: int, size: int, filters: dict[st
     ))
 
 
+def _too_many(access: str, total: int, limit: int) -> str:
+    """The paginated call announced more images of `access` than this client fetches."""
+    if access == "private":
+        return ngettext("The server reports {total} private image, more than {limit} this client fetches",
+                        "The server reports {total} private images, more than {limit} this client fetches",
+                        total).format(total=total, limit=limit)
+    return ngettext("The server reports {total} public image, more than {limit} this client fetches",
+                    "The server reports {total} public images, more than {limit} this client fetches",
+                    total).format(total=total, limit=limit)
+
+
 def list_warnings(listed: ImageList) -> list[str]:
     """What is worth knowing about a list that is not an error: images left out, pages
-    that came back short, pages that never ended. One sentence each, for any interface."""
+    that came back short, pages that never ended. One sentence each, for any interface,
+    in its language."""
     warnings = []
     if listed.missing:
-        warnings.append(
-            f"The server announced {listed.missing} more image(s) than its pages held; the list may be incomplete"
-        )
+        # The English keeps "image(s)" in both forms (as it always said); other languages count.
+        warnings.append(ngettext(
+            "The server announced {count} more image(s) than its pages held; the list may be incomplete",
+            "The server announced {count} more image(s) than its pages held; the list may be incomplete",
+            listed.missing,
+        ).format(count=listed.missing))
     if listed.cut_short:
-        warnings.append(
-            f"The server gave no total and kept sending full pages; the client stopped after {MAX_PAGES} pages, "
-            "so the list may be incomplete (narrow it with the accelerator or image type filter)"
-        )
+        warnings.append(ngettext(
+            "The server gave no total and kept sending full pages; the client stopped after {count} page, "
+            "so the list may be incomplete (narrow it with the accelerator or image type filter)",
+            "The server gave no total and kept sending full pages; the client stopped after {count} pages, "
+            "so the list may be incomplete (narrow it with the accelerator or image type filter)",
+            MAX_PAGES,
+        ).format(count=MAX_PAGES))
     if listed.skipped:
-        warnings.append(f"Skipped {listed.skipped} item(s) the server sent that hold no usable image")
+        warnings.append(ngettext(
+            "Skipped {count} item(s) the server sent that hold no usable image",
+            "Skipped {count} item(s) the server sent that hold no usable image",
+            listed.skipped,
+        ).format(count=listed.skipped))
     return warnings

@@ -14,6 +14,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, NamedTuple
 
+from ..i18n import _
 from .envelope import gc_paused, parse_envelope, text_of as _text
 from .errors import MalformedResponse
 
@@ -238,8 +239,8 @@ def _items_of(data: Any) -> list[Any]:
         # The documented example: a single ImagesVo object.
         return [data]
     raise MalformedResponse(
-        f"The response's `data` is a {type(data).__name__}, not a list of images",
-        "the server may not speak this API version; check base_url",
+        _("The response's `data` is a {type}, not a list of images").format(type=type(data).__name__),
+        _("the server may not speak this API version; check base_url"),
     )
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ..i18n import N_, _
 from .addresses import api_root, valid_token
 from .envelope import parse_envelope
 from .errors import LOGIN_HINT, MalformedResponse, NetworkError, ScnetError, TokenRefused
 from .transport import Plan, Session
 
 RENEW_PATH = "/ac/openapi/v2/tokens/next"
+
+# What to check when even a renewed token is refused, by what the calls reach (translated when given).
+IMAGES_ACCESS_HINT = N_("the account may lack access to this region's images; check it in the SCNet console")
 
 
 def token_from_data(data: Any, cluster_id: str = "") -> str | None:
@@ -38,9 +42,10 @@ def token_from_data(data: Any, cluster_id: str = "") -> str | None:
     return None
 
 
-def with_renewal(session: Session, make_plan: Callable[[], Plan], what: str = "this region's images") -> Plan:
+def with_renewal(session: Session, make_plan: Callable[[], Plan], hint: str = IMAGES_ACCESS_HINT) -> Plan:
     """Run `make_plan()`; when the region refuses the token (10008) and the session can
-    renew it, renew once and run a fresh plan again. `what` names what the calls reach."""
+    renew it, renew once and run a fresh plan again. `hint` (marked with `N_`, translated
+    here) says what to check when even the renewed token is refused."""
     try:
         return (yield from make_plan())
     except TokenRefused as refused:
@@ -51,48 +56,74 @@ def with_renewal(session: Session, make_plan: Callable[[], Plan], what: str = "t
         return (yield from make_plan())
     except TokenRefused as refused:
         raise TokenRefused(
-            f"{refused.message} — even with a freshly renewed token",
-            f"the account may lack access to {what}; check it in the SCNet console",
+            # Translators: {message} is the refusal, a sentence of its own.
+            _("{message} — even with a freshly renewed token").format(message=refused.message),
+            _(hint),
             code=refused.code,
         ) from None
 
 
-def _refused_why(token: str) -> str:
-    """Why the region may have refused `token`, going by its own claims."""
+def _time_left(token: str) -> str:
+    """The time `token` has left by its own claims ("1h 2m"), or "" when it has none left
+    (or says nothing): then the region may well have refused it for being expired."""
     from datetime import datetime, timezone
 
-    from .token import describe_time_left, read_claims
+    from .token import describe_span, read_claims
 
     claims = read_claims(token)
     left = claims.seconds_left(datetime.now(timezone.utc)) if claims else None
-    if left is not None and left > 0:
-        return f"although it has {describe_time_left(left)} (revoked, or issued by a server that has since restarted?)"
-    return "(expired?)"
+    return describe_span(left) if left is not None and left > 0 else ""
 
 
 def renew(session: Session) -> Plan:
     """Trade the expired token for a new one (`/ac/openapi/v2/tokens/next`), once."""
     url = api_root(session.account.ac_url) + RENEW_PATH
-    why = _refused_why(session.token)
+    left = _time_left(session.token)
     try:
         payload = yield from session.retrying(lambda: session.exchange("POST", url, headers=session.auth()))
-        data, _ = parse_envelope(session.without_secrets(payload), "the token renewal answer")
+        data = parse_envelope(session.without_secrets(payload), N_("the token renewal answer"))[0]
         token = token_from_data(data, session.account.cluster_id)
     except (NetworkError, MalformedResponse) as error:
-        error.message = f"The region refused the token {why}, and renewing it failed: {error.message}"
+        error.message = _failed(left, error.message)
         raise error.redacted(session.secrets()) from None
     except ScnetError as error:
         error.redacted(session.secrets())
         code = getattr(error, "code", "")
-        said = f' — the platform said "{error.server_message}"' if error.server_message else ""
-        reason = f"code {code}{said}" if code else error.message
-        raise TokenRefused(
-            f"The region refused the token {why} and renewing it failed ({reason})", LOGIN_HINT, code="10008"
-        ) from None
+        raise TokenRefused(_refused(left, code, error.server_message, error.message), _(LOGIN_HINT),
+                           code="10008") from None
     if token is None or not valid_token(token):
-        raise TokenRefused(
-            f"The region refused the token {why} and the renewal answer holds no usable token",
-            LOGIN_HINT,
-            code="10008",
-        )
+        if left:
+            message = _("The region refused the token although it has {time} left (revoked, or issued by a server "
+                        "that has since restarted?) and the renewal answer holds no usable token").format(time=left)
+        else:
+            message = _("The region refused the token (expired?) and the renewal answer holds no usable token")
+        raise TokenRefused(message, _(LOGIN_HINT), code="10008")
     session.replace_token(token)
+
+
+def _failed(left: str, message: str) -> str:
+    """The renewal could not be done (`message` says why): whether the token had time left."""
+    if left:
+        return _("The region refused the token although it has {time} left (revoked, or issued by a server that "
+                 "has since restarted?), and renewing it failed: {message}").format(time=left, message=message)
+    return _("The region refused the token (expired?), and renewing it failed: {message}").format(message=message)
+
+
+def _refused(left: str, code: str, said: str, message: str) -> str:
+    """The platform refused the renewal: with its code and what it said, or the error's `message`."""
+    if code and said and left:
+        return _("The region refused the token although it has {time} left (revoked, or issued by a server that "
+                 "has since restarted?) and renewing it failed (code {code} — the platform said \"{said}\")").format(
+            time=left, code=code, said=said)
+    if code and said:
+        return _("The region refused the token (expired?) and renewing it failed "
+                 "(code {code} — the platform said \"{said}\")").format(code=code, said=said)
+    if code and left:
+        return _("The region refused the token although it has {time} left (revoked, or issued by a server that "
+                 "has since restarted?) and renewing it failed (code {code})").format(time=left, code=code)
+    if code:
+        return _("The region refused the token (expired?) and renewing it failed (code {code})").format(code=code)
+    if left:
+        return _("The region refused the token although it has {time} left (revoked, or issued by a server that "
+                 "has since restarted?) and renewing it failed ({message})").format(time=left, message=message)
+    return _("The region refused the token (expired?) and renewing it failed ({message})").format(message=message)

@@ -14,6 +14,7 @@ import json
 from typing import NamedTuple
 from datetime import datetime, timezone
 
+from ..i18n import _
 
 # Under this many seconds left, the token's time is shown as a warning.
 EXPIRY_WARNING_SECONDS = 2 * 3600
@@ -64,23 +65,32 @@ def read_claims(token: str) -> TokenClaims | None:
 def describe_time_left(seconds: float) -> str:
     """3725 -> '1h 2m left'; negative -> 'expired 5m ago'."""
     if seconds < 0:
-        return f"expired {_span(-seconds)} ago"
-    return f"{_span(seconds)} left"
+        return _("expired {time} ago").format(time=describe_span(-seconds))
+    # Translators: a token's time left, e.g. "1h 2m left".
+    return _("{time} left").format(time=describe_span(seconds))
 
 
 def describe_expiry(seconds: float) -> str:
     """3725 -> 'expires in 1h 2m'; negative -> 'expired 5m ago'."""
-    return f"expired {_span(-seconds)} ago" if seconds < 0 else f"expires in {_span(seconds)}"
+    if seconds < 0:
+        return _("expired {time} ago").format(time=describe_span(-seconds))
+    # Translators: said of a token, e.g. "expires in 1h 2m".
+    return _("expires in {time}").format(time=describe_span(seconds))
 
 
-def _span(seconds: float) -> str:
+def describe_span(seconds: float) -> str:
+    """A length of time in its two largest units: 3725 -> '1h 2m'."""
     if seconds < 60:
-        return f"{int(seconds)}s"
+        # Translators: a short length of time: seconds, abbreviated.
+        return _("{seconds}s").format(seconds=int(seconds))
     minutes = int(seconds // 60)
     days, minutes = divmod(minutes, 60 * 24)
     hours, minutes = divmod(minutes, 60)
     if days:
-        return f"{days}d {hours}h"
+        # Translators: a length of time in days and hours, abbreviated.
+        return _("{days}d {hours}h").format(days=days, hours=hours)
     if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
+        # Translators: a length of time in hours and minutes, abbreviated.
+        return _("{hours}h {minutes}m").format(hours=hours, minutes=minutes)
+    # Translators: a length of time in minutes, abbreviated.
+    return _("{minutes}m").format(minutes=minutes)

@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from ..i18n import _, ngettext
 from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions
@@ -122,7 +123,8 @@ def resume(plan: Plan, outcome: Any) -> Any:
 
 
 def envelope_data(what: str) -> Callable[[Any], Any]:
-    """A reader of the `data` of a call's envelope (`what` names the answer in messages)."""
+    """A reader of the `data` of a call's envelope (`what`, marked with `N_`, names the
+    answer in messages)."""
     return lambda payload: parse_envelope(payload, what)[0]
 
 
@@ -151,13 +153,14 @@ class Session:
         self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
         if not is_http_url(base_url):
             raise ConfigError(
-                f"The base URL {excerpt(shown_url(base_url), 80)!r} is not a usable http(s) address",
-                "set base_url to the region's AI address, e.g. https://host:65011",
+                _("The base URL {url} is not a usable http(s) address").format(
+                    url=repr(excerpt(shown_url(base_url), 80))),
+                _("set base_url to the region's AI address, e.g. https://host:65011"),
             )
         if token and not valid_token(token):
             raise ConfigError(
-                "The token is empty or holds characters an HTTP header cannot carry",
-                "copy the token again without spaces or line breaks",
+                _("The token is empty or holds characters an HTTP header cannot carry"),
+                _("copy the token again without spaces or line breaks"),
             )
         self.base_url = base_url
         self.root = api_root(base_url)
@@ -208,8 +211,9 @@ class Session:
                 return ssl.create_default_context(cafile=self.options.ca_bundle)
             except (OSError, ssl.SSLError) as exc:
                 raise ConfigError(
-                    f"The CA bundle {self.options.ca_bundle} cannot be read ({exc.__class__.__name__})",
-                    "point ca_bundle at a PEM file of trusted certificates",
+                    _("The CA bundle {path} cannot be read ({error})").format(
+                        path=self.options.ca_bundle, error=exc.__class__.__name__),
+                    _("point ca_bundle at a PEM file of trusted certificates"),
                 ) from None
         if not platform and self._scheme == "http" and not _https_proxy_configured():
             # No TLS will happen on this client (plain http, same-origin redirects only, no https
@@ -222,8 +226,8 @@ class Session:
         """The headers of an authorised call with a JSON body."""
         if not valid_token(self._token):
             raise ConfigError(
-                "The token is empty or holds characters an HTTP header cannot carry",
-                "copy the token again without spaces or line breaks",
+                _("The token is empty or holds characters an HTTP header cannot carry"),
+                _("copy the token again without spaces or line breaks"),
             )
         return {"token": self._token, "Content-Type": "application/json"}
 
@@ -308,18 +312,20 @@ class Session:
         """One request, following same-origin redirects; returns the decoded JSON body (or
         what `typed` read from it: see `call`)."""
         start = url
-        for _ in range(_MAX_REDIRECTS + 1):
+        for _redirect in range(_MAX_REDIRECTS + 1):
             request = httpx.Request(method, url, params=params, content=body, headers=headers)
             if max_bytes is not None:
                 request.extensions["max_bytes"] = max_bytes  # the drivers cap the body they read
             reply = yield request
             if reply.status in _RETRY_STATUSES:
+                tries = max(1, self.options.tries)
                 raise Retry(
                     ApiError(
-                        f"HTTP {reply.status} {reply.reason} from {host_of(url)} after "
-                        f"{max(1, self.options.tries)} tries: "
-                        f"{excerpt(reply.body, 120, self.secrets()) or '(empty body)'}",
-                        "the platform or a gateway in front of it is unavailable; try again later",
+                        ngettext("HTTP {status} {reason} from {host} after {tries} try: {body}",
+                                 "HTTP {status} {reason} from {host} after {tries} tries: {body}", tries).format(
+                            status=reply.status, reason=reply.reason, host=host_of(url), tries=tries,
+                            body=excerpt(reply.body, 120, self.secrets()) or empty_body()),
+                        _("the platform or a gateway in front of it is unavailable; try again later"),
                         status=reply.status,
                     )
                 )
@@ -327,17 +333,17 @@ class Session:
                 target = urljoin(url, reply.location)
                 if origin(target) != origin(url):
                     raise ApiError(
-                        f"The server redirected to another host ({excerpt(host_of(target), 80)}); "
-                        "the token is not sent there",
-                        "if that host is right, set base_url to it",
+                        _("The server redirected to another host ({host}); the token is not sent there").format(
+                            host=excerpt(host_of(target), 80)),
+                        _("if that host is right, set base_url to it"),
                         status=reply.status,
                     )
                 url = target.split("?", 1)[0]
                 continue
             return self.decode(reply, url, typed)
         raise ApiError(
-            f"Too many redirects from {host_of(start)}",
-            "check base_url; it should be the region's AI address",
+            _("Too many redirects from {host}").format(host=host_of(start)),
+            _("check base_url; it should be the region's AI address"),
         )
 
     def decode(self, reply: Reply, url: str, typed: Callable[[bytes | bytearray], Any] | None = None) -> Any:
@@ -356,7 +362,8 @@ class Session:
                 payload = None if raw.isspace() or not raw else loads(raw)
         except RecursionError:
             raise MalformedResponse(
-                f"HTTP {status} from {host} is JSON nested too deeply to read", "check base_url and proxy settings"
+                _("HTTP {status} from {host} is JSON nested too deeply to read").format(status=status, host=host),
+                _("check base_url and proxy settings"),
             ) from None
         except (ValueError, UnicodeDecodeError):
             payload = None
@@ -368,26 +375,46 @@ class Session:
                 error = _error_in_body(self.without_secrets(payload), status)
                 if error is not None:
                     raise error
-            body = excerpt(raw, 160, self.secrets()) or "(empty body)"
+            body = excerpt(raw, 160, self.secrets()) or empty_body()
             if status in {401, 403}:
-                raise TokenRefused(f"Token refused, HTTP {status} from {host}: {body}", TOKEN_HINT)
+                raise TokenRefused(
+                    _("Token refused, HTTP {status} from {host}: {body}").format(status=status, host=host, body=body),
+                    _(TOKEN_HINT),
+                )
             if status in {404, 405}:
                 raise ApiError(
-                    f"HTTP {status}: {host} has no such API at {urlsplit(url).path}",
-                    "check base_url: it should be the region's AI address, e.g. https://host:65011",
+                    _("HTTP {status}: {host} has no such API at {path}").format(
+                        status=status, host=host, path=urlsplit(url).path),
+                    _("check base_url: it should be the region's AI address, e.g. https://host:65011"),
                     status=status,
                 )
-            raise ApiError(f"HTTP {status} from {host}: {body}", "try again later", status=status)
+            raise ApiError(
+                _("HTTP {status} from {host}: {body}").format(status=status, host=host, body=body),
+                _("try again later"),
+                status=status,
+            )
         if not parsed:
-            kind = content_type.split(";")[0].strip() or "no content type"
-            body = excerpt(raw, 160, self.secrets()) or "(empty body)"
+            kind = content_type.split(";")[0].strip()
+            body = excerpt(raw, 160, self.secrets()) or empty_body()
+            if kind:
+                message = _("HTTP {status} from {host} is not JSON ({kind}): {body}").format(
+                    status=status, host=host, kind=kind, body=body)
+            else:
+                message = _("HTTP {status} from {host} is not JSON (no content type): {body}").format(
+                    status=status, host=host, body=body)
             raise MalformedResponse(
-                f"HTTP {status} from {host} is not JSON ({kind}): {body}",
-                "a login page, proxy or gateway answered instead of the API; check base_url and proxy settings",
+                message,
+                _("a login page, proxy or gateway answered instead of the API; check base_url and proxy settings"),
             )
         if isinstance(raw, bytearray):
             raw.clear()  # release the body (60 MB at 100,000 images) before the models are built
         return payload
+
+
+def empty_body() -> str:
+    """What a message quotes where a body was empty."""
+    # Translators: stands where an excerpt of the server's answer is quoted, when it was empty.
+    return _("(empty body)")
 
 
 def _error_in_body(payload: dict[str, Any], status: int) -> ScnetError | None:
