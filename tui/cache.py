@@ -29,6 +29,7 @@ from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.envelope import gc_paused
 from .api.models import Image
+from .i18n import _, ngettext
 
 CACHE_VERSION = 2  # 2: images by column; Image lost `created` (now derived)
 _MAGIC = b"scnet-images catalog cache\n"
@@ -89,12 +90,13 @@ def key_of(base_url: str, profile: str, demo: bool) -> str:
 def describe_age(seconds: float) -> str:
     """`12 min ago`, `3 h ago`, `2 days ago`."""
     if seconds < 90:
-        return "just now" if seconds < 10 else f"{int(seconds)} s ago"
+        return _("just now") if seconds < 10 else _("{count} s ago").format(count=int(seconds))
     if seconds < 5400:
-        return f"{round(seconds / 60)} min ago"
+        return _("{count} min ago").format(count=round(seconds / 60))
     if seconds < 2 * 86400:
-        return f"{round(seconds / 3600)} h ago"
-    return f"{round(seconds / 86400)} days ago"
+        return _("{count} h ago").format(count=round(seconds / 3600))
+    days = round(seconds / 86400)
+    return ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -198,25 +200,29 @@ def load(key: str) -> tuple[Cached | None, str]:
     except FileNotFoundError:
         return None, ""
     except OSError as exc:
-        return None, f"the cached catalog {path} cannot be read ({exc.strerror})"
+        return None, _("the cached catalog {path} cannot be read ({problem})").format(path=path, problem=exc.strerror)
     with handle:
         problem = _not_ours(os.fstat(handle.fileno()))
+        if problem == "another user":
+            return None, _("the cached catalog {path} was ignored: it belongs to another user").format(path=path)
         if problem:
-            return None, f"the cached catalog {path} was ignored: it {problem}"
+            return None, _("the cached catalog {path} was ignored: it is writable by others").format(path=path)
         try:
             with gc_paused():  # 100,000 images hold no cycles: no collection needs to walk them
                 return _read(handle), ""
         except Exception as exc:  # corrupt, truncated, another version: a note, never a crash
-            return None, f"the cached catalog {path} was ignored ({type(exc).__name__}); it is rewritten on the next load"
+            return None, _("the cached catalog {path} was ignored ({problem}); it is rewritten on the next load").format(
+                path=path, problem=type(exc).__name__)
 
 
 def _not_ours(info: os.stat_result) -> str:
+    """Why a file must not be loaded ("another user", "writable"), or "" when it may."""
     if os.name != "posix":
         return ""
     if info.st_uid != os.geteuid():
-        return "belongs to another user"
+        return "another user"
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "is writable by others"
+        return "writable"
     return ""
 
 

@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Callable, Iterable, NamedTuple, Sequence
 
 from .api.models import Image
+from .i18n import N_, _
 from .safe_text import printable
 
 # Columns people sort by -> the key that sorts them.
@@ -52,7 +53,8 @@ SORT_KEYS: dict[str, Callable[[Image], object]] = {
 SORT_FIELDS = tuple(SORT_KEYS)
 
 _WORD_SPLIT = re.compile(r"[-:/_@]")
-_PRESET = {True: "yes", False: "no", None: "-"}
+# The preset column's words (translated when shown; "-" when the server does not say).
+_PRESET = {True: N_("yes"), False: N_("no")}
 
 
 def cell_values(image: Image) -> tuple[str, ...]:
@@ -66,7 +68,7 @@ def cell_values(image: Image) -> tuple[str, ...]:
             image.accelerator_type,
             image.type,
             image.access,
-            _PRESET[image.is_preset_image],
+            _(_PRESET[image.is_preset_image]) if image.is_preset_image is not None else "-",
             image.create_time[:10],
             image.user,
         )
@@ -100,7 +102,8 @@ def sort_images(images: Iterable[Image], field: str, descending: bool = False) -
     try:
         key = SORT_KEYS[field]
     except KeyError:
-        raise ValueError(f"cannot sort by {field!r}; one of {', '.join(SORT_FIELDS)}") from None
+        raise ValueError(_("cannot sort by {field}; one of {choices}").format(
+            field=repr(field), choices=", ".join(SORT_FIELDS))) from None
     return sorted(images, key=key, reverse=descending)  # type: ignore[arg-type]
 
 

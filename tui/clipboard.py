@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-from typing import Mapping, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
+from .i18n import N_, _
 from .image_ref import reference_problem
 from .safe_text import has_control_chars
 
@@ -33,11 +34,11 @@ def refusal(text: str) -> str | None:
     the terminal. Such values are refused, never silently altered.
     """
     if not text:
-        return "there is nothing to copy (the field is empty)"
+        return _("there is nothing to copy (the field is empty)")
     if "\n" in text or "\r" in text:
-        return "the value contains a line break, which would run a command when pasted"
+        return _("the value contains a line break, which would run a command when pasted")
     if has_control_chars(text):
-        return "the value contains control or invisible characters"
+        return _("the value contains control or invisible characters")
     return None
 
 
@@ -51,19 +52,49 @@ class Copyable(NamedTuple):
 def path_to_copy(path: str) -> Copyable:
     """An image path is copied only when it is a valid image reference."""
     if not path:
-        return Copyable("", "the server sent no path for this image")
+        return Copyable("", _("the server sent no path for this image"))
     problem = reference_problem(path)
-    return Copyable("" if problem else path, f"it is not a valid image reference: {problem}" if problem else "")
+    return Copyable("" if problem else path,
+                    _("it is not a valid image reference: {problem}").format(problem=problem) if problem else "")
 
 
-# How a copy went, as a notice says it.
-HOW = {
-    "system": "to the system clipboard",
-    "tmux": "to tmux's paste buffer (prefix ] pastes it; your terminal's clipboard too if tmux's set-clipboard is on)",
-    "osc52": "to the terminal as an OSC 52 request; if nothing arrives, the terminal does not take OSC 52",
-    "osc52-tmux": "through tmux to the terminal as an OSC 52 request; it arrives only with "
-    "`set -g allow-passthrough on` in tmux and a terminal that takes OSC 52",
-}
+class _Translated(Mapping[str, str]):
+    """Marked phrases, each translated into the current language when it is read."""
+
+    def __init__(self, phrases: dict[str, str]) -> None:
+        self._phrases = phrases
+
+    def __getitem__(self, key: str) -> str:
+        return _(self._phrases[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._phrases)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+
+# How a copy went, as a notice says it (under a title that says what was copied).
+HOW: Mapping[str, str] = _Translated({
+    "system": N_("to the system clipboard"),
+    "tmux": N_("to tmux's paste buffer (prefix ] pastes it; your terminal's clipboard too if tmux's set-clipboard is on)"),
+    "osc52": N_("to the terminal as an OSC 52 request; if nothing arrives, the terminal does not take OSC 52"),
+    "osc52-tmux": N_("through tmux to the terminal as an OSC 52 request; it arrives only with "
+                     "`set -g allow-passthrough on` in tmux and a terminal that takes OSC 52"),
+})
+
+
+def copied(how: str) -> str:
+    """How a copy went (a key of HOW), as a sentence of its own: what `path --copy` says."""
+    if how == "system":
+        return _("copied to the system clipboard")
+    if how == "tmux":
+        return _("copied to tmux's paste buffer (prefix ] pastes it; your terminal's clipboard too if tmux's "
+                 "set-clipboard is on)")
+    if how == "osc52":
+        return _("sent to the terminal as an OSC 52 request; if nothing arrives, the terminal does not take OSC 52")
+    return _("sent through tmux to the terminal as an OSC 52 request; it arrives only with "
+             "`set -g allow-passthrough on` in tmux and a terminal that takes OSC 52")
 
 
 def copy_with_tmux(text: str, env: Mapping[str, str] | None = None) -> bool:

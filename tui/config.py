@@ -30,6 +30,7 @@ from typing import Any, Mapping, NamedTuple
 from .api.options import IMAGE_APIS, ClientOptions
 from .api.addresses import shown_url
 from .api.errors import ConfigError
+from .i18n import N_, _
 
 ENV_BASE_URL = "SCNET_BASE_URL"
 ENV_TOKEN = "SCNET_TOKEN"
@@ -89,16 +90,14 @@ PROFILE_KEYS = {
     "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
 }
 # Keys outside the profiles.
-TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "cache_ttl": "seconds"}
+TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "language": "text",
+            "cache_ttl": "seconds"}
 SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0, "cache_ttl": 30 * 86400.0}
 DEFAULT_CACHE_TTL = 3600.0
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 120.0
-CONFIG_HINT = "fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere"
-_KINDS = {
-    "text": "a string in quotes",
-    "bool": "true or false (without quotes)",
-}
+# Shown as _(CONFIG_HINT) (the language is chosen after import).
+CONFIG_HINT = N_("fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -122,24 +121,40 @@ def read_config(path: Path) -> tuple[dict[str, Any], str]:
         return {}, ""
     except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"The config file {path} is not UTF-8 text (a byte at position {exc.start} is not)",
-            "save it as UTF-8, or point SCNET_CONFIG elsewhere",
+            _("The config file {path} is not UTF-8 text (a byte at position {position} is not)").format(
+                path=path, position=exc.start),
+            _("save it as UTF-8, or point SCNET_CONFIG elsewhere"),
         ) from None
     except RecursionError:
-        raise ConfigError(f"The config file {path} nests tables or arrays too deeply to read", CONFIG_HINT) from None
+        raise ConfigError(_("The config file {path} nests tables or arrays too deeply to read").format(path=path),
+                          _(CONFIG_HINT)) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"The config file {path} cannot be read: {exc}", CONFIG_HINT) from None
+        raise ConfigError(_("The config file {path} cannot be read: {problem}").format(path=path, problem=exc),
+                          _(CONFIG_HINT)) from None
 
 
 def seconds(value: Any, what: str, limit: float) -> float:
-    """A number of seconds, finite, above 0 and at most `limit`; else a ConfigError naming `what`."""
+    """A number of seconds, finite, above 0 and at most `limit`; else a ConfigError naming `what`
+    (a setting and where it is: `_setting_in`, `--deadline`)."""
     import math
 
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(f"{what} is not a number of seconds: {_shown(value)}", "use seconds, e.g. 30")
+        raise ConfigError(_("{setting} is not a number of seconds: {value}").format(setting=what, value=_shown(value)),
+                          _("use seconds, e.g. 30"))
     if not 0 < value <= limit:
-        raise ConfigError(f"{what} must be positive and at most {limit:g} seconds, not {_shown(value)}", CONFIG_HINT)
+        raise ConfigError(_("{setting} must be positive and at most {limit:g} seconds, not {value}").format(
+            setting=what, limit=limit, value=_shown(value)), _(CONFIG_HINT))
     return float(value)
+
+
+def _setting_in(key: str, where: Any) -> str:
+    # Translators: a setting and where it is, e.g. "timeout in profile 'x' of /home/me/.config/scnet-images/config.toml".
+    return _("{key} in {where}").format(key=key, where=where)
+
+
+def _profile_of(name: str, path: Any) -> str:
+    # Translators: where a profile's settings are, e.g. "profile 'x' of /home/me/.config/scnet-images/config.toml".
+    return _("profile {name} of {path}").format(name=repr(name), path=path)
 
 
 def _shown(value: Any) -> str:
@@ -154,15 +169,17 @@ def check_values(table: Mapping[str, Any], kinds: Mapping[str, str], where: str)
     for key, value in table.items():
         kind = kinds.get(key)
         if kind is None:
-            warnings.append(f"unknown key {key!r} in {where}, ignored")
+            warnings.append(_("unknown key {key} in {where}, ignored").format(key=repr(key), where=where))
         elif kind == "seconds":
-            seconds(value, f"{key} in {where}", SECONDS_LIMITS[key])
+            seconds(value, _setting_in(key, where), SECONDS_LIMITS[key])
         elif kind == "table" and not isinstance(value, dict):
-            raise ConfigError(f"`{key}` in {where} is not a table", CONFIG_HINT)
-        elif (kind == "text" and not isinstance(value, str)) or (kind == "bool" and not isinstance(value, bool)):
-            raise ConfigError(
-                f"{key} in {where} must be {_KINDS[kind]}, not {type(value).__name__} {_shown(value)}", CONFIG_HINT
-            )
+            raise ConfigError(_("`{key}` in {where} is not a table").format(key=key, where=where), _(CONFIG_HINT))
+        elif kind == "text" and not isinstance(value, str):
+            raise ConfigError(_("{key} in {where} must be a string in quotes, not {type} {value}").format(
+                key=key, where=where, type=type(value).__name__, value=_shown(value)), _(CONFIG_HINT))
+        elif kind == "bool" and not isinstance(value, bool):
+            raise ConfigError(_("{key} in {where} must be true or false (without quotes), not {type} {value}").format(
+                key=key, where=where, type=type(value).__name__, value=_shown(value)), _(CONFIG_HINT))
     return warnings
 
 
@@ -178,10 +195,8 @@ def _permission_warning(path: Path, data: Mapping[str, Any]) -> str | None:
     except OSError:
         return None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return (
-            f"{path} holds a token and is readable by others (mode {stat.S_IMODE(mode):o}); "
-            f"run: chmod 600 {shlex.quote(str(path))}"
-        )
+        return _("{path} holds a token and is readable by others (mode {mode}); run: {command}").format(
+            path=path, mode=f"{stat.S_IMODE(mode):o}", command=f"chmod 600 {shlex.quote(str(path))}")
     return None
 
 
@@ -190,7 +205,7 @@ def _select_profile(
 ) -> tuple[str, dict[str, Any]]:
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
-        raise ConfigError(f"`profiles` in {path} is not a table", CONFIG_HINT)
+        raise ConfigError(_("`{key}` in {where} is not a table").format(key="profiles", where=path), _(CONFIG_HINT))
     name = wanted or data.get("default_profile") or ""
     if not name:
         if "default" in profiles:
@@ -202,23 +217,24 @@ def _select_profile(
         else:
             known = ", ".join(sorted(profiles))
             raise ConfigError(
-                f"{path} has several profiles ({known}) and no default_profile",
-                "pick one with --profile or SCNET_PROFILE, or set default_profile in the file",
+                _("{path} has several profiles ({profiles}) and no default_profile").format(path=path, profiles=known),
+                _("pick one with --profile or SCNET_PROFILE, or set default_profile in the file"),
             )
     profile = profiles.get(name)
     if profile is None and not path.exists():
         raise ConfigError(
-            f"There is no profile {name!r}: no config file exists yet ({path})",
-            "run `scnet-images login` to store your regions' profiles, or leave out --profile / SCNET_PROFILE",
+            _("There is no profile {name}: no config file exists yet ({path})").format(name=repr(name), path=path),
+            _("run `scnet-images login` to store your regions' profiles, or leave out --profile / SCNET_PROFILE"),
         )
     if profile is None:
-        known = ", ".join(sorted(profiles)) or "none"
+        known = ", ".join(sorted(profiles)) or _("none")
         raise ConfigError(
-            f"There is no profile {name!r} in {path} (profiles: {known})",
-            "pick one with --profile or SCNET_PROFILE, or add it to the file",
+            _("There is no profile {name} in {path} (profiles: {profiles})").format(
+                name=repr(name), path=path, profiles=known),
+            _("pick one with --profile or SCNET_PROFILE, or add it to the file"),
         )
     if not isinstance(profile, dict):
-        raise ConfigError(f"Profile {name!r} in {path} is not a table", CONFIG_HINT)
+        raise ConfigError(_("Profile {name} in {path} is not a table").format(name=repr(name), path=path), _(CONFIG_HINT))
     return str(name), profile
 
 
@@ -232,35 +248,40 @@ def run_token_command(command: str, profile: str) -> str:
         )
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         raise ConfigError(
-            f"token_command of profile {profile!r} could not run ({type(exc).__name__})",
-            "check the command in the config file",
+            _("token_command of profile {profile} could not run ({problem})").format(
+                profile=repr(profile), problem=type(exc).__name__),
+            _("check the command in the config file"),
         ) from None
     token = done.stdout.strip()
     if done.returncode != 0 or not token:
         raise ConfigError(
-            f"token_command of profile {profile!r} exited {done.returncode} without a token",
-            "run the command yourself to see why",
+            _("token_command of profile {profile} exited {code} without a token").format(
+                profile=repr(profile), code=done.returncode),
+            _("run the command yourself to see why"),
         )
     return token
 
 
 def _untrusted(info: os.stat_result, path: Path) -> str:
-    """Why someone other than you could have chosen what this file says ("" when no one could):
-    it is another user's, others may write it, or its folder lets others replace it."""
+    """Why someone other than you could have chosen what this file says, as a sentence about
+    `path` ("" when no one could): it is another user's, others may write it, or its folder
+    lets others replace it."""
     if os.name != "posix":
         return ""
     if info.st_uid != os.geteuid():
-        return "belongs to another user (whoever can write it chooses what runs as you)"
+        return _("{path} belongs to another user (whoever can write it chooses what runs as you)").format(path=path)
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"is writable by others (mode {stat.S_IMODE(info.st_mode):o}), who could choose what runs as you"
+        return _("{path} is writable by others (mode {mode}), who could choose what runs as you").format(
+            path=path, mode=f"{stat.S_IMODE(info.st_mode):o}")
     try:
         folder = path.parent.stat()
     except OSError:
-        return "is in a folder that cannot be checked"
+        return _("{path} is in a folder that cannot be checked").format(path=path)
     if folder.st_uid not in (os.geteuid(), 0) or (
         folder.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not folder.st_mode & stat.S_ISVTX
     ):
-        return f"is in a folder others may write ({path.parent}), so they could replace the file"
+        return _("{path} is in a folder others may write ({folder}), so they could replace the file").format(
+            path=path, folder=path.parent)
     return ""
 
 
@@ -268,7 +289,8 @@ def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
     """A read timeout -> (connect, read) timeouts; None when not given."""
     if value is None:
         return None
-    read = seconds(value, f"timeout from {where}", SECONDS_LIMITS["timeout"])
+    # Translators: {where} is a flag (--timeout) or a profile ("profile x").
+    read = seconds(value, _("timeout from {where}").format(where=where), SECONDS_LIMITS["timeout"])
     return min(10.0, read), read
 
 
@@ -304,7 +326,7 @@ def load_settings(
     warnings += check_values(data, TOP_KEYS, str(path))
     profile_name, stored = _select_profile(data, wanted, path) if (data or wanted) else ("", {})
     if stored:
-        warnings += check_values(stored, PROFILE_KEYS, f"profile {profile_name!r} of {path}")
+        warnings += check_values(stored, PROFILE_KEYS, _profile_of(profile_name, path))
 
     sources: list[str] = []
     origins: list[str] = []
@@ -330,10 +352,12 @@ def load_settings(
     token_from = origins[-1]
     if chosen_token is None and stored.get("token_command"):
         if untrusted:
+            quoted = shlex.quote(str(path))
             raise ConfigError(
-                f"Not running token_command of profile {profile_name!r}: {path} {untrusted}",
-                f"make it yours and private: chown $USER {shlex.quote(str(path))} && chmod go-w "
-                f"{shlex.quote(str(path))} (and its folder), or move the command to a file of yours",
+                _("Not running token_command of profile {profile}: {reason}").format(
+                    profile=repr(profile_name), reason=untrusted),
+                _("make it yours and private: {command} (and its folder), or move the command to a file of yours").format(
+                    command=f"chown $USER {quoted} && chmod go-w {quoted}"),
             )
         chosen_token = run_token_command(stored["token_command"], profile_name)
         sources.append(f"profile {profile_name}")
@@ -342,12 +366,13 @@ def load_settings(
     chosen_api = str(image_api or env.get(ENV_IMAGE_API) or stored.get("image_api") or "auto").strip().lower()
     if chosen_api not in IMAGE_APIS:
         raise ConfigError(
-            f"image_api is {chosen_api[:20]!r}; it must be one of {', '.join(IMAGE_APIS)}",
-            "auto (the default) finds the call the region serves; get or post forces one",
+            _("image_api is {value}; it must be one of {choices}").format(
+                value=repr(chosen_api[:20]), choices=", ".join(IMAGE_APIS)),
+            _("auto (the default) finds the call the region serves; get or post forces one"),
         )
 
     connect, read = parse_timeout(timeout, "--timeout") or parse_timeout(
-        stored.get("timeout"), f"profile {profile_name}"
+        stored.get("timeout"), _("profile {name}").format(name=profile_name)
     ) or (10.0, DEFAULT_TIMEOUT)
     options = ClientOptions(
         connect_timeout=connect,
@@ -360,33 +385,35 @@ def load_settings(
         else stored.get("deadline", DEFAULT_DEADLINE),
     )
 
-    cache_ttl = seconds(data["cache_ttl"], f"cache_ttl in {path}", SECONDS_LIMITS["cache_ttl"]) if (
+    cache_ttl = seconds(data["cache_ttl"], _setting_in("cache_ttl", path), SECONDS_LIMITS["cache_ttl"]) if (
         "cache_ttl" in data) else DEFAULT_CACHE_TTL
     logged_out = bool(stored.get("ac_url")) and chosen_token is None
     if logged_out and demo_if_logged_out and wanted is None and (chosen_url is None or origins[0] == "profile"):
         warnings.append(
-            f"Profile {profile_name} is logged out, so this is the demo catalog. "
-            "Run `scnet-images login` to use your account again."
+            _("Profile {profile} is logged out, so this is the demo catalog. "
+              "Run `scnet-images login` to use your account again.").format(profile=profile_name)
         )
         return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
                         cache_ttl=cache_ttl)
     if logged_out:
         raise ConfigError(
-            f"Profile {profile_name!r} is logged out",
-            f"run `scnet-images login` to log in again, or `scnet-images profiles rm {profile_name}` to forget it",
+            _("Profile {profile} is logged out").format(profile=repr(profile_name)),
+            _("run `scnet-images login` to log in again, or `{command}` to forget it").format(
+                command=f"scnet-images profiles rm {profile_name}"),
         )
     if chosen_url is None and chosen_token is None:
         return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
                         cache_ttl=cache_ttl)
     if chosen_url is None:
         raise ConfigError(
-            "A token is set but no base URL",
-            f"set {ENV_BASE_URL} or base_url in a profile to the region's AI address",
+            _("A token is set but no base URL"),
+            _("set {variable} or base_url in a profile to the region's AI address").format(variable=ENV_BASE_URL),
         )
     if chosen_token is None:
         raise ConfigError(
-            f"A base URL is set ({shown_url(str(chosen_url))}) but no token",
-            f"set {ENV_TOKEN}, or token/token_command in a profile, or run `scnet-images login`",
+            _("A base URL is set ({url}) but no token").format(url=shown_url(str(chosen_url))),
+            _("set {variable}, or token/token_command in a profile, or run `scnet-images login`").format(
+                variable=ENV_TOKEN),
         )
     source = " + ".join(dict.fromkeys(sources))
     # Login's details belong to the profile's own token: a token from elsewhere is another account.

@@ -14,6 +14,7 @@ from .api.drivers import ScnetClient, ScnetSyncClient
 from .api.errors import ScnetError
 from .api.options import Account
 from .config import Settings
+from .i18n import N_, _
 
 
 class Connection:
@@ -46,16 +47,17 @@ class Connection:
     @property
     def label(self) -> str:
         """Where the data comes from, for people: `华东一区【昆山】 · profile alice-11250 · host` or `DEMO`."""
-        return "DEMO" if self.demo else " · ".join([*self._names(), self.host])
+        # Translators: the badge of the embedded demo API, where the region's name would be.
+        return _("DEMO") if self.demo else " · ".join([*self._names(), self.host])
 
     @property
     def short_label(self) -> str:
         """The region and profile (the host when there is neither), for sentences."""
-        return "the demo API" if self.demo else " · ".join(self._names()) or self.host
+        return _("the demo API") if self.demo else " · ".join(self._names()) or self.host
 
     def _names(self) -> list[str]:
         region, profile = self.settings.region, self.settings.profile
-        return [name for name in (region, f"profile {profile}" if profile else "") if name]
+        return [name for name in (region, _("profile {name}").format(name=profile) if profile else "") if name]
 
     def account(self) -> Account:
         return Account(
@@ -79,15 +81,12 @@ class Connection:
 
     def _token_renewed(self, token: str) -> None:
         self.token = token
-        where = f"profile {self.settings.profile}"
         if not self.settings.stores_token:
-            self.notices.append(
-                f"The token had expired and was renewed for this session only (it came from the "
-                f"{self.settings.token_from or 'command line'}); run `scnet-images login` to store one"
-            )
+            self.notices.append(_renewed_for_session(self.settings.token_from))
             return
         if self._store(token=token):
-            self.notices.append(f"The token had expired; renewed it and stored the new one in {where}")
+            self.notices.append(_("The token had expired; renewed it and stored the new one in profile {profile}").format(
+                profile=self.settings.profile))
 
     def _api_detected(self, api: str) -> None:
         self.known_api = api
@@ -101,7 +100,8 @@ class Connection:
         try:
             update_profile(self.settings.config_file, self.settings.profile, **values)
         except ScnetError as error:
-            self.notices.append(f"Could not update profile {self.settings.profile}: {error.message}")
+            self.notices.append(_("Could not update profile {profile}: {problem}").format(
+                profile=self.settings.profile, problem=error.message))
             return False
         return True
 
@@ -109,6 +109,21 @@ class Connection:
         if self.demo_server is not None:
             self.demo_server.stop()  # type: ignore[attr-defined]
             self.demo_server = None
+
+
+def _renewed_for_session(token_from: str) -> str:
+    """The notice of a token renewed that cannot be stored, by where the token came from."""
+    if token_from == "environment":
+        return _("The token had expired and was renewed for this session only (it came from the environment); "
+                 "run `scnet-images login` to store one")
+    if token_from == "token_command":
+        return _("The token had expired and was renewed for this session only (it came from the token_command); "
+                 "run `scnet-images login` to store one")
+    if token_from == "profile":
+        return _("The token had expired and was renewed for this session only (it came from the profile); "
+                 "run `scnet-images login` to store one")
+    return _("The token had expired and was renewed for this session only (it came from the command line); "
+             "run `scnet-images login` to store one")
 
 
 # The name a choice of the embedded demo API goes by (profile names cannot start with a colon).
@@ -149,7 +164,8 @@ def open_connection(settings: Settings, *, demo_images: list[dict] | None = None
     return Connection(settings, server.base_url, server.token, server)
 
 
-DEMO_HINT = (
+# Shown as _(DEMO_HINT) (the language is chosen after import).
+DEMO_HINT = N_(
     "demo data from the embedded API; to use your account run `scnet-images login` "
     "(or set SCNET_BASE_URL and SCNET_TOKEN; see README)"
 )

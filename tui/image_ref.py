@@ -29,32 +29,34 @@ MAX_NAME_LENGTH = 255
 
 def reference_problem(value: str) -> str | None:
     """Why `value` is not a valid image reference (a short phrase), or None when it is."""
+    from .i18n import _
     from .safe_text import has_control_chars
 
     if not value:
-        return "it is empty"
+        return _("it is empty")
     if "\n" in value or "\r" in value:
-        return "it holds a line break, which would run a command when pasted"
+        return _("it holds a line break, which would run a command when pasted")
     if has_control_chars(value):
-        return "it holds control or invisible characters"
+        return _("it holds control or invisible characters")
     if value.startswith("-"):
-        return "it starts with '-', which a command would take for an option"
+        return _("it starts with '-', which a command would take for an option")
     if not value.isascii():
-        return "it holds characters outside ASCII"
+        return _("it holds characters outside ASCII")
     # Brackets only as an IPv6 host ([::1]:5000/...): anywhere else a shell would glob them.
     rest = _IPV6_HOST.sub("", value, count=1)
     bad = sorted({char for char in rest if char.isspace() or char in "$`;|&<>(){}*?[]!'\"\\#~^,="})
     if bad:
-        shown = " ".join({" ": "space", "\t": "tab"}.get(char, char) for char in bad)
-        return f"it holds characters a shell would act on: {shown}"
+        # Translators: "space" and "tab" name the characters in a list of them.
+        shown = " ".join({" ": _("space"), "\t": _("tab")}.get(char, char) for char in bad)
+        return _("it holds characters a shell would act on: {characters}").format(characters=shown)
     match = _REFERENCE.fullmatch(value)
     if match is None:
         if any(char.isupper() for char in value.split("/", 1)[-1].split(":", 1)[0]):
-            return "its repository path has upper-case letters"
-        return "it is not of the form registry/path:tag"
+            return _("its repository path has upper-case letters")
+        return _("it is not of the form registry/path:tag")
     name = (match["host"] + "/" if match["host"] else "") + match["path"]
     if len(name) > MAX_NAME_LENGTH:
-        return f"its name is longer than {MAX_NAME_LENGTH} characters"
+        return _("its name is longer than {limit} characters").format(limit=MAX_NAME_LENGTH)
     return None
 
 

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 from .api.container_models import TASK_TYPES, Group, LaunchSpec, Limits
 from .api.models import Image
+from .i18n import N_, _
 
 # The smallest launch: one core, one card (none for a CPU image), 4 GiB, one hour.
 DEFAULT_CPUS = 1
@@ -53,7 +54,7 @@ def parse_memory(text: str) -> int:
     takes it). A ValueError says what was wrong."""
     match = _MEMORY.fullmatch(text or "")
     if match is None:
-        raise ValueError(f"memory {text!r}: give a size like 32G or 16384M")
+        raise ValueError(_("memory {value}: give a size like 32G or 16384M").format(value=repr(text)))
     number, unit = float(match.group(1)), (match.group(2) or "m").lower()[:1]
     return int(number * {"m": 1, "g": 1024, "t": 1024 * 1024}[unit])
 
@@ -69,11 +70,11 @@ def parse_time_limit(text: str) -> str:
     else:
         short = _SHORT.fullmatch(text)
         if short is None or not any(short.groups()):
-            raise ValueError(f"time limit {text!r}: give HH:MM:SS (2:00:00), 2h, 90m or unlimited")
+            raise ValueError(_("time limit {value}: give HH:MM:SS (2:00:00), 2h, 90m or unlimited").format(value=repr(text)))
         hours, minutes, seconds = int(short.group(1) or 0), int(short.group(2) or 0), 0
         hours, minutes = hours + minutes // 60, minutes % 60
     if hours == minutes == seconds == 0:
-        raise ValueError("a time limit of zero would stop the instance at once; give one, or unlimited")
+        raise ValueError(_("a time limit of zero would stop the instance at once; give one, or unlimited"))
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
@@ -97,42 +98,48 @@ def check_launch(spec: LaunchSpec, limits: Limits | None, mount_dirs: Iterable[s
     """Every reason `spec` would be refused, in words a person can act on ([] when none)."""
     problems = []
     if not _NAME.fullmatch(spec.name):
-        problems.append("name: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        problems.append(_("name: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
     if spec.task_type not in TASK_TYPES:
-        problems.append(f"task type: one of {', '.join(TASK_TYPES)}")
+        problems.append(_("task type: one of {choices}").format(choices=", ".join(TASK_TYPES)))
     if not spec.group:
-        problems.append("resource group: choose one")
+        problems.append(_("resource group: choose one"))
     if limits is not None:
-        problems += _within("CPU cores", spec.cpus, 1, limits.cpus, limits.group)
+        problems += _within(N_("CPU cores: {value} is outside {lowest}-{highest}, the limit in group {group}"),
+                            spec.cpus, 1, limits.cpus, limits.group)
         lowest = 0 if spec.accelerator_type == "cpu" else 1
         if spec.accelerator_type != "cpu" or spec.cards:
-            problems += _within("accelerator cards", spec.cards, lowest, limits.cards, limits.group)
-        problems += _within("memory (MB)", spec.memory_mb, 256, limits.memory_mb, limits.group)
+            problems += _within(N_("accelerator cards: {value} is outside {lowest}-{highest}, the limit in group {group}"),
+                                spec.cards, lowest, limits.cards, limits.group)
+        problems += _within(N_("memory (MB): {value} is outside {lowest}-{highest}, the limit in group {group}"),
+                            spec.memory_mb, 256, limits.memory_mb, limits.group)
         maximum = seconds_of(limits.max_time)
         asked = seconds_of(spec.time_limit)
         if maximum is not None and (asked is None or asked > maximum):
-            problems.append(f"time limit: at most {limits.max_time} in group {limits.group}")
+            problems.append(_("time limit: at most {limit} in group {group}").format(
+                limit=limits.max_time, group=limits.group))
     allowed = [posixpath.normpath(folder) for folder in mount_dirs]
     for source, target in spec.mounts:
         source_path = posixpath.normpath(source)
         if not any(source_path == folder or source_path.startswith(folder.rstrip("/") + "/") for folder in allowed):
-            problems.append(f"mount {source}: not under an allowed directory ({', '.join(allowed) or 'none'})")
+            problems.append(_("mount {source}: not under an allowed directory ({allowed})").format(
+                source=source, allowed=", ".join(allowed) or _("none")))
         if not target.startswith("/") or ".." in target.split("/"):
-            problems.append(f"mount {source}: the path in the container must be absolute")
+            problems.append(_("mount {source}: the path in the container must be absolute").format(source=source))
     return problems
 
 
-def _within(what: str, value: int, lowest: int, highest: int, group: str) -> list[str]:
+def _within(sentence: str, value: int, lowest: int, highest: int, group: str) -> list[str]:
+    """[`sentence` translated and filled] when `value` is outside `lowest`..`highest`, else []."""
     if lowest <= value <= highest:
         return []
-    return [f"{what}: {value} is outside {lowest}-{highest}, the limit in group {group}"]
+    return [_(sentence).format(value=value, lowest=lowest, highest=highest, group=group)]
 
 
 def parse_mount(text: str) -> tuple[str, str]:
     """`/public/home/me/data:/mnt/data` -> the two paths; one path mounts at the same place."""
-    source, _, target = text.partition(":")
+    source, _colon, target = text.partition(":")
     if not source:
-        raise ValueError(f"mount {text!r}: give SOURCE[:TARGET]")
+        raise ValueError(_("mount {value}: give SOURCE[:TARGET]").format(value=repr(text)))
     return source, target or source
 
 

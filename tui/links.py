@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .i18n import _
 from .safe_text import has_control_chars, redact
 from .shell_text import CommandLine, command_line
 
@@ -23,22 +24,22 @@ MAX_URL_LENGTH = 4096
 def url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) address to open or copy (a phrase), or None when it is."""
     if not url:
-        return "it is empty"
+        return _("it is empty")
     if has_control_chars(url) or any(char.isspace() for char in url):
-        return "it holds spaces, control or invisible characters"
+        return _("it holds spaces, control or invisible characters")
     if len(url) > MAX_URL_LENGTH:
-        return f"it is longer than {MAX_URL_LENGTH} characters"
+        return _("it is longer than {limit} characters").format(limit=MAX_URL_LENGTH)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (a port that is not a number raises ValueError)
     except ValueError:
-        return "it does not parse as a URL"
+        return _("it does not parse as a URL")
     if parts.scheme not in ("http", "https"):
-        return "it is not an http(s) address"
+        return _("it is not an http(s) address")
     if not parts.hostname or not _HOST.fullmatch(parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"):
-        return "it names no valid host"
+        return _("it names no valid host")
     if "@" in parts.netloc:
-        return "it carries a user name or password before the host"
+        return _("it carries a user name or password before the host")
     return None
 
 
@@ -52,12 +53,12 @@ def ssh_command(access_url: str) -> CommandLine:
     `root@host:30022`, `host:30022`), or the reason there is none."""
     match = _SSH.fullmatch(access_url.strip())
     if match is None or has_control_chars(access_url):
-        return CommandLine("", "the SSH address is not of the form [ssh://][user@]host[:port]")
+        return CommandLine("", _("the SSH address is not of the form [ssh://][user@]host[:port]"))
     user, host, port = match.group("user") or "root", match.group("host"), match.group("port")
     if not _USER.fullmatch(user):
-        return CommandLine("", "the SSH address names an unusable user")
+        return CommandLine("", _("the SSH address names an unusable user"))
     if not _HOST.fullmatch(host) or host.startswith("-"):
-        return CommandLine("", "the SSH address names no valid host")
+        return CommandLine("", _("the SSH address names no valid host"))
     if port is not None and not 0 < int(port) < 65536:
-        return CommandLine("", "the SSH address names an impossible port")
+        return CommandLine("", _("the SSH address names an impossible port"))
     return command_line("ssh", *(["-p", port] if port else []), f"{user}@{host}")

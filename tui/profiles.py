@@ -25,6 +25,7 @@ from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 from .api.errors import ConfigError
 from .api.token import read_claims
 from .config import read_config_file
+from .i18n import _, ngettext
 
 # Written by `login`; everything else in a profile is left as the user wrote it.
 LOGIN_KEYS = ("region", "cluster_id", "user", "base_url", "ac_url", "token")
@@ -46,7 +47,7 @@ class StoredProfile(NamedTuple):
 
     @property
     def masked_token(self) -> str:
-        return mask(self.token) if self.token else ("(token_command)" if self.token_command else "(none)")
+        return mask(self.token) if self.token else ("(token_command)" if self.token_command else _("(none)"))
 
     def __repr__(self) -> str:
         return f"StoredProfile({self.name!r}, region={self.region!r}, token={self.masked_token})"
@@ -113,8 +114,8 @@ def _editing(path: Path) -> Iterator[Any]:
             document = tomlkit.parse(text)
         except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
             raise ConfigError(
-                f"The config file {path} cannot be updated: {exc}",
-                "fix the TOML (README.md, \"Without login\") or point SCNET_CONFIG elsewhere",
+                _("The config file {path} cannot be updated: {problem}").format(path=path, problem=exc),
+                _("fix the TOML (README.md, \"Without login\") or point SCNET_CONFIG elsewhere"),
             ) from None
         yield document
         _write_private(target, tomlkit.dumps(document))
@@ -132,9 +133,9 @@ def _write_target(path: Path) -> Path:
         raise _unwritable(path, exc) from None
     if os.name == "posix" and owner != os.geteuid():
         raise ConfigError(
-            f"The config file {path} is a link to {target}, which belongs to another user; "
-            "the tokens are not written there",
-            "remove the link, or point SCNET_CONFIG at a file of yours",
+            _("The config file {path} is a link to {target}, which belongs to another user; "
+              "the tokens are not written there").format(path=path, target=target),
+            _("remove the link, or point SCNET_CONFIG at a file of yours"),
         )
     return target
 
@@ -194,8 +195,8 @@ def _write_private(path: Path, text: str) -> None:
 
 def _unwritable(path: Path, exc: OSError) -> ConfigError:
     return ConfigError(
-        f"The config file {path} cannot be written ({exc.strerror or type(exc).__name__})",
-        "check the folder's permissions, or point SCNET_CONFIG at a writable file",
+        _("The config file {path} cannot be written ({problem})").format(path=path, problem=exc.strerror or type(exc).__name__),
+        _("check the folder's permissions, or point SCNET_CONFIG at a writable file"),
     )
 
 
@@ -244,6 +245,14 @@ def update_profile(path: Path, name: str, **values: str | None) -> None:
                 profile[key] = value
 
 
+def _no_such_profiles(unknown: Sequence[str], table: Any) -> ConfigError:
+    known = ", ".join(sorted(table)) or _("none")
+    return ConfigError(
+        ngettext("No profile named {names} (profiles: {known})", "No profiles named {names} (profiles: {known})",
+                 len(unknown)).format(names=", ".join(unknown), known=known),
+        _("see `scnet-images profiles`"))
+
+
 def remove_tokens(path: Path, names: Sequence[str] = ()) -> list[str]:
     """Remove the stored token of the named profiles (all, when none are named).
 
@@ -255,8 +264,7 @@ def remove_tokens(path: Path, names: Sequence[str] = ()) -> list[str]:
         table = document.get("profiles", {})
         unknown = [name for name in names if name not in table]
         if unknown:
-            known = ", ".join(sorted(table)) or "none"
-            raise ConfigError(f"No profile named {', '.join(unknown)} (profiles: {known})", "see `scnet-images profiles`")
+            raise _no_such_profiles(unknown, table)
         removed = []
         for name in names or list(table):
             if "token" in table[name]:
@@ -274,8 +282,7 @@ def remove_profiles(path: Path, names: Sequence[str]) -> list[str]:
         table = document.get("profiles", {})
         unknown = [name for name in names if name not in table]
         if unknown:
-            known = ", ".join(sorted(table)) or "none"
-            raise ConfigError(f"No profile named {', '.join(unknown)} (profiles: {known})", "see `scnet-images profiles`")
+            raise _no_such_profiles(unknown, table)
         removed = list(names or table)
         for name in removed:
             del table[name]

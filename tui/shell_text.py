@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from typing import NamedTuple
 
+from .i18n import _
 from .image_ref import reference_problem
 from .safe_text import has_control_chars
 
@@ -25,7 +26,7 @@ def command_line(*words: str) -> CommandLine:
     """The words quoted for a POSIX shell and joined, or the reason they cannot be."""
     for word in words:
         if has_control_chars(word):
-            return CommandLine("", "a value holds control or invisible characters, which no quoting makes safe to paste")
+            return CommandLine("", _("a value holds control or invisible characters, which no quoting makes safe to paste"))
     return CommandLine(" ".join(shlex.quote(word) for word in words))
 
 
@@ -33,5 +34,5 @@ def docker_pull(path: str) -> CommandLine:
     """`docker pull PATH` for an image path that is a valid reference."""
     problem = reference_problem(path)
     if problem:
-        return CommandLine("", f"the path is not a valid image reference: {problem}")
+        return CommandLine("", _("the path is not a valid image reference: {problem}").format(problem=problem))
     return command_line("docker", "pull", path)

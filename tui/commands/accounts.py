@@ -19,6 +19,7 @@ from ..api.addresses import host_of, is_http_url, shown_url, valid_token
 from ..api.errors import ConfigError, ScnetError, TokenRefused
 from ..api.options import ClientOptions
 from ..config import config_path, parse_timeout
+from ..i18n import _
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
@@ -40,6 +41,15 @@ _CLUSTER_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 def _tell(text: str) -> None:
     """A line on stderr (progress, notes, questions), with server data made safe to print."""
     print(safe_line(text), file=sys.stderr)
+
+
+def _login_says(message: str) -> None:
+    """`scnet-images login: message` on stderr."""
+    _tell("scnet-images login: " + message)
+
+
+def _login_note(message: str) -> None:
+    _login_says(_("note: {message}").format(message=message))
 
 
 def _ask_hidden(prompt: str) -> str:
@@ -70,48 +80,47 @@ class Region(NamedTuple):
 def register(commands: argparse._SubParsersAction) -> None:
     login = commands.add_parser(
         "login",
-        help="log in and store a profile per region",
-        description=(
+        help=_("log in and store a profile per region"),
+        description=_(
             "Log in to SCNet with your password (asked for, hidden) or an access key, look up "
             "each region's AI address, and store one profile per region in the config file "
             "(mode 600). The password and secret key are never stored."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images login                                  asks for user, org id, password\n"
             "  scnet-images login --user alice --org-id 6048ce7b   asks for the password only\n"
             "  pass show scnet | scnet-images login --user alice --org-id 6048ce7b --password-stdin\n"
             "  SCNET_SECRET_KEY=... scnet-images login --user alice --access-key AK\n"
-            "  scnet-images login --ac-url http://127.0.0.1:8765   against `scnet-images demo-server`\n\n"
-            + EXIT_CODES_HELP
-        ),
+            "  scnet-images login --ac-url http://127.0.0.1:8765   against `scnet-images demo-server`\n"
+        ) + "\n" + _(EXIT_CODES_HELP),
     )
-    login.add_argument("--user", default=None, help="SCNet user name (asked for when missing)")
-    login.add_argument("--org-id", default=None, help="organisation id, for the password login (asked for when missing)")
+    login.add_argument("--user", default=None, help=_("SCNet user name (asked for when missing)"))
+    login.add_argument("--org-id", default=None, help=_("organisation id, for the password login (asked for when missing)"))
     way = login.add_mutually_exclusive_group()
     way.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input (for scripts)"
+        "--password-stdin", action="store_true", help=_("read the password from standard input (for scripts)")
     )
     way.add_argument(
         "--access-key",
         default=None,
         metavar="KEY",
-        help="log in with this access key; the secret key comes from SCNET_SECRET_KEY or a prompt",
+        help=_("log in with this access key; the secret key comes from SCNET_SECRET_KEY or a prompt"),
     )
-    login.add_argument("--region", default=None, help="the default region: its id or a part of its name")
+    login.add_argument("--region", default=None, help=_("the default region: its id or a part of its name"))
     login.add_argument(
         "--allow-http",
         action="store_true",
-        help="store a region address the platform names over plain http even though it was asked over https",
+        help=_("store a region address the platform names over plain http even though it was asked over https"),
     )
     login.add_argument(
-        "--ac-url", default=None, help=f"the platform host (default {DEFAULT_AC_URL}, or SCNET_AC_URL)"
+        "--ac-url", default=None, help=_("the platform host (default {url}, or SCNET_AC_URL)").format(url=DEFAULT_AC_URL)
     )
     login.add_argument(
         "--auth-url",
         default=None,
-        help=f"the access-key login host (default {DEFAULT_AUTH_URL}; the --ac-url when that is given)",
+        help=_("the access-key login host (default {url}; the --ac-url when that is given)").format(url=DEFAULT_AUTH_URL),
     )
     # SUPPRESS: given before the command (`scnet-images --insecure login`), they still count.
     add_transport_options(login, argparse.SUPPRESS)
@@ -119,29 +128,29 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--image-api",
         choices=("auto", "get", "post"),
         default=argparse.SUPPRESS,
-        help="image-list call for the new profiles",
+        help=_("image-list call for the new profiles"),
     )
 
     login.set_defaults(run=lambda args: run_account_command("login", args))
     profiles = commands.add_parser(
         "profiles",
-        help="list the stored profiles (tokens masked), or remove some",
-        description="List the profiles of the config file: region, address, user, masked token, time left.",
-        epilog="examples:\n  scnet-images profiles\n  scnet-images profiles rm alice-20091",
+        help=_("list the stored profiles (tokens masked), or remove some"),
+        description=_("List the profiles of the config file: region, address, user, masked token, time left."),
+        epilog=_("examples:\n  scnet-images profiles\n  scnet-images profiles rm alice-20091"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     profiles.set_defaults(run=lambda args: run_account_command("profiles", args))
     removing = profiles.add_subparsers(dest="profiles_action", metavar="rm")
-    remove = removing.add_parser("rm", help="remove profiles, with their tokens and settings")
+    remove = removing.add_parser("rm", help=_("remove profiles, with their tokens and settings"))
     remove.add_argument("names", nargs="+", metavar="PROFILE")
     remove.set_defaults(run=lambda args: run_account_command("forget", args))
     logout = commands.add_parser(
         "logout",
-        help="remove stored tokens",
-        description="Remove the stored token of the named profiles, or of every profile.",
+        help=_("remove stored tokens"),
+        description=_("Remove the stored token of the named profiles, or of every profile."),
     )
-    logout.add_argument("names", nargs="*", metavar="PROFILE", help="profiles to log out (default: all)")
-    logout.add_argument("--forget", action="store_true", help="remove the profiles too, not only their tokens")
+    logout.add_argument("names", nargs="*", metavar="PROFILE", help=_("profiles to log out (default: all)"))
+    logout.add_argument("--forget", action="store_true", help=_("remove the profiles too, not only their tokens"))
     logout.set_defaults(run=lambda args: run_account_command("logout", args))
 
 
@@ -164,23 +173,24 @@ def run_account_command(command: str, args: argparse.Namespace, prompts: Prompts
 # --- login ----------------------------------------------------------------------
 
 
-def _answer(value: str | None, prompt: str, prompts: Prompts, what: str, flag: str) -> str:
+def _answer(value: str | None, prompt: str, prompts: Prompts, missing: str, empty: str) -> str:
+    """`value`, else what the user answers `prompt`; `missing` and `empty` say why not."""
     if value:
         return value.strip()
     if not prompts.interactive:
-        raise _UsageError(f"no {what} given and no terminal to ask for it; pass {flag}")
+        raise _UsageError(missing)
     answer = prompts.ask(prompt).strip()
     if not answer:
-        raise _UsageError(f"a {what} is needed")
+        raise _UsageError(empty)
     return answer
 
 
-def _secret(prompt: str, prompts: Prompts, what: str, how: str) -> str:
+def _secret(prompt: str, prompts: Prompts, missing: str, empty: str) -> str:
     if not prompts.interactive:
-        raise _UsageError(f"no {what} given and no terminal to ask for it; {how}")
+        raise _UsageError(missing)
     answer = prompts.ask_secret(prompt)
     if not answer:
-        raise _UsageError(f"a {what} is needed")
+        raise _UsageError(empty)
     return answer
 
 
@@ -202,37 +212,47 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
         deadline=args.deadline or ClientOptions().deadline,
     )
     if args.insecure:
-        _tell(f"scnet-images login: warning: TLS certificates of {host_of(ac_url)} are not verified (--insecure)")
+        _login_says(_("warning: {message}").format(message=_(
+            "TLS certificates of {host} are not verified (--insecure)").format(host=host_of(ac_url))))
     try:
-        user = _answer(args.user, "SCNet user: ", prompts, "user name", "--user")
+        user = _answer(args.user, _("SCNet user: "), prompts,
+                       _("no user name given and no terminal to ask for it; pass {flag}").format(flag="--user"),
+                       _("a user name is needed"))
         if args.access_key:
             secret = os.environ.get(ENV_SECRET_KEY) or _secret(
-                "Secret key (not shown): ", prompts, "secret key", f"set {ENV_SECRET_KEY}"
+                _("Secret key (not shown): "), prompts,
+                _("no secret key given and no terminal to ask for it; set {variable}").format(variable=ENV_SECRET_KEY),
+                _("a secret key is needed"),
             )
             hide(secret)
-            _tell(f"Logging in as {user} with access key {args.access_key[:4]}… at {host_of(auth_url)}")
+            _tell(_("Logging in as {user} with access key {key}… at {host}").format(
+                user=user, key=args.access_key[:4], host=host_of(auth_url)))
             tokens = access_key_login(auth_url, user, args.access_key.strip(), secret, options)
         else:
-            org_id = _answer(args.org_id, "Org id: ", prompts, "org id", "--org-id")
+            org_id = _answer(args.org_id, _("Org id: "), prompts,
+                             _("no org id given and no terminal to ask for it; pass {flag}").format(flag="--org-id"),
+                             _("an org id is needed"))
             if args.password_stdin:
                 password = stdin.readline().rstrip("\r\n")
                 if not password:
-                    raise _UsageError("--password-stdin read an empty line")
+                    raise _UsageError(_("--password-stdin read an empty line"))
             else:
                 password = _secret(
-                    "Password (not shown): ", prompts, "password", "pipe it in with --password-stdin"
+                    _("Password (not shown): "), prompts,
+                    _("no password given and no terminal to ask for it; pipe it in with --password-stdin"),
+                    _("a password is needed"),
                 )
             hide(password)
-            _tell(f"Logging in as {user} at {host_of(ac_url)}")
+            _tell(_("Logging in as {user} at {host}").format(user=user, host=host_of(ac_url)))
             tokens = password_login(ac_url, user, org_id, password, options)
         hide(*(token.token for token in tokens if token.token))
         regions = _regions(tokens, ac_url, options, allow_http=bool(args.allow_http))
         default = _choose_default(regions, args.region, prompts)
     except _UsageError as problem:
-        _tell(f"scnet-images login: {problem}")
+        _login_says(str(problem))
         return EXIT_USAGE
     except EOFError:
-        _tell("scnet-images login: cancelled")
+        _login_says(_("cancelled"))
         return EXIT_USAGE
     return _store(path, user, regions, default, ac_url, args.image_api, out, ac_insecure=bool(args.insecure))
 
@@ -243,7 +263,8 @@ def _address(url: str, flag: str) -> str:
     if "://" not in url:
         url = "https://" + url
     if not is_http_url(url):
-        raise ConfigError(f"{flag} {shown_url(url)!r} is not an http(s) address", "e.g. https://www.scnet.cn")
+        raise ConfigError(_("{flag} {url} is not an http(s) address").format(flag=flag, url=repr(shown_url(url))),
+                          _("e.g. {example}").format(example="https://www.scnet.cn"))
     return url
 
 
@@ -258,26 +279,22 @@ def _regions(
 
     candidates = [token for token in tokens if not token.platform]
     for token in [token for token in candidates if not _CLUSTER_ID.fullmatch(token.cluster_id)]:
-        _tell(f"scnet-images login: note: skipped a region whose id is not a plain id: {token.cluster_id!r}")
+        _login_note(_("skipped a region whose id is not a plain id: {id}").format(id=repr(token.cluster_id)))
         candidates.remove(token)
     suspended = [token for token in candidates if token.token is None]
     garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]
     usable = [token for token in candidates if token.token is not None and valid_token(token.token)]
     for token in garbled:
-        _tell(
-            f"scnet-images login: note: the token for region {token.cluster_name or token.cluster_id} "
-            "holds characters a request header cannot carry; skipped"
-        )
+        _login_note(_("the token for region {region} holds characters a request header cannot carry; skipped")
+                    .format(region=token.cluster_name or token.cluster_id))
     for token in suspended:
-        _tell(
-            f"scnet-images login: note: no token for region {token.cluster_name or token.cluster_id} "
-            "(the account is suspended there)"
-        )
+        _login_note(_("no token for region {region} (the account is suspended there)")
+                    .format(region=token.cluster_name or token.cluster_id))
     if not usable:
         raise TokenRefused(
-            "The login succeeded but gave no region token"
-            + (" (the account is suspended in every region)" if suspended else ""),
-            "check the account's state in the SCNet console (arrears, suspension)",
+            _("The login succeeded but gave no region token (the account is suspended in every region)") if suspended
+            else _("The login succeeded but gave no region token"),
+            _("check the account's state in the SCNet console (arrears, suspension)"),
         )
     regions: list[Region] = []
     failures: list[ScnetError] = []
@@ -287,22 +304,22 @@ def _regions(
             base_url = region_ai_url(ac_url, token.token or "", options)
         except ScnetError as error:
             failures.append(error)
-            _tell(f"scnet-images login: note: could not look up region {name}: {error.message}")
+            _login_note(_("could not look up region {region}: {problem}").format(region=name, problem=error.message))
             continue
         if base_url is None:
-            _tell(f"scnet-images login: note: region {name} has no AI service enabled; skipped")
+            _login_note(_("region {region} has no AI service enabled; skipped").format(region=name))
             continue
         if _scheme(base_url) == "http" and _scheme(ac_url) == "https" and not allow_http:
-            _tell(
-                f"scnet-images login: note: region {name} names a plain-http address ({shown_url(base_url)}), "
-                "where the token would travel unencrypted; skipped (--allow-http stores it anyway)"
-            )
+            _login_note(_(
+                "region {region} names a plain-http address ({url}), where the token would travel unencrypted; "
+                "skipped (--allow-http stores it anyway)").format(region=name, url=shown_url(base_url)))
             continue
         regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url))
     if not regions:
         if failures:
             raise failures[0]
-        raise ConfigError("None of the account's regions has an AI service enabled", "check the account in the SCNet console")
+        raise ConfigError(_("None of the account's regions has an AI service enabled"),
+                          _("check the account in the SCNet console"))
     return regions
 
 
@@ -322,19 +339,22 @@ def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts)
         if len(matches) == 1:
             return matches[0]
         known = ", ".join(f"{region.cluster_id} {printable(region.name)}" for region in regions)
-        raise _UsageError(f"--region {wanted!r} names {'several' if matches else 'no'} region(s) of: {known}")
+        if matches:
+            raise _UsageError(_("--region {wanted} names several region(s) of: {known}").format(
+                wanted=repr(wanted), known=known))
+        raise _UsageError(_("--region {wanted} names no region(s) of: {known}").format(wanted=repr(wanted), known=known))
     if len(regions) == 1 or not prompts.interactive:
         return regions[0]
-    _tell("Regions:")
+    _tell(_("Regions:"))
     for number, region in enumerate(regions, 1):
         _tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
     while True:
-        answer = prompts.ask(f"Default region [1-{len(regions)}, Enter for 1]: ").strip()
+        answer = prompts.ask(_("Default region [1-{last}, Enter for 1]: ").format(last=len(regions))).strip()
         if not answer:
             return regions[0]
         if answer.isdigit() and 1 <= int(answer) <= len(regions):
             return regions[int(answer) - 1]
-        _tell(f"  type a number from 1 to {len(regions)}")
+        _tell("  " + _("type a number from 1 to {last}").format(last=len(regions)))
 
 
 def _store(
@@ -366,10 +386,13 @@ def _store(
         for region in regions
     }
     save_login(path, profiles, names[default.cluster_id])
-    out.write(safe_line(f"Logged in as {user}: {len(regions)} region(s), saved to {path} (mode 600)") + "\n")
+    out.write(safe_line(_("Logged in as {user}: {count} region(s), saved to {path} (mode 600)").format(
+        user=user, count=len(regions), path=path)) + "\n")
     stored = [profile for profile in read_profiles(path) if profile.name in profiles]
     profile_table(stored, out)
-    out.write(f"Default: {names[default.cluster_id]}. Switch in the browser with p, or: scnet-images --profile NAME\n")
+    out.write(_("Default: {profile}. Switch in the browser with p, or: scnet-images --profile NAME").format(
+        profile=names[default.cluster_id]) + "\n")
     if ac_insecure:
-        out.write(f"TLS verification stays off for {host_of(ac_url)} in these profiles (ac_insecure = true).\n")
+        out.write(_("TLS verification stays off for {host} in these profiles (ac_insecure = true).").format(
+            host=host_of(ac_url)) + "\n")
     return 0

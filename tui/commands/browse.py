@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import _
 from .connect import CONNECTION_HELP, add_connection_options, settings_from
 from .exits import EXIT_OK
 
@@ -14,10 +15,10 @@ from .exits import EXIT_OK
 def register(commands: argparse._SubParsersAction) -> None:
     browse = commands.add_parser(
         "browse",
-        help="open the browser (the default)",
-        description="Open the interactive image browser.",
+        help=_("open the browser (the default)"),
+        description=_("Open the interactive image browser."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=CONNECTION_HELP,
+        epilog=_(CONNECTION_HELP),
     )
     add_connection_options(browse, argparse.SUPPRESS)
     # For `serve`'s demo tabs: the embedded demo API whatever the config and environment say.

@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..i18n import N_, _, ngettext
 from .exits import EXIT_OK
 from .output import aligned_lines, say
+
+
+# The columns of `cache info` (translated when shown).
+HEADERS = (N_("REGION"), N_("IMAGES"), N_("FETCHED"), N_("SIZE"), N_("FILE"))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     cache = commands.add_parser(
         "cache",
-        help="show or clear the cached catalogs",
-        description=(
+        help=_("show or clear the cached catalogs"),
+        description=_(
             "The last catalog of each region is kept in the user cache folder: the browser starts "
             "from it at once, and `path` and `list` answer from it while it is younger than "
             "`cache_ttl` (an hour by default; --refresh asks the server, --offline never does)."
@@ -31,18 +36,19 @@ def run(args: argparse.Namespace) -> int:
 
     if args.action == "clear":
         removed = cache.clear()
-        print(f"Removed {removed} cached file(s) from {cache.folder()}")
+        print(ngettext("Removed {count} cached file from {folder}", "Removed {count} cached files from {folder}",
+                       removed).format(count=removed, folder=cache.folder()))
         return EXIT_OK
     entries = cache.entries()
     if not entries:
-        say(f"nothing is cached yet in {cache.folder()}")
+        say(_("nothing is cached yet in {folder}").format(folder=cache.folder()))
         return EXIT_OK
     rows = [
         (printable(entry.where), f"{entry.count:,}", cache.describe_age(time.time() - entry.saved_at),
          f"{entry.size / 1e6:.1f} MB", entry.key)
         for entry in entries
     ]
-    for line in aligned_lines(("REGION", "IMAGES", "FETCHED", "SIZE", "FILE"), rows):
+    for line in aligned_lines(tuple(_(header) for header in HEADERS), rows):
         sys.stdout.write(line + "\n")
-    print(f"in {cache.folder()} (mode 700; no token is kept there)")
+    print(_("in {folder} (mode 700; no token is kept there)").format(folder=cache.folder()))
     return EXIT_OK

@@ -15,6 +15,7 @@ import re
 import sys
 from typing import Any
 
+from ..i18n import _
 from .exits import EXIT_OK
 
 ACCELERATORS = ("dcu", "gpu", "cpu", "mlu")
@@ -24,11 +25,11 @@ IMAGE_TYPES = ("Base", "JupyterLab", "CodeServer", "RStudio")
 def register(commands: argparse._SubParsersAction) -> None:
     completion = commands.add_parser(
         "completion",
-        help="print the shell completion script",
-        description="Print a script that makes <TAB> complete scnet-images commands, flags, "
-        "profiles, filter values and image names (from the cached catalog).",
+        help=_("print the shell completion script"),
+        description=_("Print a script that makes <TAB> complete scnet-images commands, flags, "
+                      "profiles, filter values and image names (from the cached catalog)."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "install:\n"
             '  bash:  echo \'eval "$(scnet-images completion bash)"\' >> ~/.bashrc\n'
             "  zsh:   echo 'autoload -U bashcompinit && bashcompinit; eval \"$(scnet-images completion zsh)\"'"

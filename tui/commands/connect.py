@@ -11,33 +11,35 @@ import argparse
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from ..i18n import N_, _
 from .output import hide, note, warn
 
-CONNECTION_HELP = """\
+# Shown with _(CONNECTION_HELP) where --help is built (the language is chosen after import).
+CONNECTION_HELP = N_("""\
 connection (flags > environment > config file):
   `scnet-images login` stores a profile per region in the config file.
   SCNET_BASE_URL, SCNET_TOKEN, SCNET_PROFILE, SCNET_IMAGE_API, SCNET_CONFIG (config file path).
   With none of them set and no config file, the embedded demo API is used.
-"""
+""")
 
 
 def add_connection_options(parser: argparse.ArgumentParser, default: Any) -> None:
     """The connection flags; `default` is None on the top parser and SUPPRESS on a command's,
     so a flag given before the command is not reset by the command's own default."""
-    group = parser.add_argument_group("connection")
-    group.add_argument("--base-url", default=default, help="the region's AI address (or SCNET_BASE_URL)")
+    group = parser.add_argument_group(_("connection"))
+    group.add_argument("--base-url", default=default, help=_("the region's AI address (or SCNET_BASE_URL)"))
     group.add_argument(
         "--token",
         default=default,
-        help="API token; prefer SCNET_TOKEN or the config file, which stay out of shell history",
+        help=_("API token; prefer SCNET_TOKEN or the config file, which stay out of shell history"),
     )
-    group.add_argument("--profile", default=default, help="a profile of the config file (or SCNET_PROFILE)")
+    group.add_argument("--profile", default=default, help=_("a profile of the config file (or SCNET_PROFILE)"))
     add_transport_options(group, default)
     group.add_argument(
         "--image-api",
         choices=("auto", "get", "post"),
         default=default,
-        help="which image-list call: the documented GET, the paginated POST, or auto (the default)",
+        help=_("which image-list call: the documented GET, the paginated POST, or auto (the default)"),
     )
 
 
@@ -50,9 +52,10 @@ def seconds_flag(limit: float) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+            raise argparse.ArgumentTypeError(_("{value} is not a number of seconds").format(value=repr(text))) from None
         if not math.isfinite(value) or not 0 < value <= limit:
-            raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {limit:g}")
+            raise argparse.ArgumentTypeError(
+                _("{value}: give seconds above 0 and at most {limit:g}").format(value=repr(text), limit=limit))
         return value
 
     return parse
@@ -60,18 +63,18 @@ def seconds_flag(limit: float) -> Any:
 
 def add_transport_options(group: Any, default: Any) -> None:
     """TLS and timeout flags (also taken by `login`, which has no profile yet)."""
-    group.add_argument("--ca-bundle", default=default, help="PEM file of CAs to trust for TLS")
+    group.add_argument("--ca-bundle", default=default, help=_("PEM file of CAs to trust for TLS"))
     group.add_argument(
-        "--insecure", action="store_true", default=default, help="do not verify TLS certificates (knowingly)"
+        "--insecure", action="store_true", default=default, help=_("do not verify TLS certificates (knowingly)")
     )
     group.add_argument(
-        "--timeout", type=seconds_flag(600), default=default, help="seconds a read may wait (default 30)"
+        "--timeout", type=seconds_flag(600), default=default, help=_("seconds a read may wait (default 30)")
     )
     group.add_argument(
         "--deadline",
         type=seconds_flag(86400),
         default=default,
-        help="seconds a whole call may take, however slowly the server answers (default 120)",
+        help=_("seconds a whole call may take, however slowly the server answers (default 120)"),
     )
 
 
@@ -111,7 +114,8 @@ def expiry_warning(settings: Any, now: Any = None) -> str | None:
     left = claims.seconds_left(now or datetime.now(timezone.utc)) if claims else None
     if left is None or left >= EXPIRY_WARNING_SECONDS:
         return None
-    return f"the token {describe_expiry(left)}; run `scnet-images login` or set a fresh token"
+    # Translators: {expiry} says when, e.g. "expires in 1h 2m" or "expired 5m ago".
+    return _("the token {expiry}; run `scnet-images login` or set a fresh token").format(expiry=describe_expiry(left))
 
 
 @contextmanager
@@ -124,7 +128,7 @@ def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
     settings = settings_from(args) if isinstance(args, argparse.Namespace) else args
     connection = open_connection(settings)
     if connection.demo and _demo_note_due():
-        note(DEMO_HINT)
+        note(_(DEMO_HINT))
     try:
         with connection.sync_client() as client:
             yield client

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
+from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
 from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE
 from .lookup import add_filter_options, fetch_images, resolve_image
@@ -25,7 +26,9 @@ EXIT_API = 5
 # How often `run --wait` asks how the instance is doing, and for how long at most by default.
 WAIT_POLL_SECONDS = 2.0
 WAIT_DEFAULT_SECONDS = 600.0
-PS_HEADERS = ("ID", "NAME", "STATUS", "TYPE", "IMAGE", "RESOURCES", "GROUP", "CREATED", "RUN TIME")
+# The columns of `ps` (translated when shown).
+PS_HEADERS = (N_("ID"), N_("NAME"), N_("STATUS"), N_("TYPE"), N_("IMAGE"), N_("RESOURCES"), N_("GROUP"), N_("CREATED"),
+              N_("RUN TIME"))
 PS_CSV_FIELDS = ("id", "instanceServiceName", "status", "taskType", "acceleratorType", "resourceGroup",
                  "cpuNumber", "gpuNumber", "ramSize", "imagePath", "version", "createTime", "startTime",
                  "endTime", "duration", "timeoutLimit")
@@ -34,63 +37,66 @@ PS_CSV_FIELDS = ("id", "instanceServiceName", "status", "taskType", "accelerator
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(
         "run",
-        help="launch a container instance from an image",
-        description=(
+        help=_("launch a container instance from an image"),
+        description=_(
             "Launch a container instance from the image TERMS name (found exactly like `path`). "
             "What is not given takes the browser's defaults: the region's first resource group "
             "that serves the image's accelerator, 1 CPU core, 1 accelerator card (none for a CPU "
             "image), 4G of memory, one hour, the task type from the image type."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images run --yes vllm 0.9.2 dtk25.04.2\n"
             "  scnet-images run --dry-run --type jupyter --cpus 8 --memory 32G jupyterlab-pytorch 2.9.0 dtk25.04.2\n"
-            "  scnet-images run --yes --wait --time 2:00:00 pytorch:2.4.1-ubuntu22.04-dtk25.04-py3.10\n\n" + EXIT_CODES_HELP
-        ),
+            "  scnet-images run --yes --wait --time 2:00:00 pytorch:2.4.1-ubuntu22.04-dtk25.04-py3.10\n"
+        ) + "\n" + _(EXIT_CODES_HELP),
     )
-    run.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
+    run.add_argument("terms", nargs="+", metavar="TERM", help=_("search terms, or an exact name:tag or path"))
     add_filter_options(run, cache_flags=False)
-    run.add_argument("--name", help="instance name (default: the image's name and the time)")
+    run.add_argument("--name", help=_("instance name (default: the image's name and the time)"))
     run.add_argument("--type", dest="task_type", choices=("ssh", "jupyter", "codeserver", "rstudio"),
-                     help="task type (default: jupyter for a JupyterLab image, ..., ssh for the rest)")
-    run.add_argument("--group", help="resource group (default: the first that serves the image's accelerator)")
-    run.add_argument("--cpus", type=int, help="CPU cores (default 1)")
-    run.add_argument("--accelerators", type=int, help="accelerator cards (default 1; 0 for a CPU image)")
-    run.add_argument("--memory", help="memory: 32G, 16384M (default 4G)")
-    run.add_argument("--time", help="run time limit: 2:00:00, 2h, 90m or unlimited (default 1 hour)")
+                     help=_("task type (default: jupyter for a JupyterLab image, ..., ssh for the rest)"))
+    run.add_argument("--group", help=_("resource group (default: the first that serves the image's accelerator)"))
+    run.add_argument("--cpus", type=int, help=_("CPU cores (default 1)"))
+    run.add_argument("--accelerators", type=int, help=_("accelerator cards (default 1; 0 for a CPU image)"))
+    run.add_argument("--memory", help=_("memory: 32G, 16384M (default 4G)"))
+    run.add_argument("--time", help=_("run time limit: 2:00:00, 2h, 90m or unlimited (default 1 hour)"))
     run.add_argument("--script", metavar="FILE", type=argparse.FileType("r", encoding="utf-8"),
-                     help="a start script to run in the container")
+                     help=_("a start script to run in the container"))
     run.add_argument("--mount", action="append", default=[], metavar="SRC[:DST]",
-                     help="mount an allowed directory (repeatable)")
-    run.add_argument("--wait", action="store_true", help="follow the instance until it runs (print its URL) or fails")
+                     help=_("mount an allowed directory (repeatable)"))
+    run.add_argument("--wait", action="store_true", help=_("follow the instance until it runs (print its URL) or fails"))
     run.add_argument("--wait-timeout", type=float, default=WAIT_DEFAULT_SECONDS, metavar="SECONDS",
-                     help=f"how long --wait waits (default {WAIT_DEFAULT_SECONDS:g})")
-    run.add_argument("--dry-run", action="store_true", help="print the request body (JSON) and send nothing")
-    run.add_argument("-y", "--yes", action="store_true", help="launch without asking")
+                     help=_("how long --wait waits (default {seconds:g})").format(seconds=WAIT_DEFAULT_SECONDS))
+    run.add_argument("--dry-run", action="store_true", help=_("print the request body (JSON) and send nothing"))
+    run.add_argument("-y", "--yes", action="store_true", help=_("launch without asking"))
     add_connection_options(run, argparse.SUPPRESS)
     run.set_defaults(run=run_launch)
 
-    ps = commands.add_parser("ps", help="list your container instances",
-                             description="List your container instances in the region.")
+    ps = commands.add_parser("ps", help=_("list your container instances"),
+                             description=_("List your container instances in the region."))
     ps.add_argument("--status", choices=("Running", "Deploying", "Waiting", "Terminated", "Failed", "Completed"))
     ps.add_argument("-f", "--format", choices=("table", "json", "csv"), default="table",
-                    help="table (default), json (the platform's field names) or csv")
+                    help=_("table (default), json (the platform's field names) or csv"))
     add_connection_options(ps, argparse.SUPPRESS)
     ps.set_defaults(run=run_ps)
 
-    url = commands.add_parser("url", help="print an instance's access URL",
-                              description="Print the access URL of a running instance.")
+    url = commands.add_parser("url", help=_("print an instance's access URL"),
+                              description=_("Print the access URL of a running instance."))
     url.add_argument("id", metavar="ID")
     add_connection_options(url, argparse.SUPPRESS)
     url.set_defaults(run=run_url)
 
-    for name, verb, asks in (("restart", "restart stopped or failed instances", False),
-                             ("stop", "stop instances", True), ("rm", "delete stopped instances", True)):
-        action = commands.add_parser(name, help=verb, description=verb[:1].upper() + verb[1:] + ".")
+    for name, verb, description, asks in (
+        ("restart", _("restart stopped or failed instances"), _("Restart stopped or failed instances."), False),
+        ("stop", _("stop instances"), _("Stop instances."), True),
+        ("rm", _("delete stopped instances"), _("Delete stopped instances."), True),
+    ):
+        action = commands.add_parser(name, help=verb, description=description)
         action.add_argument("ids", nargs="+", metavar="ID")
         if asks:
-            action.add_argument("-y", "--yes", action="store_true", help="do not ask")
+            action.add_argument("-y", "--yes", action="store_true", help=_("do not ask"))
         add_connection_options(action, argparse.SUPPRESS)
         action.set_defaults(run=run_action, action=name)
 
@@ -123,12 +129,12 @@ def run_launch(args: argparse.Namespace) -> int:
                            start_script=script, mounts=mounts, limits=limits)
         problems = check_launch(spec, limits, choices.mount_dirs)
         if problems:
-            say("not launched: " + "; ".join(problems))
+            say(_("not launched: {problems}").format(problems="; ".join(problems)))
             return EXIT_USAGE
         if args.dry_run:
             write_json(spec.body(), sys.stdout)
             return EXIT_OK
-        if not args.yes and not _confirmed(_summary(spec), "Launch it?"):
+        if not args.yes and not _confirmed(_summary(spec), _("Launch it?")):
             return EXIT_USAGE
         instance_id = containers.create_instance(client, spec)
         print(instance_id, flush=True)
@@ -136,15 +142,20 @@ def run_launch(args: argparse.Namespace) -> int:
 
 
 def _summary(spec: LaunchSpec) -> str:
-    cards = f", {spec.cards} {spec.accelerator_type} card(s)" if spec.cards else ""
-    return (f"{spec.name}: {spec.version} as {spec.task_type} in {spec.group}, {spec.cpus} core(s){cards}, "
-            f"{spec.memory_mb} MB, time limit {spec.time_limit}")
+    values = {"name": spec.name, "version": spec.version, "task_type": spec.task_type, "group": spec.group,
+              "cpus": spec.cpus, "cards": spec.cards, "accelerator": spec.accelerator_type,
+              "memory_mb": spec.memory_mb, "time_limit": spec.time_limit}
+    if spec.cards:
+        return _("{name}: {version} as {task_type} in {group}, {cpus} core(s), {cards} {accelerator} card(s), "
+                 "{memory_mb} MB, time limit {time_limit}").format(**values)
+    return _("{name}: {version} as {task_type} in {group}, {cpus} core(s), {memory_mb} MB, "
+             "time limit {time_limit}").format(**values)
 
 
 def _confirmed(summary: str, question: str) -> bool:
     """Ask on a terminal; off one, say that --yes is needed."""
     if not sys.stdin.isatty():
-        say(f"{summary} — not done: pass --yes to do it without a terminal to ask on")
+        say(_("{summary} — not done: pass --yes to do it without a terminal to ask on").format(summary=summary))
         return False
     print(summary, file=sys.stderr)
     try:
@@ -164,16 +175,17 @@ def _wait(client: Any, instance_id: str, timeout: float) -> int:
     while True:
         instance = containers.instance_detail(client, instance_id)
         if instance.status != said:
-            say(f"{instance_id}: {instance.status or 'unknown status'}")
+            say(_("{id}: {status}").format(id=instance_id, status=instance.status or _("unknown status")))
             said = instance.status
         if instance.status == "Running":
             url = containers.access_url(client, instance_id)
             return _print_url(url, sys.stdout)
         if instance.final:
-            raise ApiError(f"Instance {instance_id} is {instance.status}",
-                           "see `scnet-images ps`; the platform's console has its logs")
+            raise ApiError(_("Instance {id} is {status}").format(id=instance_id, status=instance.status),
+                           _("see `scnet-images ps`; the platform's console has its logs"))
         if time.monotonic() > ends:
-            say(f"{instance_id} is still {instance.status} after {timeout:g}s; follow it with `scnet-images ps`")
+            say(_("{id} is still {status} after {timeout:g}s; follow it with `scnet-images ps`").format(
+                id=instance_id, status=instance.status, timeout=timeout))
             return EXIT_API
         time.sleep(WAIT_POLL_SECONDS)
 
@@ -205,10 +217,10 @@ def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO) -> Non
             ))
             for instance in instances
         ]
-        for line in aligned_lines(PS_HEADERS, rows):
+        for line in aligned_lines(tuple(_(header) for header in PS_HEADERS), rows):
             out.write(line + "\n")
         if not rows:
-            say("no container instances in this region")
+            say(_("no container instances in this region"))
 
 
 def run_url(args: argparse.Namespace) -> int:
@@ -228,14 +240,26 @@ def _print_url(url: str, out: TextIO) -> int:
     if problem and url.startswith("ssh://") and ssh_command(url).text:
         problem = None
     if problem:
-        say(f"refusing to print the access URL {printable(url[:80])!r}: {problem}")
+        say(_("refusing to print the access URL {url}: {problem}").format(url=repr(printable(url[:80])), problem=problem))
         return 6
     out.write(url + "\n")
     return EXIT_OK
 
 
-# What each action says while asking, and once done.
-ACTIONS = {"restart": ("Restart", "Restarted"), "stop": ("Stop", "Stopped"), "rm": ("Delete", "Deleted")}
+# What each action says once done (translated when said).
+ACTIONS = {"restart": N_("Restarted {id}"), "stop": N_("Stopped {id}"), "rm": N_("Deleted {id}")}
+
+
+def _asking(action: str, ids: Sequence[str]) -> str:
+    """What an action says while asking whether to go ahead."""
+    count = len(ids)
+    if action == "restart":
+        template = ngettext("Restart {count} instance: {ids}", "Restart {count} instances: {ids}", count)
+    elif action == "stop":
+        template = ngettext("Stop {count} instance: {ids}", "Stop {count} instances: {ids}", count)
+    else:
+        template = ngettext("Delete {count} instance: {ids}", "Delete {count} instances: {ids}", count)
+    return template.format(count=count, ids=" ".join(ids))
 
 
 def run_action(args: argparse.Namespace) -> int:
@@ -244,12 +268,12 @@ def run_action(args: argparse.Namespace) -> int:
     from ..api import containers
     from ..api.errors import ScnetError
 
-    ask, done = ACTIONS[args.action]
+    done = ACTIONS[args.action]
     calls = {"restart": containers.restart_instance,
              "stop": lambda client, one: containers.stop_instances(client, [one]),
              "rm": lambda client, one: containers.delete_instances(client, [one])}
     if getattr(args, "yes", True) is False and not _confirmed(
-        f"{ask} {len(args.ids)} instance(s): {' '.join(args.ids)}", "Go ahead?"
+        _asking(args.action, args.ids), _("Go ahead?")
     ):
         return EXIT_USAGE
     code = EXIT_OK
@@ -258,8 +282,8 @@ def run_action(args: argparse.Namespace) -> int:
             try:
                 calls[args.action](client, instance_id)
             except ScnetError as error:
-                say(f"{instance_id}: {error}")
+                say(_("{id}: {problem}").format(id=instance_id, problem=error))
                 code = code or error.exit_code
                 continue
-            print(f"{done} {instance_id}", flush=True)
+            print(_(done).format(id=instance_id), flush=True)
     return code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..i18n import _, ngettext
 from .exits import EXIT_NETWORK, EXIT_OK, EXIT_USAGE
 from .output import say
 
@@ -11,10 +12,10 @@ from .output import say
 def register(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser(
         "demo-server",
-        help="run the embedded SCNet-compatible demo API",
-        description="Run the demo API standalone, for curl and other tools.",
+        help=_("run the embedded SCNet-compatible demo API"),
+        description=_("Run the demo API standalone, for curl and other tools."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images demo-server --port 8765\n"
             "  scnet-images demo-server --images 100000 --fault latency:0.5\n"
@@ -23,27 +24,27 @@ def register(commands: argparse._SubParsersAction) -> None:
             "        malformed:(html|not-json|array|data-string|no-code|empty); add xN for N times\n"
         ),
     )
-    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    demo.add_argument("--port", type=int, default=0, help="port (default: any free port)")
-    demo.add_argument("--token", default=None, help="the token clients must send (default scnet-demo-token)")
-    demo.add_argument("--images", type=int, default=None, help="serve N synthetic images instead of the demo catalog")
+    demo.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+    demo.add_argument("--port", type=int, default=0, help=_("port (default: any free port)"))
+    demo.add_argument("--token", default=None, help=_("the token clients must send (default scnet-demo-token)"))
+    demo.add_argument("--images", type=int, default=None, help=_("serve N synthetic images instead of the demo catalog"))
     demo.add_argument(
-        "--shape", choices=("list", "object", "null", "wrapped"), default="list", help="shape of `data`"
+        "--shape", choices=("list", "object", "null", "wrapped"), default="list", help=_("shape of `data`")
     )
-    demo.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (repeatable)")
+    demo.add_argument("--fault", action="append", default=[], metavar="SPEC", help=_("inject a fault (repeatable)"))
     demo.add_argument(
         "--token-lifetime",
         type=float,
         default=24 * 3600,
         metavar="SECONDS",
-        help="lifetime of the tokens its login calls issue (default a day; short to try renewal)",
+        help=_("lifetime of the tokens its login calls issue (default a day; short to try renewal)"),
     )
     demo.add_argument(
         "--deploy-seconds",
         type=float,
         default=3.0,
         metavar="SECONDS",
-        help="how long a launched container instance deploys before it runs (default 3)",
+        help=_("how long a launched container instance deploys before it runs (default 3)"),
     )
     demo.set_defaults(run=run)
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         faults = [Fault.parse(spec) for spec in args.fault]
     except ValueError as exc:
-        say(f"bad --fault: {exc}")
+        say(_("bad --fault: {problem}").format(problem=exc))
         return EXIT_USAGE
     images = synthetic_catalog(args.images) if args.images is not None else None
     token = args.token or DEMO_TOKEN
@@ -65,22 +66,24 @@ def run(args: argparse.Namespace) -> int:
             deploy_seconds=args.deploy_seconds, signing_key=_signing_key(),
         )
     except OSError as exc:
-        say(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+        say(_("cannot listen on {host}:{port}: {problem}").format(host=args.host, port=args.port, problem=exc.strerror))
         return EXIT_NETWORK
     for fault in faults:
         server.inject(fault.kind, fault.value, fault.times)
     url = server.base_url + "/ai/openapi/v2/instance-service/images"
-    print(f"SCNet demo API on {server.base_url}  ({len(server.images)} images)", flush=True)
-    print(f"  token: {token}")
-    print("  try:")
+    count = len(server.images)
+    print(ngettext("SCNet demo API on {url}  ({count} image)", "SCNet demo API on {url}  ({count} images)", count)
+          .format(url=server.base_url, count=count), flush=True)
+    print("  " + _("token: {token}").format(token=token))
+    print("  " + _("try:"))
     print(f"    curl --location --request GET '{url}' \\")
     print(f"      --header 'token: {token}' --header 'Content-Type: application/json' \\")
     print("      --data '{\"acceleratorType\": \"dcu\", \"imageType\": \"Base\"}'")
     print(f"    SCNET_BASE_URL={server.base_url} SCNET_TOKEN={token} scnet-images")
-    print("  log in to its regions (user demo, org id demo-org, password demo-password;")
-    print("  or access key demo-access-key with SCNET_SECRET_KEY=demo-secret-key):")
+    print(_("  log in to its regions (user demo, org id demo-org, password demo-password;\n"
+            "  or access key demo-access-key with SCNET_SECRET_KEY=demo-secret-key):"))
     print(f"    scnet-images login --ac-url {server.base_url}")
-    print("  Ctrl-C stops it.", flush=True)
+    print("  " + _("Ctrl-C stops it."), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..i18n import N_
+
 EXIT_OK = 0
 EXIT_NO_MATCH = 1
 EXIT_AMBIGUOUS = 2
@@ -10,7 +12,8 @@ EXIT_MALFORMED = 6  # as MalformedResponse.exit_code
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 
-EXIT_CODES_HELP = """\
+# Shown with _(EXIT_CODES_HELP) where --help is built (the language is chosen after import).
+EXIT_CODES_HELP = N_("""\
 exit codes:
   0   success
   1   path, run: no image matches
@@ -21,4 +24,4 @@ exit codes:
   6   malformed response, or a path that is not an image reference
   7   configuration error
   64  usage error (also launch settings outside the group's limits)
-"""
+""")

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
+from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected, settings_from
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
 from .output import aligned_lines, note, say, warn, write_csv, write_json
@@ -18,7 +19,9 @@ from .output import aligned_lines, note, say, warn, write_csv, write_json
 if TYPE_CHECKING:
     from ..api.models import Image
 
-TABLE_HEADERS = ("NAME", "TAG", "ACCEL", "TYPE", "ACCESS", "PRESET", "CREATED", "USER", "PATH")
+# The columns of `list` (translated when shown).
+TABLE_HEADERS = (N_("NAME"), N_("TAG"), N_("ACCEL"), N_("TYPE"), N_("ACCESS"), N_("PRESET"), N_("CREATED"), N_("USER"),
+                 N_("PATH"))
 # The path is what people come for: its column is wider than the others before it is cut.
 PATH_WIDTH = 160
 
@@ -26,69 +29,69 @@ PATH_WIDTH = 160
 def register(commands: argparse._SubParsersAction) -> None:
     listing = commands.add_parser(
         "list",
-        help="print the catalog, filtered",
-        description="Print the image catalog, filtered like the browser filters it.",
+        help=_("print the catalog, filtered"),
+        description=_("Print the image catalog, filtered like the browser filters it."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images list --accelerator dcu --image-type Base\n"
             "  scnet-images list --search 'pytorch dtk24.04' --sort created --desc\n"
             "  scnet-images list --format json | jq '.[].path'\n"
-            "  scnet-images list --format paths --search vllm\n\n" + EXIT_CODES_HELP
-        ),
+            "  scnet-images list --format paths --search vllm\n"
+        ) + "\n" + _(EXIT_CODES_HELP),
     )
     add_filter_options(listing)
-    listing.add_argument("-s", "--search", default="", help="space-separated terms, all must match")
+    listing.add_argument("-s", "--search", default="", help=_("space-separated terms, all must match"))
     listing.add_argument(
         "--sort",
         default="",
         metavar="FIELD",
-        help="name, tag, accelerator, type, access, preset, created, user, version or path; "
-        "--sort=-FIELD sorts descending",
+        help=_("name, tag, accelerator, type, access, preset, created, user, version or path; "
+               "--sort=-FIELD sorts descending"),
     )
-    listing.add_argument("--desc", action="store_true", help="sort descending")
+    listing.add_argument("--desc", action="store_true", help=_("sort descending"))
     listing.add_argument(
         "-f",
         "--format",
         choices=("table", "json", "csv", "paths"),
         default=None,
-        help="output format (default: table on a terminal, paths otherwise)",
+        help=_("output format (default: table on a terminal, paths otherwise)"),
     )
     add_connection_options(listing, argparse.SUPPRESS)
     listing.set_defaults(run=run_list)
 
     path = commands.add_parser(
         "path",
-        help="print the path of the best matching image",
-        description=(
+        help=_("print the path of the best matching image"),
+        description=_(
             "Print the path of the single best matching image. An exact version (name:tag) "
             "or path wins; otherwise every term must match, and terms that match a whole "
             "word of the tag (dtk24.04, not dtk24.04.1) rank higher."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images path pytorch 2.1.0 ubuntu20.04 dtk24.04.1\n"
             "  docker pull \"$(scnet-images path vllm 0.9.2 dtk25.04.2)\"\n"
-            "  scnet-images path --all jax\n\n" + EXIT_CODES_HELP
-        ),
+            "  scnet-images path --all jax\n"
+        ) + "\n" + _(EXIT_CODES_HELP),
     )
-    path.add_argument("terms", nargs="+", metavar="TERM", help="search terms, or an exact name:tag or path")
+    path.add_argument("terms", nargs="+", metavar="TERM", help=_("search terms, or an exact name:tag or path"))
     add_filter_options(path)
-    path.add_argument("--all", action="store_true", help="print every match, one a line")
-    path.add_argument("--copy", action="store_true", help="also copy the path to the clipboard")
+    path.add_argument("--all", action="store_true", help=_("print every match, one a line"))
+    path.add_argument("--copy", action="store_true", help=_("also copy the path to the clipboard"))
     add_connection_options(path, argparse.SUPPRESS)
     path.set_defaults(run=run_path)
 
 
 def add_filter_options(parser: argparse.ArgumentParser, *, cache_flags: bool = True) -> None:
-    parser.add_argument("-a", "--accelerator", default=None, help="server-side filter: dcu, gpu, cpu")
-    parser.add_argument("-t", "--image-type", default=None, help="server-side filter: Base, JupyterLab")
+    parser.add_argument("-a", "--accelerator", default=None, help=_("server-side filter: dcu, gpu, cpu"))
+    parser.add_argument("-t", "--image-type", default=None, help=_("server-side filter: Base, JupyterLab"))
     if not cache_flags:
         return
     fresh = parser.add_mutually_exclusive_group()
-    fresh.add_argument("--refresh", action="store_true", help="ask the server even if the cached catalog is recent")
-    fresh.add_argument("--offline", action="store_true", help="answer from the cached catalog only, never the server")
+    fresh.add_argument("--refresh", action="store_true", help=_("ask the server even if the cached catalog is recent"))
+    fresh.add_argument("--offline", action="store_true", help=_("answer from the cached catalog only, never the server"))
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -122,8 +125,8 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     if usable is not None and (args.offline or usable.age() < settings.cache_ttl):
         return usable.select(args.accelerator, args.image_type)
     if args.offline:
-        raise NetworkError("Nothing cached answers these filters, and --offline never asks the server",
-                           "run it once without --offline (the catalog is kept for next time)")
+        raise NetworkError(_("Nothing cached answers these filters, and --offline never asks the server"),
+                           _("run it once without --offline (the catalog is kept for next time)"))
     try:
         with connected(settings) as client:
             listed = fetch_images(client, args)
@@ -133,7 +136,9 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
         usable = usable_cache() if args.refresh else usable
         if usable is None:
             raise
-        warn(f"answering from the catalog cached {cache.describe_age(usable.age())}: {error.message}")
+        # Translators: {age} is a time ago, e.g. "12 min ago".
+        warn(_("answering from the catalog cached {age}: {problem}").format(
+            age=cache.describe_age(usable.age()), problem=error.message))
         return usable.select(args.accelerator, args.image_type)
     if not (listed.missing or listed.cut_short):  # keep only a whole catalog
         from ..connection import Connection  # only now: an answer from the cache needs no httpx
@@ -143,7 +148,7 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
             cache.save(key, cache.Cached(listed.images, time.time(), (args.accelerator or "", args.image_type or ""),
                                          where))
         except OSError as exc:
-            note(f"the catalog could not be cached ({exc.strerror or type(exc).__name__})")
+            note(_("the catalog could not be cached ({problem})").format(problem=exc.strerror or type(exc).__name__))
     return listed.images
 
 
@@ -164,8 +169,13 @@ def fetch_images(client: Any, args: argparse.Namespace) -> Any:
 
 def _progress_on_stderr() -> Any:
     def show(received: int, expected: int | None) -> None:
-        of = f" of {expected:,}" if expected else ""
-        sys.stderr.write(f"\rscnet-images: received {received:,}{of} images…\x1b[K")
+        if expected:
+            said = ngettext("received {received:,} of {expected:,} image…", "received {received:,} of {expected:,} images…",
+                            expected).format(received=received, expected=expected)
+        else:
+            said = ngettext("received {received:,} image…", "received {received:,} images…", received).format(
+                received=received)
+        sys.stderr.write(f"\rscnet-images: {said}\x1b[K")
         sys.stderr.flush()
 
     return show
@@ -206,12 +216,13 @@ def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
     from ..safe_text import printable
 
     rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
-    header, *lines = aligned_lines(TABLE_HEADERS, rows, widths={"PATH": PATH_WIDTH})
+    headers = tuple(_(header) for header in TABLE_HEADERS)
+    header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH})
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:
         out.write(line + "\n")
     if not rows:
-        say("no images match")
+        say(_("no images match"))
 
 
 # --- path -------------------------------------------------------------------
@@ -226,7 +237,8 @@ def write_paths(images: Sequence[Image], out: TextIO) -> None:
         path = image.path or image.version
         problem = reference_problem(path)
         if problem:
-            warn(f"left out {printable(path)!r}: not a valid image reference ({problem})")
+            warn(_("left out {path}: not a valid image reference ({problem})").format(
+                path=repr(printable(path)), problem=problem))
         else:
             out.write(path + "\n")
 
@@ -238,17 +250,17 @@ def resolve_image(images: Sequence[Image], terms: Sequence[str]) -> Image | int:
 
     match = find_path_match(images, terms)
     if match.kind == "none":
-        say(f"no image matches {' '.join(terms)!r}")
+        say(_("no image matches {terms}").format(terms=repr(" ".join(terms))))
         return EXIT_NO_MATCH
     if match.kind == "ambiguous":
-        say(
-            f"{len(match.images)} images match {' '.join(terms)!r} equally well; "
-            "add a term, give the exact name:tag, or use --all:"
-        )
+        count = len(match.images)
+        say(ngettext("{count} image matches {terms} equally well; add a term, give the exact name:tag, or use --all:",
+                     "{count} images match {terms} equally well; add a term, give the exact name:tag, or use --all:",
+                     count).format(count=count, terms=repr(" ".join(terms))))
         for image in match.images[:20]:
             print(f"  {printable(image.path or image.version)}", file=sys.stderr)
-        if len(match.images) > 20:
-            print(f"  … and {len(match.images) - 20} more", file=sys.stderr)
+        if count > 20:
+            print("  " + _("… and {count} more").format(count=count - 20), file=sys.stderr)
         return EXIT_AMBIGUOUS
     return match.images[0]
 
@@ -261,7 +273,7 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
     if args.all:
         match = find_path_match(images, args.terms)
         if match.kind == "none":
-            say(f"no image matches {' '.join(args.terms)!r}")
+            say(_("no image matches {terms}").format(terms=repr(" ".join(args.terms))))
             return EXIT_NO_MATCH
         write_paths(match.candidates, out)
         return EXIT_OK
@@ -271,7 +283,8 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
     path = image.path or image.version
     problem = reference_problem(path)
     if problem:
-        say(f"refusing to print {printable(path)!r}: not a valid image reference ({problem})")
+        say(_("refusing to print {path}: not a valid image reference ({problem})").format(
+            path=repr(printable(path)), problem=problem))
         return EXIT_MALFORMED
     out.write(path + "\n")
     out.flush()
@@ -281,18 +294,18 @@ def print_path(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 
 
 def _copy_for_shell(text: str) -> None:
-    from ..clipboard import HOW, copy_with_pyperclip, copy_with_tmux, osc52_possible, osc52_sequence
+    from ..clipboard import copied, copy_with_pyperclip, copy_with_tmux, osc52_possible, osc52_sequence
 
     if copy_with_pyperclip(text):
-        say("copied " + HOW["system"])
+        say(copied("system"))
         return
     if copy_with_tmux(text):
-        say("copied " + HOW["tmux"])
+        say(copied("tmux"))
         return
     sequence = osc52_sequence(text) if osc52_possible() else None
     if sequence and sys.stderr.isatty():
         sys.stderr.write(sequence)
         sys.stderr.flush()
-        say("sent " + HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"])
+        say(copied("osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"))
         return
-    warn("no clipboard here (no pyperclip mechanism, no tmux, no terminal); path printed only")
+    warn(_("no clipboard here (no pyperclip mechanism, no tmux, no terminal); path printed only"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Mapping, Sequence, TextIO
 
+from ..i18n import _
 from ..safe_text import csv_cell, json_safe, printable, redact
 
 PROG = "scnet-images"
@@ -33,11 +34,11 @@ def say(message: str) -> None:
 
 
 def warn(message: str) -> None:
-    say(f"warning: {message}")
+    say(_("warning: {message}").format(message=message))
 
 
 def note(message: str) -> None:
-    say(f"note: {message}")
+    say(_("note: {message}").format(message=message))
 
 
 # No column of a printed table is wider than this (a longer cell ends in "…"): one

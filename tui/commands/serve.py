@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..i18n import N_, _
 from .exits import EXIT_NETWORK, EXIT_OK, EXIT_USAGE
 from .output import safe_line, say, warn
 
-INSTALL_HINT = "serving a web page needs the web extra: pip install 'scnet-images[web]'"
+INSTALL_HINT = N_("serving a web page needs the web extra: pip install 'scnet-images[web]'")
 # Variables that would point a tab somewhere else than the profile named (or the demo).
 _OVERRIDES = ("SCNET_BASE_URL", "SCNET_TOKEN", "SCNET_PROFILE", "SCNET_IMAGE_API")
 
@@ -25,14 +26,14 @@ _OVERRIDES = ("SCNET_BASE_URL", "SCNET_TOKEN", "SCNET_PROFILE", "SCNET_IMAGE_API
 def register(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser(
         "serve",
-        help="serve the browser as a web page (the demo catalog unless --profile)",
-        description=(
+        help=_("serve the browser as a web page (the demo catalog unless --profile)"),
+        description=_(
             "Serve the browser as a web page: each browser tab runs its own app.\n"
             "The embedded demo API is served unless --profile names a stored profile,\n"
             "whose account every visitor of the page then uses."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
+        epilog=_(
             "examples:\n"
             "  scnet-images serve                              the demo on http://127.0.0.1:8000\n"
             "  scnet-images serve --port 0                     any free port\n"
@@ -41,42 +42,43 @@ def register(commands: argparse._SubParsersAction) -> None:
             "needs the web extra: pip install 'scnet-images[web]'\n"
         ),
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1, this machine only)"))
+    serve.add_argument("--port", type=int, default=8000, help=_("port (default 8000; 0: any free port)"))
     serve.add_argument(
         "--public-url", metavar="URL", default=None,
-        help="the address visitors use, when it is not the one listened on (a proxy, https)",
+        help=_("the address visitors use, when it is not the one listened on (a proxy, https)"),
     )
     serve.add_argument(
         "--profile", default=argparse.SUPPRESS,
-        help="serve this stored profile's account instead of the demo API (every visitor uses it)",
+        help=_("serve this stored profile's account instead of the demo API (every visitor uses it)"),
     )
     serve.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.token or args.base_url:
-        say("serve takes the connection from a stored profile (--profile NAME), never --token or --base-url")
+        say(_("serve takes the connection from a stored profile (--profile NAME), never --token or --base-url"))
         return EXIT_USAGE
     public_url = _public_url(args.public_url)
     if public_url is None:
-        say(f"--public-url must be an http:// or https:// address, not {args.public_url!r}")
+        say(_("--public-url must be an http:// or https:// address, not {value}").format(value=repr(args.public_url)))
         return EXIT_USAGE
     if not 0 <= args.port <= 65535:
-        say(f"--port must be between 0 and 65535, not {args.port}")
+        say(_("--port must be between 0 and 65535, not {port}").format(port=args.port))
         return EXIT_USAGE
     profile = args.profile or ""
-    label = _check_profile(profile) if profile else "the demo catalog"
+    label = _check_profile(profile) if profile else ""
     try:
         import textual_serve.server  # noqa: F401  (aiohttp and jinja2 come with it)
     except ImportError:
         from ..api.errors import ConfigError
 
-        raise ConfigError(INSTALL_HINT) from None
+        raise ConfigError(_(INSTALL_HINT)) from None
     try:
         sock = _listen(args.host, args.port)
     except OSError as exc:
-        say(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        say(_("cannot listen on {host}:{port}: {problem}").format(host=args.host, port=args.port,
+                                                                   problem=exc.strerror or exc))
         return EXIT_NETWORK
     import os
     import shutil
@@ -98,17 +100,25 @@ def run(args: argparse.Namespace) -> int:
         private = tempfile.mkdtemp(prefix="scnet-images-serve-")
         os.environ["SCNET_CONFIG"] = os.path.join(private, "config.toml")
     if profile:
-        warn(
-            f"every visitor of {shown} acts with your SCNet account: profile {profile} (the region switcher "
+        warn(_(
+            "every visitor of {url} acts with your SCNet account: profile {profile} (the region switcher "
             "offers them no other stored profile). They see your images and can launch, "
             "stop and delete containers as you."
-        )
-    if not loopback:
-        everywhere = " (every interface: use this machine's address)" if _is_wildcard(address) else ""
-        warn(f"listening on {address}, not only this machine: anyone who can reach {shown}{everywhere} "
-             "can open the page, and each tab runs a process of yours here")
+        ).format(url=shown, profile=profile))
+    if not loopback and _is_wildcard(address):
+        warn(_("listening on {address}, not only this machine: anyone who can reach {url} (every interface: use "
+               "this machine's address) can open the page, and each tab runs a process of yours here").format(
+                   address=address, url=shown))
+    elif not loopback:
+        warn(_("listening on {address}, not only this machine: anyone who can reach {url} "
+               "can open the page, and each tab runs a process of yours here").format(address=address, url=shown))
+    if label:
+        # Translators: {label} names the region and profile served, e.g. "华东一区【昆山】 · profile alice-11250".
+        announce = _("Serving {label} on {url}  (one app per browser tab; Ctrl-C stops it)").format(label=label, url=shown)
+    else:
+        announce = _("Serving the demo catalog on {url}  (one app per browser tab; Ctrl-C stops it)").format(url=shown)
     # The region's name came from the platform: escaped like any text a server chose.
-    announce = safe_line(f"Serving {label} on {shown}  (one app per browser tab; Ctrl-C stops it)")
+    announce = safe_line(announce)
     try:
         _serve(command, sock, public_url, _allowed_hosts(address, port, public_url, loopback), announce)
     finally:
@@ -130,7 +140,7 @@ def _check_profile(name: str) -> str:
     hide(settings.token)  # nothing here prints it; should anything quote it, it is masked
     for warning in settings.warnings:
         warn(warning)
-    return " · ".join(part for part in (settings.region, f"profile {name}") if part)
+    return " · ".join(part for part in (settings.region, _("profile {name}").format(name=name)) if part)
 
 
 def _tab_command(args: argparse.Namespace, profile: str) -> str:
