@@ -11,10 +11,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from . import i18n
 from .clipboard import HOW, Copyable, copy_with_pyperclip, copy_with_tmux, osc52_possible, osc52_sequence, refusal
 from .api.errors import ScnetError
 from .config import Settings
 from .connection import Connection, open_connection
+from .i18n import N_, _
 from .links import masked, url_problem
 from .safe_text import printable
 from .screens.browser import BrowserScreen
@@ -22,7 +24,17 @@ from .screens.text_dialog import TextDialog
 
 
 # The browser writes the clipboard only for a secure page (https, or localhost) and may ask first.
-WEB_COPY = "to your browser's clipboard, if it lets this page write there (https or localhost only)"
+WEB_COPY = N_("to your browser's clipboard, if it lets this page write there (https or localhost only)")
+# Textual's own words that a person reads here: its system commands in the palette, the
+# palette's key in the footer. Translated where they are shown (`get_system_commands`).
+TEXTUAL_WORDS = (
+    N_("Theme"), N_("Change the current theme"), N_("Quit"), N_("Quit the application as soon as possible"),
+    N_("Keys"), N_("Show help for the focused widget and a summary of available keys"),
+    N_("Hide the keys and widget help panel"), N_("Minimize"), N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"), N_("Maximize the focused widget"), N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"), N_("palette"), N_("Open the command palette"),
+    N_("Search for commands…"), N_("Search for themes…"),
+)
 
 
 class ScnetImagesApp(App[None]):
@@ -30,7 +42,7 @@ class ScnetImagesApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "scnet-images"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit", tooltip="Leave scnet-images")]
+    BINDINGS = [Binding("q", "quit", N_("Quit"), id="quit", tooltip=N_("Leave scnet-images"))]
 
     def __init__(
         self,
@@ -54,7 +66,7 @@ class ScnetImagesApp(App[None]):
             self.connection = open_connection(self._settings)
         self.push_screen(BrowserScreen(self.connection, clock=self._clock))
         for warning in self.connection.settings.warnings:  # e.g. a config file others can read
-            self.notify(warning, title="Configuration", severity="warning", timeout=15, markup=False)
+            self.notify(warning, title=_("Configuration"), severity="warning", timeout=15, markup=False)
 
     def _restore_theme(self) -> None:
         """The theme chosen last time (the config's `theme`); from now on, a choice is kept there."""
@@ -76,7 +88,7 @@ class ScnetImagesApp(App[None]):
         try:
             update_setting(config_path(), "theme", self.theme)
         except ScnetError as error:
-            self.notify(printable(error.message), title="Theme not kept", severity="warning", markup=False)
+            self.notify(printable(error.message), title=_("Theme not kept"), severity="warning", markup=False)
 
     def adopt_connection(self, connection: Connection) -> None:
         """The browser moved to `connection` (a region switch): close that one on exit."""
@@ -88,13 +100,54 @@ class ScnetImagesApp(App[None]):
             self.connection.close()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every described binding of the screen is also a command in the palette."""
-        yield from super().get_system_commands(screen)
+        """Every described binding of the screen is also a command in the palette; and the
+        languages the interface can speak."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help) if command.help else command.help)
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
-                yield SystemCommand(binding.description, binding.tooltip, partial(screen.run_action, binding.action))
+                yield SystemCommand(_(binding.description), _(binding.tooltip) if binding.tooltip else "",
+                                    partial(screen.run_action, binding.action))
         for title, help_text, action in getattr(screen, "palette_commands", list)():
             yield SystemCommand(title, help_text, action)
+        for code in i18n.available():
+            if code != i18n.language():
+                name = i18n.language_name(code)
+                yield SystemCommand(_("Language: {language}").format(language=name),
+                                    _("Speak {language} from now on (kept for the next start)").format(language=name),
+                                    partial(self.switch_language, code))
+
+    def action_command_palette(self) -> None:
+        """The palette, its prompt in the current language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """The theme picker, its prompt in the current language."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def switch_language(self, code: str) -> None:
+        """Speak `code` from now on: every screen says its words again in place (what is loaded,
+        the cursor and the search stay), and the choice is kept in the config file."""
+        i18n.set_language(code)
+        for screen in self.screen_stack:
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
+        self.refresh_bindings()
+        if os.environ.get("SCNET_SERVED") != "1":  # a web visitor's choice is not the owner's
+            from .config import config_path
+            from .profiles import update_setting
+
+            try:
+                update_setting(config_path(), "language", code)
+            except ScnetError as error:
+                self.notify(printable(error.message), title=_("Language not kept"), severity="warning", markup=False)
 
     def copy_text(self, label: str, value: str | Copyable) -> None:
         """Put `value` (the `label` of something) on the clipboard by the best way there is, and
@@ -102,35 +155,37 @@ class ScnetImagesApp(App[None]):
         copyable = value if isinstance(value, Copyable) else Copyable(value, refusal(value) or "")
         text, reason = copyable.text, copyable.problem or refusal(copyable.text)
         if reason:
-            self.notify(printable(f"The {label} was not copied: {reason}."), severity="warning", markup=False)
+            self.notify(printable(_("The {what} was not copied: {reason}.").format(what=label, reason=reason)),
+                        severity="warning", markup=False)
             return
         how = self.put_on_clipboard(text)
         if how is None:
             self.push_screen(
                 TextDialog(
-                    f"Copy the {label}",
+                    _("Copy the {what}").format(what=label),
                     text,
-                    "No clipboard is reachable here (no system clipboard tool, and this terminal "
-                    "does not take OSC 52). Select the text below with the mouse.",
+                    _("No clipboard is reachable here (no system clipboard tool, and this terminal "
+                      "does not take OSC 52). Select the text below with the mouse."),
                 )
             )
             return
         shown = text if len(text) <= 200 else text[:199] + "…"
         # A copied access URL carries a credential: the notice shows it masked.
-        self.notify(f"{printable(masked(shown))}\n{how}", title=f"Copied the {label}", markup=False)
+        self.notify(f"{printable(masked(shown))}\n{how}", title=_("Copied the {what}").format(what=label), markup=False)
 
     def open_link(self, label: str, url: str) -> None:
         """Open `url` in the system's browser (the visitor's, when served to a web page); where
         there is none, copy it instead. A value that is not an http(s) URL is refused."""
         problem = url_problem(url)
         if problem:
-            self.notify(printable(f"The {label} was not opened: {problem}."), severity="warning", markup=False)
+            self.notify(printable(_("The {what} was not opened: {reason}.").format(what=label, reason=problem)),
+                        severity="warning", markup=False)
             return
         if not (self.is_web or _has_browser()):
             self.copy_text(label, Copyable(url))
             return
         self.open_url(url)
-        self.notify(printable(masked(url)), title=f"Opened the {label}", markup=False)
+        self.notify(printable(masked(url)), title=_("Opened the {what}").format(what=label), markup=False)
 
     def put_on_clipboard(self, text: str) -> str | None:
         """Copy `text`; return how it went (in words for a notice), or None when no way can work."""
@@ -138,14 +193,14 @@ class ScnetImagesApp(App[None]):
             # Served to a web page: the clipboard is the visitor's, not this machine's. Textual's
             # own copy reaches it (the page turns it into a browser clipboard write).
             self.copy_to_clipboard(text)
-            return WEB_COPY
+            return _(WEB_COPY)
         if copy_with_pyperclip(text):
-            how = HOW["system"]
+            how = _(HOW["system"])
         elif copy_with_tmux(text):
-            how = HOW["tmux"]
+            how = _(HOW["tmux"])
         elif osc52_possible() and (sequence := osc52_sequence(text)) is not None and self._driver is not None:
             self._driver.write(sequence)
-            how = HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"]
+            how = _(HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"])
         else:
             return None
         self._clipboard = text  # what Textual's own copy would keep (tests read app.clipboard)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Select
+from textual.widgets import Input, Select
 from textual.worker import Worker
 
 from .. import cache
@@ -28,13 +28,15 @@ from ..api.models import Image, ImageList
 from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms, warm_sort_keys
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
+from ..i18n import _, ngettext
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
 from ..widgets.error_banner import ErrorBanner
 from ..widgets.filter_bar import ALL, FilterBar
-from ..widgets.image_table import COLUMNS, ImageTable
+from ..widgets.image_table import COLUMNS, FIELD_NAMES, ImageTable
+from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 from .browser_keys import BROWSER_KEYS
 from .catalog_loading import (
@@ -95,7 +97,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
                 yield EmptyMessage()
             yield DetailPane()
         yield StatusLine()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ImageTable).focus()
@@ -144,10 +146,13 @@ class BrowserScreen(CatalogLoading, Screen[None]):
             self.call_after_refresh(self.run_worker, partial(warm_sort_keys, prepared.images), thread=True,
                                     group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
         if self._reloading:
-            self.notify(f"Reloaded: {len(self._loaded):,} images", timeout=2)
+            count = len(self._loaded)
+            self.notify(ngettext("Reloaded: {count:,} image", "Reloaded: {count:,} images", count).format(count=count),
+                        timeout=2)
         for warning in list_warnings(result):
-            self.notify(printable(warning) + ".", title="Incomplete list", severity="warning", timeout=10,
-                        markup=False)
+            # Translators: a warning about the list, as a sentence (the warning is already translated).
+            self.notify(printable(_("{warning}.").format(warning=warning)), title=_("Incomplete list"),
+                        severity="warning", timeout=10, markup=False)
 
     # --- filtering and sorting (no I/O: every keystroke comes through here) -----
 
@@ -162,11 +167,16 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._update_status()
 
     def _update_status(self) -> None:
-        notes = [f"{self._skipped} unusable item(s) skipped" if self._skipped else "",
-                 f"cached {cache.describe_age(time.time() - self._cached_at)}" if self._cached_at is not None else ""]
+        notes = [
+            ngettext("{count} unusable item skipped", "{count} unusable items skipped", self._skipped).format(
+                count=self._skipped) if self._skipped else "",
+            _("cached {age}").format(age=cache.describe_age(time.time() - self._cached_at))
+            if self._cached_at is not None else "",
+        ]
         note = " · ".join(filter(None, notes))
         self.query_one(StatusLine).set_counts(
-            len(self._visible), len(self._loaded), self.sort_field, self.descending, self._scope(), note
+            len(self._visible), len(self._loaded), _(FIELD_NAMES.get(self.sort_field, self.sort_field)),
+            self.descending, self._scope(), note
         )
 
     def _update_empty_message(self, failed: bool = False) -> None:
@@ -212,7 +222,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self.query_one(StatusLine).set_position(table.cursor_row + 1, table.row_count)
 
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
-        self.app.copy_text("path", path_to_copy(event.image.path))  # type: ignore[attr-defined]
+        self.app.copy_text(_("path"), path_to_copy(event.image.path))  # type: ignore[attr-defined]
 
     def _apply_details_visibility(self) -> None:
         self.query_one(DetailPane).fit(self.size, self.query_one(ImageTable).natural_width)
@@ -220,7 +230,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
     def _highlighted(self) -> Image | None:
         image = self.query_one(ImageTable).highlighted_image
         if image is None:
-            self.notify("No image is highlighted.", severity="warning")
+            self.notify(_("No image is highlighted."), severity="warning")
         return image
 
     # --- actions ------------------------------------------------------------------
@@ -228,7 +238,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
     def action_copy_path(self) -> None:
         image = self._highlighted()
         if image is not None:
-            self.app.copy_text("path", path_to_copy(image.path))  # type: ignore[attr-defined]
+            self.app.copy_text(_("path"), path_to_copy(image.path))  # type: ignore[attr-defined]
 
     def action_copy_menu(self) -> None:
         image = self._highlighted()
@@ -242,8 +252,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
 
         def launched(instance_id: str | None) -> None:
             if instance_id:
-                self.notify(f"Launched {printable(instance_id)}; following it until it runs.", title="Launch",
-                            markup=False)
+                self.notify(_("Launched {instance}; following it until it runs.").format(
+                    instance=printable(instance_id)), title=_("Launch"), markup=False)
                 self._open_instances(follow=instance_id)
 
         from .launch_form import LaunchForm  # the container screens load when first used
@@ -274,19 +284,20 @@ class BrowserScreen(CatalogLoading, Screen[None]):
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1
-        columns = [key for key, _, _ in COLUMNS]
+        columns = [key for key, _title, _limit in COLUMNS]
         following = [key for key in columns if SORT_FIELDS.index(key) > index]
         self.sort_field = (following or columns)[0]
         self.descending = self.sort_field == "created"
         self._resort()
-        self.notify(f"Sorted by {self.sort_field}", timeout=1.5)
+        self.notify(_("Sorted by {field}").format(field=_(FIELD_NAMES[self.sort_field])), timeout=1.5)
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Besides the keys: "Sort by <column>" for each column, in the command palette."""
         return [
-            (f"Sort by {title.lower()}", f"Sort the images by {title.lower()} (again to reverse)",
+            (_("Sort by {field}").format(field=_(FIELD_NAMES[key])),
+             _("Sort the images by {field} (again to reverse)").format(field=_(FIELD_NAMES[key])),
              partial(self.sort_by, key))
-            for key, title, _ in COLUMNS
+            for key, _title, _limit in COLUMNS
         ]
 
     def sort_by(self, field: str) -> None:
@@ -331,9 +342,26 @@ class BrowserScreen(CatalogLoading, Screen[None]):
             search.value = ""
         elif self._load_worker is not None and not self._load_worker.is_finished:
             self._load_worker.cancel()
-            self.notify("Stopped loading; what was shown stays. Press r to ask again.", timeout=4)
+            self.notify(_("Stopped loading; what was shown stays. Press r to ask again."), timeout=4)
         self._focus(self.query_one(ImageTable))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS]))  # type: ignore[list-item]
+
+    def retranslate(self) -> None:
+        """Say everything again in the language now chosen; the catalog, the cursor, the search
+        and the filters stay as they are."""
+        self.query_one(ConnectionHeader).retranslate(self.connection)
+        for widget in (self.query_one(FilterBar), self.query_one(ImageTable), self.query_one(DetailPane),
+                       self.query_one(ErrorBanner), self.query_one(KeyFooter)):
+            widget.retranslate()
+        self._apply_details_visibility()
+        self._update_status()
+        self._update_empty_message(failed=self.query_one(EmptyMessage).failed)
+        table, status = self.query_one(ImageTable), self.query_one(StatusLine)
+        status.set_position(table.cursor_row + 1, table.row_count)
+        if self._load_worker is not None and self._load_worker.is_running:
+            status.set_loading(self._loading_text())
+        elif self._reading_cache:
+            status.set_loading(_("Reading the cached catalog…"))
 

@@ -25,6 +25,7 @@ from ..api.errors import ScnetError
 from ..api.models import Image, ImageList, split_accelerators
 from ..catalog import sort_images
 from ..connection import Connection
+from ..i18n import N_, _
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.error_banner import ErrorBanner, error_message, error_title
@@ -92,7 +93,7 @@ class CatalogLoading(_Base):
         """The loading thread's wait between retries: cut short when the screen goes, so that
         quitting never waits out a backoff (the embedded demo API stops first)."""
         if self._stop_waiting.wait(seconds):
-            raise ScnetError("The browser closed while the catalog was loading", "")
+            raise ScnetError(_("The browser closed while the catalog was loading"), "")
 
     def _cache_key(self, connection: Connection | None = None) -> str:
         settings = (connection or self.connection).settings
@@ -107,7 +108,7 @@ class CatalogLoading(_Base):
         self._cached_at = head.saved_at
         self._apply_result(ImageList(head.images))
         self._reading_cache = True
-        self.query_one(StatusLine).set_loading("Reading the cached catalog…")
+        self.query_one(StatusLine).set_loading(_("Reading the cached catalog…"))
         self.call_after_refresh(self._read_cache_rest)  # after the first rows are painted
         return True
 
@@ -119,7 +120,7 @@ class CatalogLoading(_Base):
 
     def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
         if problem:
-            self.notify(printable(problem), title="Cache", severity="warning", markup=False)
+            self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
         # Only while the cached catalog is the one shown (its head): the server's answer has the
         # last word. A filter chosen meanwhile is the server's to answer; until it does, or
         # when it fails, the whole cached catalog stands in for the head.
@@ -133,7 +134,7 @@ class CatalogLoading(_Base):
         """The region's catalog as it was last fetched, shown at once while the server is asked."""
         cached, problem = cache.load(self._cache_key())
         if problem:
-            self.notify(printable(problem), title="Cache", severity="warning", markup=False)
+            self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
         if cached is None or not cached.answers(None, None):
             return False
         self._cached_at = cached.saved_at
@@ -144,14 +145,27 @@ class CatalogLoading(_Base):
 
     def _scope(self) -> str:
         # The filter values may be ones the server sent: printable, like all its data.
-        return printable(f"{self.accelerator or 'all accelerators'}, {self.image_type or 'all types'}")
+        return printable(_("{accelerator}, {image_type}").format(
+            accelerator=self.accelerator or _("all accelerators"), image_type=self.image_type or _("all types")))
+
+    def _loading_text(self, received: int | None = None, expected: int | None = None) -> str:
+        """`Loading dcu, all types from <region>… 12,000 of 100,000 images`, as far as it is known."""
+        values = {"scope": self._scope(), "region": self._switching_to, "received": received, "expected": expected}
+        if received is None:
+            text = _("Loading {scope} from {region}…") if self._switching_to else _("Loading {scope}…")
+        elif expected:
+            text = (_("Loading {scope} from {region}… {received:,} of {expected:,} images") if self._switching_to
+                    else _("Loading {scope}… {received:,} of {expected:,} images"))
+        else:
+            text = (_("Loading {scope} from {region}… {received:,} images") if self._switching_to
+                    else _("Loading {scope}… {received:,} images"))
+        return printable(text.format(**values))
 
     def load_images(self, switch_to: Connection | None = None) -> None:
         """Ask the server (in the background); with `switch_to`, ask that connection's
         server and move to it only once it has answered."""
         self._switching_to = switch_to.short_label if switch_to is not None else ""
-        where = f" from {self._switching_to}" if switch_to is not None else ""
-        self.query_one(StatusLine).set_loading(printable(f"Loading {self._scope()}{where}…"))
+        self.query_one(StatusLine).set_loading(self._loading_text())
         self._load_worker = self._fetch(self.accelerator, self.image_type, switch_to)
 
     def client(self) -> ScnetClient:
@@ -189,10 +203,7 @@ class CatalogLoading(_Base):
             self.run_worker(old_client.aclose(), group="close", exit_on_error=False)
 
     def on__progress(self, message: _Progress) -> None:
-        of = f" of {message.expected:,}" if message.expected else ""
-        where = f" from {self._switching_to}" if self._switching_to else ""
-        self.query_one(StatusLine).set_loading(
-            printable(f"Loading {self._scope()}{where}… {message.received:,}{of} images"))
+        self.query_one(StatusLine).set_loading(self._loading_text(message.received, message.expected))
 
     def _progress(self, received: int, expected: int | None) -> None:
         self.on__progress(_Progress(received, expected))
@@ -208,7 +219,7 @@ class CatalogLoading(_Base):
         if switched:
             self._adopt(loaded)  # type: ignore[arg-type]
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.query_one(StatusLine).set_loading("Reading the cached catalog…" if self._reading_cache else None)
+            self.query_one(StatusLine).set_loading(_("Reading the cached catalog…") if self._reading_cache else None)
             self._show_connection()
         if isinstance(loaded, _Loaded):
             self._cached_at = None
@@ -236,7 +247,7 @@ class CatalogLoading(_Base):
         connection = self.connection
         self.query_one(ConnectionHeader).show(connection)
         for notice in connection.notices:
-            self.notify(printable(notice), title="Token", timeout=8, markup=False)
+            self.notify(printable(notice), title=_("Token"), timeout=8, markup=False)
         connection.notices.clear()
 
     def _show_error(self, error: BaseException | None) -> None:
@@ -245,11 +256,16 @@ class CatalogLoading(_Base):
         if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
             error.redacted((self.connection.token,))
         if self._switching_to:
-            context = f"Still showing {self.connection.label}: could not switch to {self._switching_to}."
-            self.query_one(ErrorBanner).show_error(error, context, again="p to try again")
+            label, target = self.connection.label, self._switching_to
+            self.query_one(ErrorBanner).show_error(
+                error, lambda: _("Still showing {current}: could not switch to {target}.").format(current=label,
+                                                                                                  target=target),
+                again=N_("p to try again"))
         elif self._cached_at is not None:
-            context = f"Showing the catalog cached {cache.describe_age(time.time() - self._cached_at)}: the server could not be asked."
-            self.query_one(ErrorBanner).show_error(error, context)
+            cached_at = self._cached_at
+            self.query_one(ErrorBanner).show_error(
+                error, lambda: _("Showing the catalog cached {age}: the server could not be asked.").format(
+                    age=cache.describe_age(time.time() - cached_at)))
         else:
             self.query_one(ErrorBanner).show_error(error)
         self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,

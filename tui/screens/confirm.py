@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ..i18n import N_, _
 from ..safe_text import printable
 
 
@@ -19,22 +20,23 @@ class ConfirmDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape,n", "dismiss(False)", "Back", id="confirm-back"),
-        Binding("y", "dismiss(True)", "Yes", id="confirm-yes", show=False),
+        Binding("escape,n", "dismiss(False)", N_("Back"), id="confirm-back"),
+        Binding("y", "dismiss(True)", N_("Yes"), id="confirm-yes", show=False),
     ]
 
-    def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "Yes", danger: bool = False) -> None:
+    def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "", danger: bool = False) -> None:
+        """`title`, `question` and `confirm` (the button; "Yes" when not given) in words already translated."""
         super().__init__()
         self._title = title
         self._question = question
         self._detail = detail
-        self._confirm = confirm
+        self._confirm = confirm or _("Yes")
         self._danger = danger
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box") as box:
             box.border_title = self._title
-            box.border_subtitle = "y confirms · Esc goes back"
+            box.border_subtitle = _("y confirms · Esc goes back")
             yield Static(Text(printable(self._question), style="bold"), id="confirm-question")
             if self._detail:
                 with VerticalScroll(id="confirm-detail"):
@@ -42,7 +44,7 @@ class ConfirmDialog(ModalScreen[bool]):
                     yield Static(Text(lines, no_wrap=True, overflow="fold"))
             with Horizontal(id="confirm-buttons"):
                 yield Button(self._confirm, id="confirm-yes", variant="error" if self._danger else "primary")
-                yield Button("Back", id="confirm-no")
+                yield Button(_("Back"), id="confirm-no")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()  # the safe answer is the one Enter gives

@@ -17,7 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
 from ..api import containers
@@ -25,18 +26,21 @@ from ..api.container_models import Instance
 from ..api.errors import ScnetError
 from ..clipboard import Copyable
 from ..connection import Connection
+from ..i18n import N_, _, ngettext
 from ..links import masked, ssh_command, url_problem
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.error_banner import ErrorBanner, error_message, error_title
 from ..widgets.instance_pane import InstancePane
+from ..widgets.key_footer import KeyFooter
 from .confirm import ConfirmDialog
 from .help import HelpScreen
 
 REFRESH_SECONDS = 3.0
 # The ones people scan first come first: the rest are in the pane beside the table too.
-COLUMNS = (("name", "Name"), ("status", "Status"), ("type", "Type"), ("resources", "Resources"),
-           ("time", "Run time"), ("image", "Image"), ("group", "Group"), ("created", "Created"), ("id", "ID"))
+COLUMNS = (("name", N_("Name")), ("status", N_("Status")), ("type", N_("Type")), ("resources", N_("Resources")),
+           ("time", N_("Run time")), ("image", N_("Image")), ("group", N_("Group")), ("created", N_("Created")),
+           ("id", N_("ID")))
 STATUS_STYLES = {"Running": "bold green", "Deploying": "yellow", "Waiting": "yellow", "Failed": "bold red",
                  "Terminated": "dim", "Completed": "dim"}
 
@@ -66,20 +70,20 @@ def row_of(instance: Instance) -> tuple[Text, ...]:
 
 class ContainersScreen(Screen[None]):
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", id="containers-refresh", tooltip="Ask the platform again"),
-        Binding("o", "open_url", "Open", id="containers-open",
-                tooltip="Open the access URL in the system browser (copied where there is none)"),
-        Binding("u", "copy_url", "Copy URL", id="containers-copy-url", tooltip="Copy the access URL"),
-        Binding("s", "copy_ssh", "Copy ssh", id="containers-copy-ssh", tooltip="Copy the ssh command of an SSH port"),
-        Binding("R", "restart", "Restart", key_display="R", id="containers-restart",
-                tooltip="Start a stopped or failed instance again"),
-        Binding("x", "stop", "Stop", id="containers-stop", tooltip="Stop the instance (asks first)"),
-        Binding("D", "delete", "Delete", key_display="D", id="containers-delete",
-                tooltip="Delete a stopped instance (asks first)"),
-        Binding("j", "cursor('down')", "Down", show=False, id="containers-down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="containers-up"),
-        Binding("escape,i", "back", "Images", key_display="Esc", id="containers-back", tooltip="Back to the images"),
-        Binding("question_mark", "help", "Help", key_display="?", id="containers-help", tooltip="Every key"),
+        Binding("r", "refresh", N_("Refresh"), id="containers-refresh", tooltip=N_("Ask the platform again")),
+        Binding("o", "open_url", N_("Open"), id="containers-open",
+                tooltip=N_("Open the access URL in the system browser (copied where there is none)")),
+        Binding("u", "copy_url", N_("Copy URL"), id="containers-copy-url", tooltip=N_("Copy the access URL")),
+        Binding("s", "copy_ssh", N_("Copy ssh"), id="containers-copy-ssh", tooltip=N_("Copy the ssh command of an SSH port")),
+        Binding("R", "restart", N_("Restart"), key_display="R", id="containers-restart",
+                tooltip=N_("Start a stopped or failed instance again")),
+        Binding("x", "stop", N_("Stop"), id="containers-stop", tooltip=N_("Stop the instance (asks first)")),
+        Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete",
+                tooltip=N_("Delete a stopped instance (asks first)")),
+        Binding("j", "cursor('down')", N_("Down"), show=False, id="containers-down"),
+        Binding("k", "cursor('up')", N_("Up"), show=False, id="containers-up"),
+        Binding("escape,i", "back", N_("Images"), key_display="Esc", id="containers-back", tooltip=N_("Back to the images")),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="containers-help", tooltip=N_("Every key")),
     ]
 
     def __init__(self, connection: Connection, client: Any, *, follow: str = "",
@@ -99,15 +103,15 @@ class ContainersScreen(Screen[None]):
         with Horizontal(id="containers-main"):
             table: DataTable[Text] = DataTable(id="instances", cursor_type="row", zebra_stripes=True)
             for key, title in COLUMNS:
-                table.add_column(title, key=key)
+                table.add_column(_(title), key=key)
             yield table
             yield InstancePane()
         yield Static(id="containers-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()
-        self._status("Loading your instances…")
+        self._status(_("Loading your instances…"))
         self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self._tick)
 
@@ -131,12 +135,12 @@ class ContainersScreen(Screen[None]):
 
     @work(group="containers-action", exit_on_error=False)
     async def _act(self, action: str, instance: Instance) -> _Done:
-        calls = {"restart": (containers.restart_instance, "Restarting"),
-                 "stop": (lambda client, one: containers.stop_instances(client, [one]), "Stopping"),
-                 "delete": (lambda client, one: containers.delete_instances(client, [one]), "Deleted")}
+        calls = {"restart": (containers.restart_instance, N_("Restarting {name}")),
+                 "stop": (lambda client, one: containers.stop_instances(client, [one]), N_("Stopping {name}")),
+                 "delete": (lambda client, one: containers.delete_instances(client, [one]), N_("Deleted {name}"))}
         call, said = calls[action]
         await call(self.client, instance.id)
-        return _Done(f"{said} {instance.name or instance.id}")
+        return _Done(_(said).format(name=instance.name or instance.id))
 
     @work(exclusive=True, group="containers-url", exit_on_error=False)
     async def _fetch_url(self, instance: Instance, open_it: bool) -> _Url:
@@ -173,7 +177,7 @@ class ContainersScreen(Screen[None]):
             self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
                         markup=False)
         if not self.instances:
-            self._status("No instances shown: see the error above. Press r to try again.")
+            self._status(_("No instances shown: see the error above. Press r to try again."))
 
     # --- the table -----------------------------------------------------------------------------------
 
@@ -189,7 +193,7 @@ class ContainersScreen(Screen[None]):
             if instance.id not in self.instances:
                 table.add_row(*cells, key=instance.id)
             elif instance != self.instances[instance.id]:
-                for (column, _), cell in zip(COLUMNS, cells):
+                for (column, _title), cell in zip(COLUMNS, cells):
                     table.update_cell(instance.id, column, cell)
         self.instances = fresh
         target = self.following if self.following in fresh and not self._moved_to_follow else current
@@ -211,20 +215,28 @@ class ContainersScreen(Screen[None]):
         self.following = ""
         name = printable(instance.name or instance.id)
         if instance.status == "Running":
-            self.notify(f"{name} is running: o opens it, u copies its URL.", title="Instance running", timeout=10)
+            self.notify(_("{name} is running: o opens it, u copies its URL.").format(name=name),
+                        title=_("Instance running"), timeout=10, markup=False)
         else:
-            self.notify(f"{name} is {printable(instance.status)}. The platform's console has its logs.",
-                        title="Instance did not start", severity="error", timeout=12)
+            self.notify(_("{name} is {status}. The platform's console has its logs.").format(
+                name=name, status=printable(instance.status)), title=_("Instance did not start"), severity="error",
+                timeout=12, markup=False)
 
     def _status_counts(self) -> None:
         counts: dict[str, int] = {}
         for instance in self.instances.values():
             counts[instance.status] = counts.get(instance.status, 0) + 1
+        # The statuses are the platform's words (data): counted as they came.
         summary = ", ".join(f"{number} {printable(status).lower()}" for status, number in sorted(counts.items()))
-        watching = " · refreshing on its own while one starts" if any(
-            i.busy for i in self.instances.values()) else ""
-        self._status(f"{len(self.instances)} instance(s)" + (f": {summary}" if summary else "") + watching
-                     if self.instances else "No instances in this region yet: press Esc, pick an image, press l.")
+        total = len(self.instances)
+        if not total:
+            text = _("No instances in this region yet: press Esc, pick an image, press l.")
+        elif any(i.busy for i in self.instances.values()):
+            text = ngettext("{count} instance: {summary} · refreshing on its own while one starts",
+                            "{count} instances: {summary} · refreshing on its own while one starts", total)
+        else:
+            text = ngettext("{count} instance: {summary}", "{count} instances: {summary}", total)
+        self._status(text.format(count=total, summary=summary))
 
     def _status(self, text: str) -> None:
         self.query_one("#containers-status", Static).update(Text(text))
@@ -246,7 +258,7 @@ class ContainersScreen(Screen[None]):
     def _chosen(self) -> Instance | None:
         instance = self.instances.get(self._highlighted_id())
         if instance is None:
-            self.notify("No instance is highlighted.", severity="warning")
+            self.notify(_("No instance is highlighted."), severity="warning")
         return instance
 
     # --- actions -----------------------------------------------------------------------------------------
@@ -264,14 +276,14 @@ class ContainersScreen(Screen[None]):
     def _deliver(self, result: _Url) -> None:
         problem = url_problem(result.url)
         if problem and result.url.startswith("ssh://"):
-            self.notify("This instance is reached over SSH: press s to copy its ssh command.", timeout=6)
+            self.notify(_("This instance is reached over SSH: press s to copy its ssh command."), timeout=6)
         elif problem:
-            self.notify(f"The access URL {printable(masked(result.url[:80]))!r} was not used: {problem}.",
-                        severity="warning", markup=False)
+            self.notify(_("The access URL {url} was not used: {reason}.").format(
+                url=repr(printable(masked(result.url[:80]))), reason=problem), severity="warning", markup=False)
         elif result.open:
-            self.app.open_link("access URL", result.url)  # type: ignore[attr-defined]
+            self.app.open_link(_("access URL"), result.url)  # type: ignore[attr-defined]
         else:
-            self.app.copy_text("access URL", Copyable(result.url))  # type: ignore[attr-defined]
+            self.app.copy_text(_("access URL"), Copyable(result.url))  # type: ignore[attr-defined]
 
     def action_copy_ssh(self) -> None:
         instance = self._chosen()
@@ -279,10 +291,10 @@ class ContainersScreen(Screen[None]):
             return
         port = next((port for port in instance.ports if port.protocol == "SSH"), None)
         if port is None:
-            self.notify("This instance exposes no SSH port (it may not be running yet).", severity="warning")
+            self.notify(_("This instance exposes no SSH port (it may not be running yet)."), severity="warning")
             return
         line = ssh_command(port.access_url)
-        self.app.copy_text("ssh command", Copyable(line.text, line.problem))  # type: ignore[attr-defined]
+        self.app.copy_text(_("ssh command"), Copyable(line.text, line.problem))  # type: ignore[attr-defined]
 
     def action_restart(self) -> None:
         instance = self._chosen()
@@ -290,12 +302,12 @@ class ContainersScreen(Screen[None]):
             self._act("restart", instance)
 
     def action_stop(self) -> None:
-        self._confirmed("stop", "Stop the instance",
-                        "Stop {name}? Whatever runs in it ends; it can be restarted later.", "Stop")
+        self._confirmed("stop", _("Stop the instance"),
+                        _("Stop {name}? Whatever runs in it ends; it can be restarted later."), _("Stop"))
 
     def action_delete(self) -> None:
-        self._confirmed("delete", "Delete the instance",
-                        "Delete {name}? It is removed from the list for good (stop it first).", "Delete")
+        self._confirmed("delete", _("Delete the instance"),
+                        _("Delete {name}? It is removed from the list for good (stop it first)."), _("Delete"))
 
     def _confirmed(self, action: str, title: str, question: str, label: str) -> None:
         instance = self._chosen()
@@ -317,6 +329,22 @@ class ContainersScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def retranslate(self) -> None:
+        """Say everything again in the language now chosen; the rows and the cursor stay."""
+        self.query_one(ConnectionHeader).retranslate(self.connection)
+        for widget in (self.query_one(ErrorBanner), self.query_one(InstancePane), self.query_one(KeyFooter)):
+            widget.retranslate()
+        table: DataTable[Text] = self.query_one(DataTable)
+        for key, title in COLUMNS:
+            column = table.columns[ColumnKey(key)]
+            column.label = Text(_(title))
+            column.content_width = max(column.content_width, column.label.cell_len)
+        table.refresh(layout=True)
+        if self.instances or self.query_one(ErrorBanner).display:
+            self._status_counts() if self.instances else self._failed(None)
+        else:
+            self._status(_("Loading your instances…"))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS], table_keys=False))  # type: ignore[list-item]

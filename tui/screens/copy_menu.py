@@ -13,17 +13,18 @@ from textual.widgets.option_list import Option
 
 from ..api.models import Image
 from ..clipboard import Copyable, path_to_copy, refusal
+from ..i18n import N_, _
 from ..safe_text import printable
 from ..shell_text import docker_pull
 
-# (option id, label, key to press in the menu)
+# (option id, label, key to press in the menu, what a notice calls it: "Copied the path")
 CHOICES = (
-    ("path", "Path", "p"),
-    ("version", "Version (name:tag)", "v"),
-    ("id", "Image record id", "i"),
-    ("image_id", "Digest (imageId)", "d"),
-    ("docker", "docker pull line", "D"),
-    ("json", "Item as JSON", "j"),
+    ("path", N_("Path"), "p", N_("path")),
+    ("version", N_("Version (name:tag)"), "v", N_("version (name:tag)")),
+    ("id", N_("Image record id"), "i", N_("image record id")),
+    ("image_id", N_("Digest (imageId)"), "d", N_("digest (imageId)")),
+    ("docker", N_("docker pull line"), "D", N_("docker pull line")),
+    ("json", N_("Item as JSON"), "j", N_("item as JSON")),
 )
 
 
@@ -44,8 +45,8 @@ def copy_value(image: Image, choice: str) -> Copyable:
 class CopyMenu(ModalScreen["tuple[str, Copyable] | None"]):
     """Dismisses with (what was chosen, in words; the value to copy), or None."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="copy-menu-close")] + [
-        Binding(key, f"choose('{choice}')", label, show=False) for choice, label, key in CHOICES
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Close"), id="copy-menu-close")] + [
+        Binding(key, f"choose('{choice}')", label, show=False) for choice, label, key, _noun in CHOICES
     ]
 
     def __init__(self, image: Image) -> None:
@@ -54,21 +55,26 @@ class CopyMenu(ModalScreen["tuple[str, Copyable] | None"]):
 
     def compose(self) -> ComposeResult:
         options = []
-        for choice, label, key in CHOICES:
+        for choice, label, key, _noun in CHOICES:
             value = copy_value(self.image, choice)
-            preview = value.text or (f"(not copied: {value.problem})" if value.problem else "(empty)")
+            if value.text:
+                preview = value.text
+            elif value.problem:
+                preview = _("(not copied: {reason})").format(reason=value.problem)
+            else:
+                preview = _("(empty)")
             if len(preview) > 60:
                 preview = preview[:59] + "…"
-            prompt = Text.assemble((f"{key}  ", "bold"), (f"{label}\n", "bold"), ("   " + printable(preview), "dim"))
+            prompt = Text.assemble((f"{key}  ", "bold"), (_(label) + "\n", "bold"), ("   " + printable(preview), "dim"))
             options.append(Option(prompt, id=choice))
         menu = OptionList(*options, id="copy-menu")
-        menu.border_title = "Copy"
-        menu.border_subtitle = "Enter copies · Esc closes"
+        menu.border_title = _("Copy")
+        menu.border_subtitle = _("Enter copies · Esc closes")
         yield menu
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_choose(str(event.option.id))
 
     def action_choose(self, choice: str) -> None:
-        label = next(label for option, label, _ in CHOICES if option == choice)
-        self.dismiss((label.lower(), copy_value(self.image, choice)))
+        noun = next(noun for option, _label, _key, noun in CHOICES if option == choice)
+        self.dismiss((_(noun), copy_value(self.image, choice)))

@@ -12,13 +12,15 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..i18n import N_, _
+
 TABLE_KEYS = (
-    ("↑ ↓  j k", "Move", "up and down the table"),
-    ("PgUp PgDn Home End", "Jump", "a page, or to the first or last image"),
-    ("Enter", "Copy path", "the highlighted image's path"),
-    ("click a title", "Sort", "by that column (again to reverse)"),
-    ("Tab  Shift+Tab", "Focus", "filters, table, details"),
-    ("Ctrl+P", "Palette", "every action by name"),
+    ("↑ ↓  j k", N_("Move"), N_("up and down the table")),
+    ("PgUp PgDn Home End", N_("Jump"), N_("a page, or to the first or last image")),
+    ("Enter", N_("Copy path"), N_("the highlighted image's path")),
+    (N_("click a title"), N_("Sort"), N_("by that column (again to reverse)")),
+    ("Tab  Shift+Tab", N_("Focus"), N_("filters, table, details")),
+    ("Ctrl+P", N_("Palette"), N_("every action by name")),
 )
 _KEY_NAMES = {"escape": "Esc", "down": "↓", "up": "↑", "question_mark": "?", "slash": "/", "enter": "Enter"}
 
@@ -33,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
     """A modal list of keys. Esc, q or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help-close"),
+        Binding("escape,q,question_mark", "dismiss", N_("Close"), id="help-close"),
     ]
 
     def __init__(self, bindings: Iterable[Binding], *, table_keys: bool = True) -> None:
@@ -47,11 +49,11 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(no_wrap=True)
         table.add_column(style="dim")
         for binding in self._keys:
-            table.add_row(_key_label(binding), binding.description, binding.tooltip)
+            table.add_row(_key_label(binding), _(binding.description), _(binding.tooltip) if binding.tooltip else "")
         for keys, name, what in self._table_keys:
-            table.add_row(keys, name, what)
+            table.add_row(_(keys), _(name), _(what))
         with VerticalScroll(id="help-box") as box:
-            box.border_title = "Keys"
-            box.border_subtitle = "Esc closes"
-            yield Static(Text("scnet-images · SCNet image browser", style="bold"))
+            box.border_title = _("Keys")
+            box.border_subtitle = _("Esc closes")
+            yield Static(Text(_("scnet-images · SCNet image browser"), style="bold"))
             yield Static(table)

@@ -43,22 +43,29 @@ from ..launch import (
     parse_time_limit,
     plan_launch,
 )
+from ..i18n import N_, _
 from ..safe_text import json_safe, printable
 from .confirm import ConfirmDialog
 
 
 def describe_limits(limits: Limits) -> str:
-    cards = f", {limits.cards} {limits.accelerator} card(s)" if limits.accelerator != "cpu" else ""
-    return (f"Group {limits.group}: up to {limits.cpus} CPU cores{cards}, {limits.memory_mb / 1024:.0f}G memory "
-            f"({limits.memory_mb} MB), time limit {limits.max_time} · {limits.nodes} node(s)")
+    if limits.accelerator == "cpu":
+        text = _("Group {group}: up to {cpus} CPU cores, {memory_gb:.0f}G memory ({memory_mb} MB), "
+                 "time limit {time_limit} · nodes: {nodes}")
+    else:
+        text = _("Group {group}: up to {cpus} CPU cores and {cards} {accelerator} cards, {memory_gb:.0f}G memory "
+                 "({memory_mb} MB), time limit {time_limit} · nodes: {nodes}")
+    return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator,
+                       memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb, time_limit=limits.max_time,
+                       nodes=limits.nodes)
 
 
 class LaunchForm(ModalScreen[str | None]):
     """Dismisses with the new instance's id once the platform took the request, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="launch-cancel"),
-        Binding("ctrl+s", "launch", "Launch…", id="launch-send", tooltip="Review the request, then send it"),
+        Binding("escape", "dismiss(None)", N_("Cancel"), id="launch-cancel"),
+        Binding("ctrl+s", "launch", N_("Launch…"), id="launch-send", tooltip=N_("Review the request, then send it")),
     ]
 
     def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None) -> None:
@@ -70,43 +77,43 @@ class LaunchForm(ModalScreen[str | None]):
         self.limits: Limits | None = None
         self.mount_dirs: list[str] = []
         self.spec: LaunchSpec | None = None
-        self.problems: list[str] = ["loading the region's resource groups…"]
+        self.problems: list[str] = [_("loading the region's resource groups…")]
         self._now = (clock or datetime.now)()
 
     def compose(self) -> ComposeResult:
         image = self.image
         with VerticalScroll(id="launch-box") as box:
-            box.border_title = f"Launch {printable(image.version or image.name)}"
-            box.border_subtitle = "Ctrl+S launches · Esc cancels"
+            box.border_title = _("Launch {image}").format(image=printable(image.version or image.name))
+            box.border_subtitle = _("Ctrl+S launches · Esc cancels")
             yield Static(Text(printable(image.path), style="bold"), id="launch-image")
             with Grid(id="launch-fields"):
-                yield Label("Name")
+                yield Label(_("Name"))
                 yield Input(default_name(image, self._now), id="launch-name")
-                yield Label("Task type")
+                yield Label(_("Task type"))
                 yield Select([(kind, kind) for kind in TASK_TYPES], value=default_task_type(image),
                              allow_blank=False, id="launch-type", compact=True)
-                yield Label("Resource group")
-                yield Select([], prompt="Loading…", id="launch-group", compact=True)
-                yield Label("CPU cores")
+                yield Label(_("Resource group"))
+                yield Select([], prompt=_("Loading…"), id="launch-group", compact=True)
+                yield Label(_("CPU cores"))
                 yield Input("1", type="integer", id="launch-cpus")
-                yield Label(f"{self.accelerator.upper()} cards")
+                yield Label(_("{accelerator} cards").format(accelerator=self.accelerator.upper()))
                 yield Input(str(default_cards(self.accelerator)), type="integer", id="launch-cards")
-                yield Label("Memory")
-                yield Input("4G", id="launch-memory", placeholder="32G or 16384M")
-                yield Label("Time limit")
-                yield Input("01:00:00", id="launch-time", placeholder="HH:MM:SS, 2h, 90m or unlimited")
-                yield Label("Start script")
+                yield Label(_("Memory"))
+                yield Input("4G", id="launch-memory", placeholder=_("32G or 16384M"))
+                yield Label(_("Time limit"))
+                yield Input("01:00:00", id="launch-time", placeholder=_("HH:MM:SS, 2h, 90m or unlimited"))
+                yield Label(_("Start script"))
                 yield TextArea(id="launch-script", soft_wrap=True, show_line_numbers=False)
-                yield Label("Mounts")
+                yield Label(_("Mounts"))
                 yield SelectionList[str](id="launch-mounts")
             yield Static(id="launch-limits")
             yield Static(id="launch-problems")
             yield Static(id="launch-error")
-            yield Static("Request", id="launch-request-title")
+            yield Static(_("Request"), id="launch-request-title")
             yield Static(id="launch-request")
             with Horizontal(id="launch-buttons"):
-                yield Button("Launch…", id="launch-go", variant="primary", disabled=True)
-                yield Button("Cancel", id="launch-close")
+                yield Button(_("Launch…"), id="launch-go", variant="primary", disabled=True)
+                yield Button(_("Cancel"), id="launch-close")
 
     def on_mount(self) -> None:
         self.query_one("#launch-error").display = False
@@ -164,9 +171,9 @@ class LaunchForm(ModalScreen[str | None]):
             text = Text(printable(error.message), style="bold")
             text.append("\n→ " + printable(error.hint))
         else:
-            text = Text(f"Unexpected error: {type(error).__name__}", style="bold")
+            text = Text(_("Unexpected error: {kind}").format(kind=type(error).__name__), style="bold")
         if creating:
-            text.append("\nNothing was launched; every value is as you left it.", style="italic")
+            text.append("\n" + _("Nothing was launched; every value is as you left it."), style="italic")
         else:
             self.limits = None
         banner = self.query_one("#launch-error", Static)
@@ -200,14 +207,15 @@ class LaunchForm(ModalScreen[str | None]):
         def field(selector: str) -> str:
             return self.query_one(selector, Input).value.strip()
 
-        def number(selector: str, what: str) -> int:
+        def number(selector: str, problem: str) -> int:
             try:
                 return int(field(selector))
             except ValueError:
-                problems.append(f"{what}: a whole number")
+                problems.append(problem)
                 return 0
 
-        cpus, cards = number("#launch-cpus", "CPU cores"), number("#launch-cards", "accelerator cards")
+        cpus = number("#launch-cpus", _("CPU cores: a whole number"))
+        cards = number("#launch-cards", _("accelerator cards: a whole number"))
         try:
             memory = parse_memory(field("#launch-memory"))
         except ValueError as problem:
@@ -227,13 +235,13 @@ class LaunchForm(ModalScreen[str | None]):
             start_script=self.query_one("#launch-script", TextArea).text.strip(), mounts=mounts,
         )
         if self.limits is None:
-            problems.append("the group's limits are not known yet")
+            problems.append(_("the group's limits are not known yet"))
         return spec, problems + check_launch(spec, self.limits, self.mount_dirs)
 
     def _refresh(self) -> None:
         self.spec, self.problems = self._spec()
         limits = self.query_one("#launch-limits", Static)
-        limits.update(Text(printable(describe_limits(self.limits)) if self.limits else "Limits: loading…",
+        limits.update(Text(printable(describe_limits(self.limits)) if self.limits else _("Limits: loading…"),
                            style="italic"))
         problems = self.query_one("#launch-problems", Static)
         problems.update(Text("\n".join(f"✗ {printable(problem)}" for problem in self.problems)))
@@ -246,7 +254,7 @@ class LaunchForm(ModalScreen[str | None]):
 
     def action_launch(self) -> None:
         if self.problems or self.spec is None:
-            self.notify("Fix what the form lists first.", severity="warning")
+            self.notify(_("Fix what the form lists first."), severity="warning")
             return
         spec = self.spec
         request = json_safe(json.dumps(spec.body(), ensure_ascii=False, indent=2))
@@ -258,11 +266,11 @@ class LaunchForm(ModalScreen[str | None]):
 
         self.app.push_screen(
             ConfirmDialog(
-                "Launch an instance",
-                f"Send this request to {self.where}? It starts {spec.name}, which counts against your quota "
-                "until it is stopped.",
+                _("Launch an instance"),
+                _("Send this request to {region}? It starts {name}, which counts against your quota "
+                  "until it is stopped.").format(region=self.where, name=spec.name),
                 request,
-                confirm="Launch",
+                confirm=_("Launch"),
             ),
             answered,
         )

@@ -25,6 +25,7 @@ from ..api.token import describe_expiry
 from ..config import config_path
 from ..connection import DEMO_PROFILE as DEMO_CHOICE
 from ..connection import connection_for_profile
+from ..i18n import N_, _
 from ..profiles import StoredProfile, read_profiles
 from ..safe_text import printable
 
@@ -32,7 +33,7 @@ from ..safe_text import printable
 class RegionPicker(ModalScreen["Connection | None"]):
     """Dismisses with a connection to the chosen profile (or the demo), or None."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="region-picker-close")]
+    BINDINGS = [Binding("escape", "dismiss(None)", N_("Close"), id="region-picker-close")]
 
     def __init__(self, current: str, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -56,19 +57,19 @@ class RegionPicker(ModalScreen["Connection | None"]):
                 title.append("  " + printable(profile.name), style="dim")
             details = [printable(profile.user), printable(host_of(profile.base_url))]
             if profile.expires_at is not None:
-                details.append("token " + describe_expiry((profile.expires_at - now).total_seconds()))
+                details.append(_("token {expiry}").format(expiry=describe_expiry((profile.expires_at - now).total_seconds())))
             elif not profile.token and not profile.token_command:
-                details.append("logged out")
+                details.append(_("logged out"))
             options.append(self._option(profile.name, title, " · ".join(part for part in details if part)))
-        demo = Text("Demo API", style="bold")
-        options.append(self._option(DEMO_CHOICE, demo, "the embedded catalog, no account"))
+        demo = Text(_("Demo API"), style="bold")
+        options.append(self._option(DEMO_CHOICE, demo, _("the embedded catalog, no account")))
         with Vertical(id="region-box") as box:  # the hint sits inside the same border as the list
-            box.border_title = "Region"
-            box.border_subtitle = "Enter switches · Esc closes"
+            box.border_title = _("Region")
+            box.border_subtitle = _("Enter switches · Esc closes")
             yield OptionList(*options, id="region-list")
             if not self.profiles:
                 yield Static(
-                    Text("No stored profiles yet. Run `scnet-images login` in a shell to add your regions."),
+                    Text(_("No stored profiles yet. Run `scnet-images login` in a shell to add your regions.")),
                     id="region-hint",
                 )
 
@@ -83,7 +84,7 @@ class RegionPicker(ModalScreen["Connection | None"]):
 
     def on_mount(self) -> None:
         if self.problem:
-            self.notify(printable(self.problem), title="Configuration", severity="error", markup=False)
+            self.notify(printable(self.problem), title=_("Configuration"), severity="error", markup=False)
         menu = self.query_one(OptionList)
         ids = [profile.name for profile in self.profiles] + [DEMO_CHOICE]
         menu.highlighted = ids.index(self.current) if self.current in ids else 0
@@ -96,6 +97,7 @@ class RegionPicker(ModalScreen["Connection | None"]):
         try:
             connection = connection_for_profile(name)
         except ScnetError as error:
-            self.notify(printable(str(error)), title=f"Cannot switch to {name}", severity="error", markup=False)
+            self.notify(printable(str(error)), title=printable(_("Cannot switch to {profile}").format(profile=name)),
+                        severity="error", markup=False)
             return
         self.dismiss(connection)

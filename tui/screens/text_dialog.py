@@ -9,13 +9,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
+from ..i18n import N_, _
 from ..safe_text import printable
 
 
 class TextDialog(ModalScreen[None]):
     """A read-only text area holding `text`, with a note on why it is shown."""
 
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="text-dialog-close")]
+    BINDINGS = [Binding("escape", "dismiss", N_("Close"), id="text-dialog-close")]
 
     def __init__(self, title: str, text: str, note: str) -> None:
         super().__init__()
@@ -26,6 +27,6 @@ class TextDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="text-dialog") as box:
             box.border_title = self._title
-            box.border_subtitle = "Esc closes"
+            box.border_subtitle = _("Esc closes")
             yield Static(Text(self._note), id="text-dialog-note")
             yield TextArea(printable(self._text), read_only=True, soft_wrap=True, id="text-dialog-text")

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from ..api.token import EXPIRY_WARNING_SECONDS, describe_expiry, describe_time_left, read_claims
 from ..connection import Connection
+from ..i18n import _
 from ..safe_text import printable
 
 
@@ -58,8 +59,8 @@ class ConnectionHeader(Horizontal):
         if self._demo:
             where.update(
                 Text.assemble(
-                    ("DEMO", "bold reverse"),
-                    "  demo catalog · your account: scnet-images login",
+                    (_("DEMO"), "bold reverse"),
+                    "  " + _("demo catalog · your account: scnet-images login"),
                 )
             )
         else:
@@ -76,16 +77,22 @@ class ConnectionHeader(Horizontal):
         parts: list[str] = [printable(claims.user)] if claims.user else []
         left = claims.seconds_left(self._clock())
         if left is not None:
-            parts.append(f"token {describe_time_left(left)}")
+            parts.append(_("token {time_left}").format(time_left=describe_time_left(left)))
         info.update(Text(" · ".join(parts)))
         warning = left is not None and left < EXPIRY_WARNING_SECONDS
         info.set_class(warning and left >= 0, "-warning")
         info.set_class(left is not None and left < 0, "-expired")
         if announce and warning and not self._warned and left is not None:
             self._warned = True
-            then = (
-                "it is renewed automatically when the platform refuses it"
+            message = (
+                _("The token {expiry}; it is renewed automatically when the platform refuses it.")
                 if self._renewable
-                else "run `scnet-images login` for a new one"
+                else _("The token {expiry}; run `scnet-images login` for a new one.")
             )
-            self.notify(f"The token {describe_expiry(left)}; {then}.", title="Token", severity="warning", markup=False)
+            self.notify(message.format(expiry=describe_expiry(left)), title=_("Token"), severity="warning",
+                        markup=False)
+
+    def retranslate(self, connection: Connection) -> None:
+        self._follow(connection)
+        self._show_where()
+        self.refresh_token_info(announce=False)

@@ -13,29 +13,30 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from ..api.models import Image
+from ..i18n import N_, _
 from ..safe_text import printable
 
 # (label, attribute) in the order people look for them.
 FIELDS: tuple[tuple[str, str], ...] = (
-    ("Version", "version"),
-    ("Name", "name"),
-    ("Tag", "tag"),
-    ("Accelerator", "accelerator_type"),
-    ("Type", "type"),
-    ("Access", "access"),
-    ("Preset", "is_preset_image"),
-    ("Created", "create_time"),
-    ("User", "user"),
-    ("ID", "id"),
-    ("Image ID", "image_id"),
-    ("App icon", "app_icon"),
+    (N_("Version"), "version"),
+    (N_("Name"), "name"),
+    (N_("Tag"), "tag"),
+    (N_("Accelerator"), "accelerator_type"),
+    (N_("Type"), "type"),
+    (N_("Access"), "access"),
+    (N_("Preset"), "is_preset_image"),
+    (N_("Created"), "create_time"),
+    (N_("User"), "user"),
+    (N_("ID"), "id"),
+    (N_("Image ID"), "image_id"),
+    (N_("App icon"), "app_icon"),
 )
 
 
 def _value(image: Image, attr: str) -> str:
     value = getattr(image, attr)
     if attr == "is_preset_image":
-        return {True: "yes", False: "no", None: "—"}[value]
+        return {True: _("yes"), False: _("no"), None: "—"}[value]
     return str(value) if value else "—"
 
 
@@ -52,7 +53,7 @@ def render_image(image: Image) -> Group:
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(overflow="fold")
     for label, attr in FIELDS:
-        fields.add_row(label, _literal(_value(image, attr)))
+        fields.add_row(_(label), _literal(_value(image, attr)))
     parts: list[object] = [fields]
     if image.extra:
         extra = Table.grid(padding=(0, 1))
@@ -60,9 +61,9 @@ def render_image(image: Image) -> Group:
         extra.add_column(overflow="fold")
         for key, value in image.extra.items():
             extra.add_row(_literal(str(key)), _literal(human_size(value) if key == "imageSize" else value))
-        parts += [Text(""), Text("Other fields from the server", style="bold underline"), extra]
+        parts += [Text(""), Text(_("Other fields from the server"), style="bold underline"), extra]
     raw = json.dumps(dict(image.raw), ensure_ascii=False, indent=2, default=str)
-    parts += [Text(""), Text("Raw JSON", style="bold underline"), Text(printable_json(raw), style="dim")]
+    parts += [Text(""), Text(_("Raw JSON"), style="bold underline"), Text(printable_json(raw), style="dim")]
     return Group(*parts)
 
 
@@ -117,7 +118,7 @@ class DetailPane(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id="detail-pane")
-        self.border_title = "Details"
+        self.border_title = _("Details")
         self.can_focus = True
         self._shown: Image | None = None
         self.wanted: bool | None = None  # None: follow the terminal's size; `d` decides otherwise
@@ -143,7 +144,11 @@ class DetailPane(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-path")
-        yield Static("No image selected.", id="detail-body")
+        yield Static(_("No image selected."), id="detail-body")
+
+    def retranslate(self) -> None:
+        self.border_title = _("Details")
+        self.on_resize()  # shows the image again, in the language now chosen
 
     def on_resize(self) -> None:
         shown, self._shown = self._shown, None
@@ -158,10 +163,10 @@ class DetailPane(VerticalScroll):
         body = self.query_one("#detail-body", Static)
         if image is None:
             path.update("")
-            body.update("No image selected.")
+            body.update(_("No image selected."))
         else:
             width = self.scrollable_content_region.width
-            shown = wrap_path(printable(image.path), width) if image.path else "— the server sent no path"
+            shown = wrap_path(printable(image.path), width) if image.path else _("— the server sent no path")
             path.update(Text(shown, overflow="fold"))
             body.update(render_image(image))
         self.scroll_home(animate=False)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
 from textual.widgets import Static
 
 from ..api.errors import ScnetError
+from ..i18n import N_, _
 from ..safe_text import printable
+
+RETRY = N_("r retry")
 
 
 class ErrorBanner(Static):
@@ -15,33 +20,45 @@ class ErrorBanner(Static):
     def __init__(self) -> None:
         super().__init__(id="error-banner")
         self.display = False
+        self._shown: tuple[BaseException, Callable[[], str] | str, str] | None = None
 
-    def show_error(self, error: BaseException, context: str = "", again: str = "r retry") -> None:
-        """Show `error`; `context` is a sentence put before it (e.g. a failed region switch),
-        `again` the key that tries again."""
+    def show_error(self, error: BaseException, context: Callable[[], str] | str = "", again: str = RETRY) -> None:
+        """Show `error`; `context` is a sentence put before it (e.g. a failed region switch), or
+        what makes it in the language of the moment; `again` (marked with `N_`) the key that
+        tries again. The error's own words stay in the language it happened in."""
+        self._shown = (error, context, again)
         if isinstance(error, ScnetError):
             message = error.message
             hint = error.hint
         else:
-            message = f"Unexpected error: {type(error).__name__}: {error}"
-            hint = "please report it; the app keeps running"
+            message = _("Unexpected error: {kind}: {error}").format(kind=type(error).__name__, error=error)
+            hint = _("please report it; the app keeps running")
+        context = context() if callable(context) else context
         # The context on a line of its own, so the cause and the next step are never pushed out of view.
         text = Text(printable(context) + "\n" if context else "", style="bold")
         text.append(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
-        text.append(f"   ·   {again} · previous results kept", style="italic")
+        text.append("   ·   " + _("{again} · previous results kept").format(again=_(again)), style="italic")
         self.update(text)
         self.display = True
 
+    def retranslate(self) -> None:
+        if self._shown is not None and self.display:
+            self.show_error(*self._shown)
+
     def clear(self) -> None:
         self.display = False
+        self._shown = None
         self.update("")
 
 
 def error_title(error: BaseException) -> str:
     """What a notification about `error` is titled: its kind, capitalised ("API error")."""
-    return error.kind[:1].upper() + error.kind[1:] if isinstance(error, ScnetError) else "Unexpected error"
+    if not isinstance(error, ScnetError):
+        return _("Unexpected error")
+    kind = _(error.kind)
+    return kind[:1].upper() + kind[1:]
 
 
 def error_message(error: BaseException) -> str:

@@ -24,18 +24,23 @@ from textual.strip import Strip
 
 from ..api.models import Image
 from ..catalog import cell_values
+from ..i18n import N_, _
 
 # (column key = sort field, title, max width). Long values are cut here; the details pane has them whole.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("name", "Name", 22),
-    ("tag", "Tag", 44),
-    ("accelerator", "Accel", 7),
-    ("type", "Type", 10),
-    ("access", "Access", 7),
-    ("preset", "Preset", 6),
-    ("created", "Created", 10),
-    ("user", "User", 10),
+    ("name", N_("Name"), 22),
+    ("tag", N_("Tag"), 44),
+    # Translators: the accelerator column's title, short (the column is 7 cells wide).
+    ("accelerator", N_("Accel"), 7),
+    ("type", N_("Type"), 10),
+    ("access", N_("Access"), 7),
+    ("preset", N_("Preset"), 6),
+    ("created", N_("Created"), 10),
+    ("user", N_("User"), 10),
 )
+# The sort fields as the status line names them ("sorted by created ▼").
+FIELD_NAMES = {"name": N_("name"), "tag": N_("tag"), "accelerator": N_("accelerator"), "type": N_("type"),
+               "access": N_("access"), "preset": N_("preset"), "created": N_("created"), "user": N_("user")}
 # Column widths come from this many images: enough to be representative, cheap at any size.
 _WIDTH_SAMPLE = 500  # rows sampled to size the columns (their limits cap them anyway)
 _PADDING = 1
@@ -71,7 +76,7 @@ def _fit_tag(text: str, width: int) -> str:
     return f"{head}…{text[-(width - len(head) - 1):]}"
 
 
-_FITTERS = tuple(_fit_tag if key == "tag" else _fit for key, _, _ in COLUMNS)
+_FITTERS = tuple(_fit_tag if key == "tag" else _fit for key, _title, _limit in COLUMNS)
 
 
 class ImageTable(ScrollView, can_focus=True):
@@ -121,13 +126,13 @@ class ImageTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "choose", "Copy path", show=False),
+        Binding("up,k", "cursor_up", N_("Up"), show=False),
+        Binding("down,j", "cursor_down", N_("Down"), show=False),
+        Binding("pageup", "page_up", N_("Page up"), show=False),
+        Binding("pagedown", "page_down", N_("Page down"), show=False),
+        Binding("home", "first", N_("First"), show=False),
+        Binding("end", "last", N_("Last"), show=False),
+        Binding("enter", "choose", N_("Copy path"), show=False),
     ]
 
     class ImageHighlighted(Message):
@@ -161,7 +166,7 @@ class ImageTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._sort_field = ""
         self._descending = False
-        self._measured = [cell_len(title) + 2 for _, title, _ in COLUMNS]
+        self._measured = [cell_len(_(title)) + 2 for _key, title, _limit in COLUMNS]
         self._widths = list(self._measured)
         self._cells: dict[int, list[str]] = {}
 
@@ -183,6 +188,12 @@ class ImageTable(ScrollView, can_focus=True):
         self._measured = column_widths(images) if widths is None else widths
         self._fit_columns()
 
+    def retranslate(self) -> None:
+        """Column titles in the language now chosen (each column at least as wide as its title)."""
+        self._measured = [max(width, cell_len(_(title))) for width, (_key, title, _limit) in zip(self._measured, COLUMNS)]
+        self._fit_columns()
+        self.refresh()
+
     @property
     def natural_width(self) -> int:
         """The width the columns want, in cells (a layout gives the rest to the details pane)."""
@@ -194,7 +205,7 @@ class ImageTable(ScrollView, can_focus=True):
         widths = list(self._measured)
         available = self.scrollable_content_region.width or self.size.width
         excess = sum(widths) + 2 * _PADDING * len(widths) - available
-        keys = [key for key, _, _ in COLUMNS]
+        keys = [key for key, _title, _limit in COLUMNS]
         for key, minimum in _SHRINK:
             if excess <= 0:
                 break
@@ -240,7 +251,7 @@ class ImageTable(ScrollView, can_focus=True):
         return tuple(Text(fit(value, width).rstrip() if width else "") for fit, value, width in cells)
 
     def header_label(self, field: str) -> str:
-        index = [key for key, _, _ in COLUMNS].index(field)
+        index = [key for key, _title, _limit in COLUMNS].index(field)
         return self._header_cells()[index].strip()
 
     def _changed(self) -> None:
@@ -253,15 +264,15 @@ class ImageTable(ScrollView, can_focus=True):
 
     def _header_cells(self) -> list[str]:
         cells = []
-        for (key, title, _), width in zip(COLUMNS, self._widths):
+        for (key, title, _limit), width in zip(COLUMNS, self._widths):
             arrow = (" ▼" if self._descending else " ▲") if key == self._sort_field else ""
-            cells.append(_fit(title + arrow, width) if width else "")
+            cells.append(_fit(_(title) + arrow, width) if width else "")
         return cells
 
     def _join(self, cells: Sequence[str], style: Style, sorted_style: Style | None = None) -> Strip:
         pad = " " * _PADDING
         segments = []
-        for (key, _, _), cell, width in zip(COLUMNS, cells, self._widths):
+        for (key, _title, _limit), cell, width in zip(COLUMNS, cells, self._widths):
             if not width:  # a column left out on a narrow terminal
                 continue
             cell_style = sorted_style if sorted_style is not None and key == self._sort_field else style
@@ -359,7 +370,7 @@ class ImageTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             x = offset.x + round(self.scroll_offset.x)
-            for (key, _, _), width in zip(COLUMNS, self._widths):
+            for (key, _title, _limit), width in zip(COLUMNS, self._widths):
                 if not width:
                     continue
                 x -= width + 2 * _PADDING
@@ -376,8 +387,9 @@ class ImageTable(ScrollView, can_focus=True):
 
 def column_widths(images: Sequence[Image]) -> list[int]:
     """The natural width of each column for (a sample of) a catalog; safe on any thread."""
-    widths = [cell_len(title) + 2 for _, title, _ in COLUMNS]  # room for the sort arrow
+    widths = [cell_len(_(title)) + 2 for _key, title, _limit in COLUMNS]  # room for the sort arrow
     for image in images[:_WIDTH_SAMPLE]:
         for index, value in enumerate(cell_values(image)):
             widths[index] = max(widths[index], cell_len(value))
-    return [min(width, limit) for width, (_, _, limit) in zip(widths, COLUMNS)]
+    # A title always fits (its sort arrow where there is room), however short the values are cut.
+    return [max(min(width, limit), cell_len(_(title))) for width, (_key, title, limit) in zip(widths, COLUMNS)]

@@ -12,17 +12,19 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..api.container_models import Instance
+from ..i18n import N_, _
 from ..links import masked
 from ..safe_text import json_safe, printable
 
 # (label, field of the detail answer) in the order people look for them.
 FIELDS = (
-    ("Status", "status"), ("Name", "instanceServiceName"), ("ID", "id"), ("Task type", "taskType"),
-    ("Image", "imagePath"), ("Version", "version"), ("Group", "resourceGroup"), ("Resources", "resourceSpec"),
-    ("Accelerator", "acceleratorType"), ("CPU cores", "cpuNumber"), ("Cards", "gpuNumber"),
-    ("Memory, MB", "ramSize"), ("Time limit", "timeoutLimit"), ("Created", "createTime"),
-    ("Started", "startTime"), ("Ended", "endTime"), ("Run time", "duration"), ("Time left", "remainingTime"),
-    ("User", "userName"), ("Description", "description"),
+    (N_("Status"), "status"), (N_("Name"), "instanceServiceName"), (N_("ID"), "id"),
+    (N_("Task type"), "taskType"), (N_("Image"), "imagePath"), (N_("Version"), "version"),
+    (N_("Group"), "resourceGroup"), (N_("Resources"), "resourceSpec"), (N_("Accelerator"), "acceleratorType"),
+    (N_("CPU cores"), "cpuNumber"), (N_("Cards"), "gpuNumber"), (N_("Memory, MB"), "ramSize"),
+    (N_("Time limit"), "timeoutLimit"), (N_("Created"), "createTime"), (N_("Started"), "startTime"),
+    (N_("Ended"), "endTime"), (N_("Run time"), "duration"), (N_("Time left"), "remainingTime"),
+    (N_("User"), "userName"), (N_("Description"), "description"),
 )
 
 
@@ -39,7 +41,7 @@ def render_instance(instance: Instance) -> Group:
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(overflow="fold")
     for label, key in FIELDS:
-        fields.add_row(label, _text(raw.get(key)))
+        fields.add_row(_(label), _text(raw.get(key)))
     parts: list[object] = [fields]
     if instance.ports:
         ports = Table.grid(padding=(0, 1))
@@ -47,10 +49,10 @@ def render_instance(instance: Instance) -> Group:
         ports.add_column(overflow="fold")
         for port in instance.ports:
             ports.add_row(f"{printable(port.protocol)} {printable(port.port)}", _text(port.access_url))
-        parts += [Text(""), Text("Access (o opens, u copies the URL, s the ssh command)", style="bold underline"), ports]
+        parts += [Text(""), Text(_("Access (o opens, u copies the URL, s the ssh command)"), style="bold underline"), ports]
     elif not instance.final:
-        parts += [Text(""), Text("Access URLs appear once it is running.", style="italic")]
-    known = {key for _, key in FIELDS} | {"containerPortInfoList"}
+        parts += [Text(""), Text(_("Access URLs appear once it is running."), style="italic")]
+    known = {key for _label, key in FIELDS} | {"containerPortInfoList"}
     others = {key: value for key, value in raw.items() if key not in known}
     if others:
         extra = Table.grid(padding=(0, 1))
@@ -58,9 +60,9 @@ def render_instance(instance: Instance) -> Group:
         extra.add_column(overflow="fold")
         for key, value in others.items():
             extra.add_row(Text(printable(str(key))), _text(value))
-        parts += [Text(""), Text("Other fields", style="bold underline"), extra]
+        parts += [Text(""), Text(_("Other fields"), style="bold underline"), extra]
     raw_json = json_safe(masked(json.dumps(dict(raw), ensure_ascii=False, indent=2, default=str)))
-    parts += [Text(""), Text("Raw JSON", style="bold underline"), Text(raw_json, style="dim")]
+    parts += [Text(""), Text(_("Raw JSON"), style="bold underline"), Text(raw_json, style="dim")]
     return Group(*parts)
 
 
@@ -69,12 +71,18 @@ class InstancePane(VerticalScroll):
 
     def __init__(self) -> None:
         super().__init__(id="instance-pane")
-        self.border_title = "Instance"
+        self.border_title = _("Instance")
         self.can_focus = True
+        self._shown: Instance | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("No instance selected.", id="instance-body")
+        yield Static(_("No instance selected."), id="instance-body")
 
     def show(self, instance: Instance | None) -> None:
+        self._shown = instance
         body = self.query_one("#instance-body", Static)
-        body.update(render_instance(instance) if instance is not None else "No instance selected.")
+        body.update(render_instance(instance) if instance is not None else _("No instance selected."))
+
+    def retranslate(self) -> None:
+        self.border_title = _("Instance")
+        self.show(self._shown)

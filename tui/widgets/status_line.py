@@ -8,6 +8,8 @@ from textual.containers import Horizontal
 from textual.app import ComposeResult
 from textual.widgets import LoadingIndicator, Static
 
+from ..i18n import _, ngettext
+
 
 class StatusLine(Horizontal):
     """`42 of 265 images · sorted by created ▼ · dcu, all types`, plus a loading spinner."""
@@ -27,13 +29,18 @@ class StatusLine(Horizontal):
 
     def set_position(self, row: int, rows: int) -> None:
         """`12 of 265`: where the cursor is, as k9s and lazydocker show it."""
-        self.query_one("#position", Static).update(f"{row} of {rows}" if rows else "")
+        self.query_one("#position", Static).update(
+            _("{row} of {rows}").format(row=row, rows=rows) if rows else "")
 
     def set_counts(self, shown: int, total: int, sort_field: str, descending: bool, scope: str, note: str = "") -> None:
+        """`sort_field` is the column's title, in the language shown."""
         arrow = "▼" if descending else "▲"
         text = Text.assemble(
-            (f"{shown} of {total} images", "bold"),
-            f" · sorted by {sort_field} {arrow} · {scope}",
+            (ngettext("{shown} of {total} image", "{shown} of {total} images", total).format(shown=shown, total=total),
+             "bold"),
+            " · ",
+            _("sorted by {field} {arrow}").format(field=sort_field, arrow=arrow),
+            f" · {scope}",
         )
         if note:
             text.append(f" · {note}", style="italic")
