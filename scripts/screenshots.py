@@ -22,6 +22,11 @@ SHOWN = (
     "launch-form", "launch-refused", "instances", "instances-following", "instance-stop",
     "filter-open", "wide-200x50", "cached-server-down",
 )
+# The same states in Chinese, in screenshots/zh-CN/ (README.zh-CN.md shows them).
+SHOWN_CHINESE = (
+    "loaded", "search", "details", "error", "help", "copy-menu", "small-80x24", "small-80x24-help", "wide-200x50",
+    "region-picker", "launch-form", "instances", "instance-stop", "cached-server-down",
+)
 
 
 async def render(name: str, out: Path) -> None:
@@ -36,8 +41,10 @@ async def render(name: str, out: Path) -> None:
 def main() -> int:
     folder = ROOT / "screenshots"
     folder.mkdir(exist_ok=True)
-    for name in SHOWN:
-        target = folder / f"{name}.svg"
+    (folder / "zh-CN").mkdir(exist_ok=True)
+    shots = [(name, folder / f"{name}.svg") for name in SHOWN]
+    shots += [(f"zh-{name}", folder / "zh-CN" / f"{name}.svg") for name in SHOWN_CHINESE]
+    for name, target in shots:
         asyncio.run(render(name, target))
         print(target.relative_to(ROOT))
     return 0

@@ -80,17 +80,21 @@ def update(fragments: list[Path]) -> None:
     known: dict[object, object] = {}
     for fragment in fragments:
         for message in read(fragment):
-            if message.id and message.string:
+            if message.id and _translated(message.string):
                 known.setdefault(message.id, message.string)
     for po in languages():
         catalog = read(po)
         catalog.update(template, no_fuzzy_matching=True)
         for message in catalog:
-            if message.id and not message.string and message.id in known:
+            if message.id and not _translated(message.string) and message.id in known:
                 message.string = known[message.id]
         catalog.obsolete.clear()
         write(po, catalog)
     compile_all()
+
+
+def _translated(string: object) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
 
 
 def placeholders(text: str) -> list[str]:

@@ -8,7 +8,7 @@ import contextlib
 import time
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable, Iterator
 
@@ -19,6 +19,7 @@ import pyperclip
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed
 
+from tui import i18n
 from tui.app import ScnetImagesApp
 from tui.config import Settings
 from tui.connection import Connection
@@ -114,6 +115,7 @@ class Scenario:
     region_token: Callable[[DemoServer], str] | None = None
     act: Callable[[ScnetImagesApp], None] | None = None  # a state no key reaches on cue (mid-load)
     cached_minutes: float | None = None  # a cached catalog this old (the first 120 images) before start
+    language: str = "en"  # the interface's language
 
     @contextlib.contextmanager
     def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
@@ -123,6 +125,7 @@ class Scenario:
         os.environ.pop("TMUX", None)
         copy = pyperclip.copy
         pyperclip.copy = _no_pyperclip  # no scenario depends on this machine's clipboard
+        i18n.set_language(self.language)
         try:
             # Access URLs name a fixed host, not the server's random port: pictures stay the same.
             with DemoServer(self.images, token=self.token, clock=NOW.timestamp, public_url=PUBLIC_URL) as server, \
@@ -141,6 +144,7 @@ class Scenario:
                     self.first_load(server)
                 yield self._app(server), self._steps(server)
         finally:
+            i18n.set_language("en")
             pyperclip.copy = copy
             for name, value in saved.items():
                 if value is None:
@@ -238,3 +242,10 @@ SCENARIOS: dict[str, Scenario] = {
         STANDARD, ("p", "down", "enter"), token=jwt("demo", NOW + timedelta(hours=5)), profiles=unusable_region
     ),
 }
+
+# The main states again in Chinese (CJK text is two cells wide: the layout must hold).
+CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "empty", "help", "copy-menu",
+           "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
+           "launch-form", "launch-refused", "instances", "instance-stop", "cached-server-down",
+           "region-switch-failed")
+SCENARIOS.update({f"zh-{name}": replace(SCENARIOS[name], language="zh_CN") for name in CHINESE})

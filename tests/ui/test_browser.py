@@ -387,7 +387,7 @@ async def test_skipped_items_are_reported(server: DemoServer) -> None:
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         assert table(app).row_count == 1
-        assert "1 unusable item(s) skipped" in text_of(app, "#counts")
+        assert "1 unusable item skipped" in text_of(app, "#counts")
 
 
 # --- hostile data ------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""The interface in Chinese, and switching language from the command palette without a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import Input, Select, Static
+from textual.widgets._footer import FooterKey
+
+from tui import i18n
+from tui.demo.server import DemoServer
+from tui.screens.help import HelpScreen
+from tui.widgets.image_table import ImageTable
+
+from .conftest import make_app
+from .scenarios import STANDARD, settle
+
+
+def shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    content = app.screen.query_one(selector, Static).content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def select_label(app) -> str:  # type: ignore[no-untyped-def]
+    content = app.screen.query_one("#accelerator", Select).query_one("#label", Static).content
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+def footer(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_switching_language_keeps_the_catalog_cursor_and_search(server: DemoServer,
+                                                                       isolated_environment: Path) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"vllm", "enter", "down")
+        table = app.screen.query_one(ImageTable)
+        rows, place = table.row_count, table.highlighted_image
+        assert "Help" in footer(app) and "images" in shown(app, "#counts")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Language")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert i18n.language() == "zh_CN"
+        assert "帮助" in footer(app) and "Help" not in footer(app)
+        assert "个镜像" in shown(app, "#counts") and "按创建时间排序" in shown(app, "#counts")
+        assert table.header_label("name").startswith("名称")
+        assert app.screen.query_one("#search", Input).value == "vllm"
+        assert app.screen.query_one("#search", Input).placeholder.startswith("搜索")
+        assert "全部加速卡" in select_label(app)
+        assert table.row_count == rows and table.highlighted_image == place
+        assert len(server.requests) == 1  # nothing was asked again
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "按键" in str(app.screen.query_one("#help-box").border_title)
+        await pilot.press("escape")
+        # And back: the palette offers English, under its own name.
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert "界面语言（Language）：English" in titles
+        back = next(c for c in app.get_system_commands(app.screen) if c.title.endswith("English"))
+        back.callback()
+        await settle(pilot)
+        assert "Help" in footer(app) and "images" in shown(app, "#counts")
+        assert "All accelerators" in select_label(app)
+    assert 'language = "en"' in isolated_environment.read_text()  # kept for the next start
+
+
+async def test_an_error_banner_follows_the_language(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        server.inject("code", "10001")
+        await pilot.press("r")
+        await settle(pilot)
+        assert "previous results kept" in shown(app, "#error-banner")
+        app.switch_language("zh_CN")
+        await pilot.pause()
+        assert "之前的结果已保留" in shown(app, "#error-banner")
+        assert app.screen.query_one("#error-banner").display
