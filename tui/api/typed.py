@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any, Iterator, get_type_hints
 
 import msgspec
 from msgspec import UNSET
@@ -28,28 +28,8 @@ _KNOWN_EXTRA = {"description": "description", "image_size": "imageSize", "status
 _PLAIN_ACCELERATORS = re.compile(r"[a-z0-9_.-]+(,[a-z0-9_.-]+)*")
 
 
-class ImageVo(msgspec.Struct, rename={**_RENAME, **_KNOWN_EXTRA}, forbid_unknown_fields=True,
-              omit_defaults=True, gc=False):
-    """One ImagesVo as it came (Image.raw of a typed answer): read like the dict the tolerant
-    parser keeps. It pickles as itself (msgspec unpickles structs fast), so only a cached
-    catalog that came through this path needs msgspec to load."""
-
-    id: str = ""
-    name: str = ""
-    tag: str = ""
-    version: str = ""
-    path: str = ""
-    accelerator_type: str = ""
-    type: str = ""
-    access: str = ""
-    user: str = ""
-    app_icon: str = ""
-    image_id: str = ""
-    is_preset_image: bool | None = None
-    create_time: str = ""
-    description: Any = UNSET
-    image_size: Any = UNSET
-    status: Any = UNSET
+class _ReadsLikeADict(msgspec.Struct, gc=False):
+    """What ImageVo adds to its fields: it reads like the dict the tolerant parser keeps."""
 
     def _fields(self) -> dict[str, Any]:
         return msgspec.to_builtins(self)  # the API's names; fields left at their default omitted
@@ -79,6 +59,20 @@ class ImageVo(msgspec.Struct, rename={**_RENAME, **_KNOWN_EXTRA}, forbid_unknown
         return self._fields().get(key, default)
 
 
+def _image_vo() -> type[_ReadsLikeADict]:
+    """One ImagesVo as it came (Image.raw of a typed answer), its fields those of Image that
+    the documentation lists (their order, types and defaults, read from Image itself), then
+    the few the platform adds. It pickles as itself (msgspec unpickles structs fast), so only
+    a cached catalog that came through this path needs msgspec to load."""
+    types = get_type_hints(Image)
+    documented = [(field, types[field], Image._field_defaults[field]) for field in Image._fields if field in _RENAME]
+    added = [(field, Any, UNSET) for field in _KNOWN_EXTRA]
+    return msgspec.defstruct("ImageVo", documented + added, bases=(_ReadsLikeADict,), module=__name__,
+                             rename={**_RENAME, **_KNOWN_EXTRA}, forbid_unknown_fields=True, omit_defaults=True,
+                             gc=False)
+
+
+ImageVo = _image_vo()
 Mapping.register(ImageVo)
 
 
