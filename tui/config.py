@@ -30,7 +30,18 @@ from typing import Any, Mapping, NamedTuple
 from .api.options import IMAGE_APIS, ClientOptions
 from .api.addresses import shown_url
 from .api.errors import ConfigError
-from .i18n import N_, _
+from .config_values import (
+    CONFIG_HINT,
+    PROFILE_KEYS,
+    SECONDS_LIMITS,
+    TOP_KEYS,
+    check_values,
+    parse_timeout,
+    profile_of,
+    seconds,
+    setting_in,
+)
+from .i18n import _
 
 ENV_BASE_URL = "SCNET_BASE_URL"
 ENV_TOKEN = "SCNET_TOKEN"
@@ -81,25 +92,9 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_config_path("scnet-images") / "config.toml"
 
 
-# Every key a profile may hold, and what its value must be: "text", "bool", or "seconds"
-# (a number, finite, above 0 and at most the limit in SECONDS_LIMITS).
-PROFILE_KEYS = {
-    "base_url": "text", "token": "text", "token_command": "text", "ca_bundle": "text",
-    "insecure": "bool", "ac_insecure": "bool", "timeout": "seconds", "deadline": "seconds",
-    "image_api": "text", "detected_image_api": "text",
-    "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
-}
-# Keys outside the profiles.
-TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "language": "text",
-            "cache_ttl": "seconds"}
-SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0, "cache_ttl": 30 * 86400.0}
 DEFAULT_CACHE_TTL = 3600.0
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 120.0
-# Shown as _(CONFIG_HINT) (the language is chosen after import).
-CONFIG_HINT = N_("fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere")
-
-
 def read_config_file(path: Path) -> dict[str, Any]:
     """The parsed file, or {} when it does not exist. Bad TOML, or a file that is not UTF-8,
     is a ConfigError."""
@@ -131,56 +126,6 @@ def read_config(path: Path) -> tuple[dict[str, Any], str]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(_("The config file {path} cannot be read: {problem}").format(path=path, problem=exc),
                           _(CONFIG_HINT)) from None
-
-
-def seconds(value: Any, what: str, limit: float) -> float:
-    """A number of seconds, finite, above 0 and at most `limit`; else a ConfigError naming `what`
-    (a setting and where it is: `_setting_in`, `--deadline`)."""
-    import math
-
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(_("{setting} is not a number of seconds: {value}").format(setting=what, value=_shown(value)),
-                          _("use seconds, e.g. 30"))
-    if not 0 < value <= limit:
-        raise ConfigError(_("{setting} must be positive and at most {limit:g} seconds, not {value}").format(
-            setting=what, limit=limit, value=_shown(value)), _(CONFIG_HINT))
-    return float(value)
-
-
-def _setting_in(key: str, where: Any) -> str:
-    # Translators: a setting and where it is, e.g. "timeout in profile 'x' of /home/me/.config/scnet-images/config.toml".
-    return _("{key} in {where}").format(key=key, where=where)
-
-
-def _profile_of(name: str, path: Any) -> str:
-    # Translators: where a profile's settings are, e.g. "profile 'x' of /home/me/.config/scnet-images/config.toml".
-    return _("profile {name} of {path}").format(name=repr(name), path=path)
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def check_values(table: Mapping[str, Any], kinds: Mapping[str, str], where: str) -> list[str]:
-    """Check each known key's value against its kind (a ConfigError naming the key and the
-    expected type); returns a warning for each unknown key (a typo is ignored, not obeyed)."""
-    warnings = []
-    for key, value in table.items():
-        kind = kinds.get(key)
-        if kind is None:
-            warnings.append(_("unknown key {key} in {where}, ignored").format(key=repr(key), where=where))
-        elif kind == "seconds":
-            seconds(value, _setting_in(key, where), SECONDS_LIMITS[key])
-        elif kind == "table" and not isinstance(value, dict):
-            raise ConfigError(_("`{key}` in {where} is not a table").format(key=key, where=where), _(CONFIG_HINT))
-        elif kind == "text" and not isinstance(value, str):
-            raise ConfigError(_("{key} in {where} must be a string in quotes, not {type} {value}").format(
-                key=key, where=where, type=type(value).__name__, value=_shown(value)), _(CONFIG_HINT))
-        elif kind == "bool" and not isinstance(value, bool):
-            raise ConfigError(_("{key} in {where} must be true or false (without quotes), not {type} {value}").format(
-                key=key, where=where, type=type(value).__name__, value=_shown(value)), _(CONFIG_HINT))
-    return warnings
 
 
 def _permission_warning(path: Path, data: Mapping[str, Any]) -> str | None:
@@ -285,15 +230,6 @@ def _untrusted(info: os.stat_result, path: Path) -> str:
     return ""
 
 
-def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
-    """A read timeout -> (connect, read) timeouts; None when not given."""
-    if value is None:
-        return None
-    # Translators: {where} is a flag (--timeout) or a profile ("profile x").
-    read = seconds(value, _("timeout from {where}").format(where=where), SECONDS_LIMITS["timeout"])
-    return min(10.0, read), read
-
-
 def load_settings(
     *,
     base_url: str | None = None,
@@ -326,7 +262,7 @@ def load_settings(
     warnings += check_values(data, TOP_KEYS, str(path))
     profile_name, stored = _select_profile(data, wanted, path) if (data or wanted) else ("", {})
     if stored:
-        warnings += check_values(stored, PROFILE_KEYS, _profile_of(profile_name, path))
+        warnings += check_values(stored, PROFILE_KEYS, profile_of(profile_name, path))
 
     sources: list[str] = []
     origins: list[str] = []
@@ -385,7 +321,7 @@ def load_settings(
         else stored.get("deadline", DEFAULT_DEADLINE),
     )
 
-    cache_ttl = seconds(data["cache_ttl"], _setting_in("cache_ttl", path), SECONDS_LIMITS["cache_ttl"]) if (
+    cache_ttl = seconds(data["cache_ttl"], setting_in("cache_ttl", path), SECONDS_LIMITS["cache_ttl"]) if (
         "cache_ttl" in data) else DEFAULT_CACHE_TTL
     logged_out = bool(stored.get("ac_url")) and chosen_token is None
     if logged_out and demo_if_logged_out and wanted is None and (chosen_url is None or origins[0] == "profile"):

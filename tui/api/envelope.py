@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from ..i18n import N_, _
-from .errors import MalformedResponse, api_error_for_code
+from .errors import ApiError, MalformedResponse, ScnetError, api_error_for_code
 
 
 def text_of(value: Any) -> str:
@@ -70,5 +70,23 @@ def parse_envelope(payload: Any, what: str = N_("the SCNet image-list answer")) 
         # Translators: stands for an error code where the answer's `code` was empty.
         raise api_error_for_code(code or _("(empty)"), message)
     return payload.get("data"), message
+
+
+def empty_body() -> str:
+    """What a message quotes where a body was empty."""
+    # Translators: stands where an excerpt of the server's answer is quoted, when it was empty.
+    return _("(empty body)")
+
+
+def error_in_body(payload: dict[str, Any], status: int) -> ScnetError | None:
+    """An HTTP error whose body still carries an API `code`: report that code."""
+    try:
+        parse_envelope(payload)
+    except ApiError as error:
+        error.status = status
+        return error
+    except ScnetError as error:
+        return error
+    return None
 
 

@@ -12,7 +12,7 @@ fast). This module holds the rules every call follows, with no I/O:
 - `Session.retrying`: another try, after a growing pause, for connection
   failures, 502-504 and the platform's 10012;
 - `envelope_data`: the `{"code", "msg", "data"}` answer every call gives;
-- `failure_for`: an httpx exception -> the error people read.
+- `failure_for` (network_errors.py): an httpx exception -> the error people read.
 
 The token travels only in the `token` header: it is never put in a URL, a log
 line, an exception message or a repr, and never follows a redirect to another
@@ -36,7 +36,7 @@ from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions
 from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
-from .envelope import gc_paused, parse_envelope
+from .envelope import empty_body, error_in_body, gc_paused, parse_envelope
 
 USER_AGENT = "scnet-images/0.1"
 # Bodies from this size on are decoded with msgspec (see `loads`).
@@ -372,7 +372,7 @@ class Session:
             parsed = payload is not None
         if status >= 400:
             if parsed and isinstance(payload, dict) and "code" in payload and str(payload["code"]) != "0":
-                error = _error_in_body(self.without_secrets(payload), status)
+                error = error_in_body(self.without_secrets(payload), status)
                 if error is not None:
                     raise error
             body = excerpt(raw, 160, self.secrets()) or empty_body()
@@ -409,23 +409,3 @@ class Session:
         if isinstance(raw, bytearray):
             raw.clear()  # release the body (60 MB at 100,000 images) before the models are built
         return payload
-
-
-def empty_body() -> str:
-    """What a message quotes where a body was empty."""
-    # Translators: stands where an excerpt of the server's answer is quoted, when it was empty.
-    return _("(empty body)")
-
-
-def _error_in_body(payload: dict[str, Any], status: int) -> ScnetError | None:
-    """An HTTP error whose body still carries an API `code`: report that code."""
-    try:
-        parse_envelope(payload)
-    except ApiError as error:
-        error.status = status
-        return error
-    except ScnetError as error:
-        return error
-    return None
-
-

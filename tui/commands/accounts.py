@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TextIO
 from ..api.addresses import host_of, is_http_url, shown_url, valid_token
 from ..api.errors import ConfigError, ScnetError, TokenRefused
 from ..api.options import ClientOptions
-from ..config import config_path, parse_timeout
+from ..config import config_path
+from ..config_values import parse_timeout
 from ..i18n import _
 from ..safe_text import printable
 from .connect import add_transport_options
