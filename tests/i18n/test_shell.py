@@ -37,15 +37,36 @@ def test_an_error_line_in_each_language(language: str, capsys: pytest.CaptureFix
     assert ERROR_WORDS[language] in capsys.readouterr().err
 
 
-def test_chinese_help_lines_fit_the_terminal_in_cells() -> None:
-    """Wrapped by display width (a Chinese character is two cells), in a real process."""
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_help_lines_fit_the_terminal_in_cells_and_examples_stay_whole(language: str) -> None:
+    """Wrapped by display width (a Chinese character is two cells), in a real process; an
+    example command is never broken (a pasted half would run something else)."""
     from tui.commands.help_format import cells
 
-    environment = {**os.environ, "SCNET_LANG": "zh_CN", "COLUMNS": "80"}
+    environment = {**os.environ, "SCNET_LANG": language, "COLUMNS": "80"}
     done = subprocess.run([sys.executable, "-m", "tui", "login", "--help"], env=environment, capture_output=True,
                           text=True, timeout=60)
-    assert done.returncode == 0 and "用法" in done.stdout
+    assert done.returncode == 0
     lines = done.stdout.splitlines()
-    assert max(cells(line) for line in lines[3:]) <= 80  # the usage's first lines are argparse's own
-    usage = [line for line in lines[:6] if line.strip().startswith("[")]
-    assert usage and all(line.index("[") == cells("用法：scnet-images login ") for line in usage)
+    prose = [line for line in lines if "scnet-images" not in line and "6048ce7b" not in line]
+    assert max(cells(line) for line in prose) <= 80
+    assert "  pass show scnet | scnet-images login --user alice --org-id 6048ce7b --password-stdin" in lines
+    if language == "zh_CN":
+        usage = [line for line in lines[:6] if line.strip().startswith("[")]
+        assert usage and all(line.index("[") == cells("用法：scnet-images login ") for line in usage)
+        assert all(cells(line) <= 80 for line in lines[:6])
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_commands_help_renders_in_every_language(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translation with a stray `%` or a lost placeholder breaks `--help` only in its language."""
+    from tui import i18n
+    from tui.cli import build_parser
+
+    i18n.set_language(language)
+    parser = build_parser()
+    subparsers = next(action for action in parser._actions if action.dest == "command")
+    helps = [parser.format_help()] + [command.format_help() for command in subparsers.choices.values()]
+    assert len(helps) > 15 and all(helps)
+    if language == "zh_CN":
+        assert all("用法" in text for text in helps)

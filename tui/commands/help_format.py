@@ -69,15 +69,16 @@ def formatter(base: type[argparse.HelpFormatter]) -> type[argparse.HelpFormatter
 
 
 class _RawCellWidth(CellWidth):
-    """Keeps the text's own line breaks; a line too wide for the terminal is wrapped under
-    its own indentation (a translation may put a paragraph on one line)."""
+    """Keeps the text's own lines, as argparse's raw formatter does: examples and tables
+    (indented lines) are never touched, so a command shown is a command that can be pasted.
+    Only a paragraph (an unindented line) too wide for the terminal is wrapped: a
+    translation may hold a paragraph on one line."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         lines = []
         for line in text.splitlines():
-            if cells(indent + line) <= width:
+            if line[:1].isspace() or cells(indent + line) <= width:
                 lines.append(indent + line)
-                continue
-            own = indent + line[: len(line) - len(line.lstrip())]
-            lines += [own + part for part in wrap(line, max(20, width - cells(own)))]
+            else:
+                lines += [indent + part for part in wrap(line, max(20, width - cells(indent)))]
         return "\n".join(lines)
