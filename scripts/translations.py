@@ -33,8 +33,12 @@ TEMPLATE = LOCALE / f"{DOMAIN}.pot"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 # The embedded demo API is a server: what it says is the platform's data, never translated.
 SKIPPED = ("demo/",)
-# `{name}` (str.format) and `%(name)s` / `%s` (argparse's own): must match in every language.
-PLACEHOLDER = re.compile(r"\{[a-zA-Z_][a-zA-Z0-9_]*(?:[:!][^{}]*)?\}|%\([a-z_]+\)[a-z]|%[a-z%]")
+# Every `{...}` (str.format: named, and the positional `{}` a translation must not add)
+# and every `%` (argparse formats its help with %: `%(default)s`, `%%`, and a lone `%`
+# that would break it): the same ones in every language.
+PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[a-z]|%[a-z%]|%")
+# Strings that read the same in a translation (names, codes, units): not "untranslated".
+SAME_IN_TRANSLATION = {"ID", "JSON", "Raw JSON", "SSH", "TLS", "URL", "API", "DCU", "GPU", "CPU", "{accelerator}, {image_type}"}
 
 
 def extract() -> Catalog:
@@ -121,10 +125,13 @@ def problems() -> list[str]:
                 found.append(f"{language}: untranslated: {singular!r}")
                 continue
             ids = message_id if isinstance(message_id, tuple) else (message_id,)
-            expected = placeholders(ids[-1])
+            expected = placeholders(ids[-1])  # a plural form says what the plural says (the count)
             for string in strings:
-                if placeholders(string) != expected and placeholders(string) != placeholders(ids[0]):
+                if placeholders(string) != expected:
                     found.append(f"{language}: placeholders differ in {singular!r}: {string!r}")
+            if len(ids) == 1 and strings[0] == singular and singular not in SAME_IN_TRANSLATION:
+                found.append(f"{language}: the same as the English (translate it, or list it in "
+                             f"SAME_IN_TRANSLATION): {singular!r}")
         mo = po.with_suffix(".mo")
         buffer = io.BytesIO()
         write_mo(buffer, catalog, use_fuzzy=False)

@@ -33,6 +33,9 @@ def test_the_placeholder_check_can_fail() -> None:
     assert placeholders("{count:,} of {total} images") == ["{count:,}", "{total}"]
     assert placeholders("共 {total} 个，显示 {count:,} 个") == ["{count:,}", "{total}"]
     assert placeholders("%(prog)s: error") != placeholders("{prog}: error")
+    assert placeholders("令牌{expiry}（{}）") != placeholders("token {expiry}")  # a positional field added
+    assert placeholders("100%不验证") != placeholders("do not verify")  # a lone % breaks argparse help
+    assert placeholders("100%% of it") == ["%%"]
 
 
 def test_chinese_ships_in_the_package() -> None:

@@ -23,13 +23,15 @@ MARKERS = {"_", "N_", "ngettext"}
 # Calls whose first argument is text for people.
 FIRST_ARGUMENT = {"notify", "Static", "Label", "Button", "say", "warn", "note", "set_loading", "_status",
                   "TextDialog", "ConfirmDialog", "ScnetError", "ConfigError", "TokenRefused", "NetworkError",
-                  "TlsError", "ApiError", "MalformedResponse", "ArgumentTypeError"}
+                  "TlsError", "ApiError", "MalformedResponse", "ArgumentTypeError", "update", "Text",
+                  "add_column", "SystemCommand"}
 # Keyword arguments that are text for people, whatever the call.
-TEXT_KEYWORDS = {"title", "help", "description", "epilog", "placeholder", "prompt", "tooltip", "hint", "confirm"}
+TEXT_KEYWORDS = {"title", "help", "description", "epilog", "placeholder", "prompt", "tooltip", "hint", "confirm",
+                 "message"}
 # Calls whose keywords are for developers (a worker's description shows in Textual's devtools).
 DEVELOPER_CALLS = {"work", "run_worker", "call_after_refresh"}
 # Attributes that are text for people when assigned.
-TEXT_ATTRIBUTES = {"border_title", "border_subtitle", "placeholder"}
+TEXT_ATTRIBUTES = {"border_title", "border_subtitle", "placeholder", "label", "description"}
 # Literals that are not words to translate (names, code, units).
 ALLOWED = {"scnet-images", "JSON", "HH:MM:SS", "SSH", "scnet-images · {name}"}
 
@@ -61,7 +63,11 @@ def unmarked(source: str) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(ast.parse(source)):
         candidates: list[ast.AST] = []
-        if isinstance(node, ast.Call) and _name(node) not in MARKERS:
+        if isinstance(node, ast.Call) and _name(node) in MARKERS and node.args and isinstance(
+                node.args[0], (ast.JoinedStr, ast.BinOp)):
+            # `_(f"...")`, `_("a" + b)`: not extracted, so never translated
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.Call) and _name(node) not in MARKERS:
             name = _name(node)
             if name in FIRST_ARGUMENT and node.args:
                 candidates.append(node.args[0])
@@ -83,14 +89,23 @@ def shadowed(source: str) -> list[tuple[int, str]]:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         inner = [child for child in ast.walk(node) if child is not node]
-        # A comprehension's own variables are its own: they do not make `_` local to the function.
+        # A comprehension's own variables are its own: they do not make `_` local to the function
+        # (a comprehension that binds `_` and calls `_()` is caught below, on its own).
         own = {id(name) for child in inner if isinstance(child, ast.comprehension) for name in ast.walk(child.target)}
         binds = any(isinstance(child, ast.Name) and child.id == "_" and isinstance(child.ctx, ast.Store)
                     and id(child) not in own for child in inner)
+        binds = binds or any(isinstance(child, ast.ExceptHandler) and child.name == "_" for child in inner)
         calls = any(isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == "_"
                     for child in inner)
         if binds and calls:
             found.append((node.lineno, node.name))
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            targets = {name.id for generator in node.generators for name in ast.walk(generator.target)
+                       if isinstance(name, ast.Name)}
+            if "_" in targets and any(isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
+                                      and child.func.id == "_" for child in ast.walk(node)):
+                found.append((node.lineno, "<comprehension>"))
     return found
 
 
@@ -110,3 +125,9 @@ def test_the_lint_finds_what_it_looks_for() -> None:
     assert unmarked('Binding("q", "quit", N_("Quit"))') == []
     assert shadowed('def f():\n    for _, b in x:\n        _("a")') == [(1, "f")]
     assert shadowed('def f():\n    return [b for _, b in x] + [_("a")]') == []
+    assert shadowed('def f():\n    try:\n        g()\n    except E as _:\n        pass\n    _("a")') == [(1, "f")]
+    assert shadowed('x = [_("a") for _ in y]') == [(1, "<comprehension>")]
+    assert unmarked('_(f"no image {name}")') == [(1, "_(f'no image {name}')")]
+    assert unmarked('_(CONSTANT)') == []
+    assert unmarked('table.add_column("Name")') == [(1, "'Name'")]
+    assert unmarked('self.notify(message="Copied")') == [(1, "'Copied'")]
