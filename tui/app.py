@@ -103,6 +103,8 @@ class ScnetImagesApp(App[None]):
         """Every described binding of the screen is also a command in the palette; and the
         languages the interface can speak."""
         for command in super().get_system_commands(screen):
+            if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
+                continue  # Textual's key panel speaks only English; `?` lists every key, translated
             yield command._replace(title=_(command.title), help=_(command.help) if command.help else command.help)
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
@@ -110,12 +112,25 @@ class ScnetImagesApp(App[None]):
                                     partial(screen.run_action, binding.action))
         for title, help_text, action in getattr(screen, "palette_commands", list)():
             yield SystemCommand(title, help_text, action)
+        if getattr(screen, "retranslate", None) is None:
+            return  # a dialog on top: the language changes from the screen behind it
+        served = os.environ.get("SCNET_SERVED") == "1"
         for code in i18n.available():
             if code != i18n.language():
                 name = i18n.language_name(code)
-                yield SystemCommand(_("Language: {language}").format(language=name),
-                                    _("Speak {language} from now on (kept for the next start)").format(language=name),
+                what = (_("Speak {language} in this page") if served
+                        else _("Speak {language} from now on (kept in the config file)"))
+                yield SystemCommand(_("Language: {language}").format(language=name), what.format(language=name),
                                     partial(self.switch_language, code))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C, pressed to quit out of habit: say which key quits (Textual says it in English)."""
+        quitting = [active.binding for active in self.active_bindings.values()
+                    if active.binding.action in ("quit", "app.quit")]
+        quitting.sort(key=lambda binding: binding.id != "quit")  # ours (q) before Textual's (ctrl+q)
+        if quitting:
+            self.notify(_("Press {key} to quit.").format(key=self.get_key_display(quitting[0])),
+                        title=_("Do you want to quit?"), markup=False)
 
     def action_command_palette(self) -> None:
         """The palette, its prompt in the current language."""

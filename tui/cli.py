@@ -64,6 +64,8 @@ def usage_problem(message: str) -> str:
     )
     argument_shapes = (
         (r"expected one argument", N_("argument {argument}: expected one argument")),
+        (r"expected (?P<count>\d+) arguments?", N_("argument {argument}: expected {count} arguments")),
+        (r"ignored explicit argument (?P<value>.*)", N_("argument {argument}: takes no value, not {value}")),
         (r"expected at least one argument", N_("argument {argument}: expected at least one argument")),
         (r"expected at most one argument", N_("argument {argument}: expected at most one argument")),
         (r"invalid (?P<type>\S+) value: (?P<value>.*)", N_("argument {argument}: invalid {type} value: {value}")),
@@ -119,8 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Taken out of the command line before parsing (`take_language`), so it works before or
     # after the command; declared here for --help and completion.
     parser.add_argument("--lang", metavar="LANG", choices=i18n.available(),
-                        help=_("the interface's language: en or zh_CN (else SCNET_LANG, the config's "
-                               "`language`, the locale)"))
+                        help=_("the interface's language: {languages} (else SCNET_LANG, the config's "
+                               "`language`, the locale)").format(languages=i18n.join(i18n.available())))
     add_connection_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:

@@ -7,8 +7,8 @@ that is defined before the language is known (a module's constants, key bindings
 column titles) is marked with `N_()` and translated where it is shown.
 
 The catalogs are gettext's: `tui/locale/<language>/LC_MESSAGES/scnet-images.po`,
-compiled to `.mo` files that ship in the package (`python -m tui.locale compile`
-rebuilds them). A third language is a new catalog there, not a code change.
+compiled to `.mo` files that ship in the package (`python scripts/translations.py
+update` extracts, merges and compiles them). A third language is a new catalog there, not a code change.
 English is the source language and needs no catalog.
 
 No Textual here: the shell commands use it too, and the language is chosen before
@@ -20,7 +20,7 @@ from __future__ import annotations
 import gettext as _gettext
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 DOMAIN = "scnet-images"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -73,6 +73,12 @@ def set_language(code: str) -> None:
 LANGUAGE_NAME = N_("English")
 
 
+def join(items: Iterable[str]) -> str:
+    """`a, b, c` as the current language lists things."""
+    # Translators: what separates the items of a list ("1 running, 1 terminated"), spaces included.
+    return _(", ").join(items)
+
+
 def language_name(code: str) -> str:
     """A language's name as its own speakers write it (`English`, `简体中文`)."""
     if code == SOURCE_LANGUAGE:
@@ -101,17 +107,19 @@ def choose(flag: str | None, environ: Mapping[str, str], configured: object) -> 
     """The language to speak, in order from: `--lang`, `SCNET_LANG`, the config file's
     `language`, the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: the first one set), else English.
 
-    Returns the language, and when the first setting given asks for one there is no
-    catalog for, where it came from and its value (then the locale decides).
+    A setting that is blank counts as not given; one that names no language there is a
+    catalog for is passed over (the next one decides). Returns the language, and for the
+    first setting passed over where it came from and its value ("" and None when none was).
     """
+    passed_over: tuple[str, object] = ("", None)
     for source, value in (("--lang", flag), ("SCNET_LANG", environ.get("SCNET_LANG")), ("language", configured)):
-        if value is None or value == "":
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         code = match(value) if isinstance(value, str) else None
-        if code is None:
-            return _locale_language(environ), source, value
-        return code, "", None
-    return _locale_language(environ), "", None
+        if code is not None:
+            return (code, *passed_over)
+        passed_over = passed_over if passed_over[0] else (source, value)
+    return (_locale_language(environ), *passed_over)
 
 
 def _locale_language(environ: Mapping[str, str]) -> str:

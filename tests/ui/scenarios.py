@@ -234,6 +234,7 @@ SCENARIOS: dict[str, Scenario] = {
     "instances": Scenario(STANDARD, ("i",)),
     "instances-following": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y")),
     "instance-stop": Scenario(STANDARD, ("i", "x")),
+    "instances-80x24": Scenario((80, 24), ("i",)),
     # The server fails (an API code: its message names no host, whose port changes per run):
     # the catalog cached 12 minutes ago stays, and says so.
     "cached-server-down": Scenario(STANDARD, cached_minutes=12,
@@ -246,6 +247,6 @@ SCENARIOS: dict[str, Scenario] = {
 # The main states again in Chinese (CJK text is two cells wide: the layout must hold).
 CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "empty", "help", "copy-menu",
            "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
-           "launch-form", "launch-refused", "instances", "instance-stop", "cached-server-down",
+           "launch-form", "launch-refused", "instances", "instances-80x24", "instance-stop", "cached-server-down",
            "region-switch-failed")
 SCENARIOS.update({f"zh-{name}": replace(SCENARIOS[name], language="zh_CN") for name in CHINESE})

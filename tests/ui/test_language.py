@@ -81,3 +81,36 @@ async def test_an_error_banner_follows_the_language(server: DemoServer) -> None:
         await pilot.pause()
         assert "之前的结果已保留" in shown(app, "#error-banner")
         assert app.screen.query_one("#error-banner").display
+
+
+async def test_the_instances_view_follows_the_language_headings_included(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        before = app.export_screenshot()
+        assert "Run&#160;time" in before and "运行时长" not in before
+        app.switch_language("zh_CN")
+        await settle(pilot)
+        after = app.export_screenshot()  # what is drawn, the table's cached header row included
+        assert "运行时长" in after and "Run&#160;time" not in after
+        assert "个实例" in after
+
+
+async def test_no_language_command_over_a_dialog_and_ctrl_c_says_how_to_quit(server: DemoServer) -> None:
+    i18n.set_language("zh_CN")
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert any("Language" in title for title in titles)
+        assert not any(title == "按键" for title in titles)  # Textual's English-only key panel
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert not any("Language" in command.title for command in app.get_system_commands(app.screen))
+        await pilot.press("escape")
+        app.action_help_quit()
+        await pilot.pause()
+        messages = [notice.message for notice in app._notifications]
+        assert any("按 q 退出" in message for message in messages), messages

@@ -148,7 +148,11 @@ def _tab_command(args: argparse.Namespace, profile: str) -> str:
     import shlex
     import sys
 
-    command = [sys.executable, "-m", "tui", "browse"]
+    from .. import i18n
+
+    # The language this command speaks (from --lang, SCNET_LANG, the owner's config or the
+    # locale): a demo tab has a config of its own, so it is passed on.
+    command = [sys.executable, "-m", "tui", "--lang", i18n.language(), "browse"]
     if not profile:
         return shlex.join([*command, "--demo"])
     command += ["--profile", profile]

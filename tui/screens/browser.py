@@ -33,7 +33,7 @@ from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
-from ..widgets.error_banner import ErrorBanner
+from ..widgets.error_banner import RETRY, ErrorBanner
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, FIELD_NAMES, ImageTable
 from ..widgets.key_footer import KeyFooter
@@ -364,4 +364,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
             status.set_loading(self._loading_text())
         elif self._reading_cache:
             status.set_loading(_("Reading the cached catalog…"))
+        elif self.query_one(ErrorBanner).again == RETRY:
+            # The failure's own words were said in the old language: ask again, and the answer
+            # (or the failure) is said in the new one. What is shown stays meanwhile.
+            self.load_images()
 

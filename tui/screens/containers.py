@@ -26,6 +26,7 @@ from ..api.container_models import Instance
 from ..api.errors import ScnetError
 from ..clipboard import Copyable
 from ..connection import Connection
+from .. import i18n
 from ..i18n import N_, _, ngettext
 from ..links import masked, ssh_command, url_problem
 from ..safe_text import printable
@@ -75,10 +76,10 @@ class ContainersScreen(Screen[None]):
                 tooltip=N_("Open the access URL in the system browser (copied where there is none)")),
         Binding("u", "copy_url", N_("Copy URL"), id="containers-copy-url", tooltip=N_("Copy the access URL")),
         Binding("s", "copy_ssh", N_("Copy ssh"), id="containers-copy-ssh", tooltip=N_("Copy the ssh command of an SSH port")),
-        Binding("R", "restart", N_("Restart"), key_display="R", id="containers-restart",
+        Binding("R", "restart", N_("Restart"), key_display="R", id="containers-restart", show=False,
                 tooltip=N_("Start a stopped or failed instance again")),
         Binding("x", "stop", N_("Stop"), id="containers-stop", tooltip=N_("Stop the instance (asks first)")),
-        Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete",
+        Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete", show=False,
                 tooltip=N_("Delete a stopped instance (asks first)")),
         Binding("j", "cursor('down')", N_("Down"), show=False, id="containers-down"),
         Binding("k", "cursor('up')", N_("Up"), show=False, id="containers-up"),
@@ -96,6 +97,7 @@ class ContainersScreen(Screen[None]):
         self._clock = clock
         self.instances: dict[str, Instance] = {}
         self._busy = False
+        self._listed = False  # the platform has answered the list at least once
 
     def compose(self) -> ComposeResult:
         yield ConnectionHeader(self.connection, clock=self._clock)
@@ -158,13 +160,14 @@ class ContainersScreen(Screen[None]):
             return
         result = event.worker.result
         if isinstance(result, _Listed):
+            self._listed = True
             self.query_one(ErrorBanner).clear()
             self._show(result.instances)
         elif isinstance(result, Instance):
             if result.id == self._highlighted_id():
                 self.query_one(InstancePane).show(result)
         elif isinstance(result, _Done):
-            self.notify(printable(result.message), timeout=4)
+            self.notify(printable(result.message), timeout=4, markup=False)  # it names the instance
             self.action_refresh()
         elif isinstance(result, _Url):
             self._deliver(result)
@@ -227,7 +230,7 @@ class ContainersScreen(Screen[None]):
         for instance in self.instances.values():
             counts[instance.status] = counts.get(instance.status, 0) + 1
         # The statuses are the platform's words (data): counted as they came.
-        summary = ", ".join(f"{number} {printable(status).lower()}" for status, number in sorted(counts.items()))
+        summary = i18n.join(f"{number} {printable(status).lower()}" for status, number in sorted(counts.items()))
         total = len(self.instances)
         if not total:
             text = _("No instances in this region yet: press Esc, pick an image, press l.")
@@ -331,20 +334,27 @@ class ContainersScreen(Screen[None]):
         self.dismiss()
 
     def retranslate(self) -> None:
-        """Say everything again in the language now chosen; the rows and the cursor stay."""
+        """Say everything again in the language now chosen; the rows and the cursor stay. A
+        failure on show is asked again, so that its message is said in the new language too."""
         self.query_one(ConnectionHeader).retranslate(self.connection)
-        for widget in (self.query_one(ErrorBanner), self.query_one(InstancePane), self.query_one(KeyFooter)):
+        for widget in (self.query_one(InstancePane), self.query_one(KeyFooter)):
             widget.retranslate()
         table: DataTable[Text] = self.query_one(DataTable)
         for key, title in COLUMNS:
             column = table.columns[ColumnKey(key)]
             column.label = Text(_(title))
             column.content_width = max(column.content_width, column.label.cell_len)
+        table._clear_caches()  # the header row is cached as rendered: it must be drawn again
         table.refresh(layout=True)
-        if self.instances or self.query_one(ErrorBanner).display:
-            self._status_counts() if self.instances else self._failed(None)
+        if self.instances:
+            self._status_counts()
+        elif self._listed:
+            self._status(_("No instances in this region yet: press Esc, pick an image, press l."))
         else:
             self._status(_("Loading your instances…"))
+        if self.query_one(ErrorBanner).display:
+            self.query_one(ErrorBanner).retranslate()
+            self.action_refresh()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS], table_keys=False))  # type: ignore[list-item]

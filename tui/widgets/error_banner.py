@@ -43,6 +43,11 @@ class ErrorBanner(Static):
         self.update(text)
         self.display = True
 
+    @property
+    def again(self) -> str:
+        """The key that tries again (its msgid: RETRY, or the one given), "" when hidden."""
+        return self._shown[2] if self._shown is not None and self.display else ""
+
     def retranslate(self) -> None:
         if self._shown is not None and self.display:
             self.show_error(*self._shown)
