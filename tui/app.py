@@ -163,6 +163,11 @@ class ScnetImagesApp(App[None]):
                 update_setting(config_path(), "language", code)
             except ScnetError as error:
                 self.notify(printable(error.message), title=_("Language not kept"), severity="warning", markup=False)
+                return
+            if i18n.chosen_by() in ("--lang", "SCNET_LANG"):
+                self.notify(_("Kept in the config file, but {setting} still chooses the language at the next "
+                              "start.").format(setting=i18n.chosen_by()), title=_("Language"), timeout=8,
+                            markup=False)
 
     def copy_text(self, label: str, value: str | Copyable) -> None:
         """Put `value` (the `label` of something) on the clipboard by the best way there is, and

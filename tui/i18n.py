@@ -30,6 +30,7 @@ LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = SOURCE_LANGUAGE
+_chosen_by = ""  # the setting that chose the language at start ("--lang", "SCNET_LANG", ...)
 
 
 def _(message: str) -> str:
@@ -56,6 +57,12 @@ def available() -> list[str]:
 def language() -> str:
     """The language the interface speaks now."""
     return _language
+
+
+def chosen_by() -> str:
+    """The setting that chose the language at start: "--lang", "SCNET_LANG", "language" (the
+    config file), or "" (the locale, or English)."""
+    return _chosen_by
 
 
 def set_language(code: str) -> None:
@@ -133,8 +140,13 @@ def _locale_language(environ: Mapping[str, str]) -> str:
 def start(flag: str | None = None, environ: Mapping[str, str] | None = None, configured: object = None) -> str:
     """Choose the language (see `choose`) and speak it; returns what was wrong with a
     setting, in the chosen language ("" when nothing was)."""
-    code, source, value = choose(flag, os.environ if environ is None else environ, configured)
+    global _chosen_by
+    environ = os.environ if environ is None else environ
+    code, source, value = choose(flag, environ, configured)
     set_language(code)
+    _chosen_by = next((name for name, given in (("--lang", flag), ("SCNET_LANG", environ.get("SCNET_LANG")),
+                                                ("language", configured))
+                       if isinstance(given, str) and match(given) == code), "")
     if not source:
         return ""
     return _("{source}: there is no language {value}; there are {languages}").format(

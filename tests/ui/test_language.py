@@ -114,3 +114,17 @@ async def test_no_language_command_over_a_dialog_and_ctrl_c_says_how_to_quit(ser
         await pilot.pause()
         messages = [notice.message for notice in app._notifications]
         assert any("按 q 退出" in message for message in messages), messages
+
+
+async def test_a_switch_says_when_the_environment_still_decides_the_next_start(
+    server: DemoServer, monkeypatch, isolated_environment: Path  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("SCNET_LANG", "zh_CN")
+    assert i18n.start(None, None, None) == "" and i18n.chosen_by() == "SCNET_LANG"
+    app = make_app(server)
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        app.switch_language("en")
+        await pilot.pause()
+        assert any("SCNET_LANG still chooses" in notice.message for notice in app._notifications)
+    assert 'language = "en"' in isolated_environment.read_text()

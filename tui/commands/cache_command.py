@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
         say(_("nothing is cached yet in {folder}").format(folder=cache.folder()))
         return EXIT_OK
     rows = [
-        (printable(entry.where), f"{entry.count:,}", cache.describe_age(time.time() - entry.saved_at),
+        # The demo's name is said in the language of now, not of when the cache was written.
+        (_("the demo API") if entry.key == "demo" else printable(entry.where), f"{entry.count:,}", cache.describe_age(time.time() - entry.saved_at),
          f"{entry.size / 1e6:.1f} MB", entry.key)
         for entry in entries
     ]

@@ -123,12 +123,12 @@ def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
     """A sync client to the server the flags (or settings already read from them) name — the
     embedded demo API when none —, open for the block; what the connection learned (a
     renewed token) is said on stderr after it."""
-    from ..connection import DEMO_HINT, open_connection
+    from ..connection import open_connection
 
     settings = settings_from(args) if isinstance(args, argparse.Namespace) else args
     connection = open_connection(settings)
-    if connection.demo and _demo_note_due():
-        note(_(DEMO_HINT))
+    if connection.demo:
+        demo_note()
     try:
         with connection.sync_client() as client:
             yield client
@@ -136,6 +136,14 @@ def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
         for notice in connection.notices:
             note(notice)
         connection.close()
+
+
+def demo_note() -> None:
+    """Say that the answer is the embedded demo's (once a day: see `_demo_note_due`)."""
+    from ..connection import DEMO_HINT
+
+    if _demo_note_due():
+        note(_(DEMO_HINT))
 
 
 def _demo_note_due() -> bool:

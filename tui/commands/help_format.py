@@ -42,6 +42,11 @@ def wrap(text: str, width: int) -> list[str]:
 class CellWidth:
     """Mixed into argparse's formatters (see `formatter`)."""
 
+    def format_help(self) -> str:
+        # argparse ends a section's heading with an ASCII colon; after a Chinese heading the
+        # full-width one, as "用法：" has.
+        return re.sub(rf"(?m)^(\S[^\n]*[{_WIDE}]):$", "\\1：", super().format_help())  # type: ignore[misc]
+
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap(text, width)
 

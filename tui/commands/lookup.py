@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from ..i18n import N_, _, ngettext
-from .connect import add_connection_options, connected, settings_from
+from .connect import add_connection_options, connected, demo_note, settings_from
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
 from .output import aligned_lines, note, say, warn, write_csv, write_json
 
@@ -123,6 +123,8 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     # --refresh reads the cache only if the server cannot answer.
     usable = None if args.refresh else usable_cache()
     if usable is not None and (args.offline or usable.age() < settings.cache_ttl):
+        if settings.demo:
+            demo_note()  # demo paths, even from the cache: said as when the demo API answers
         return usable.select(args.accelerator, args.image_type)
     if args.offline:
         raise NetworkError(_("Nothing cached answers these filters, and --offline never asks the server"),

@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column(no_wrap=True)
-        table.add_column(style="dim")
+        table.add_column(style="dim", overflow="fold")  # Chinese has no spaces to wrap at: break anywhere
         for binding in self._keys:
             table.add_row(_key_label(binding), _(binding.description), _(binding.tooltip) if binding.tooltip else "")
         for keys, name, what in self._table_keys:
