@@ -166,11 +166,20 @@ async def test_the_instances_view_from_the_key_and_its_refusals(server: DemoServ
         table = app.screen.query_one(DataTable)
         assert table.row_count == 2
         running = next(key for key, status in instance_rows(app).items() if status == "Running")
+        stopped = next(key for key, status in instance_rows(app).items() if status == "Terminated")
         table.move_cursor(row=table.get_row_index(running))
-        await pilot.press("D", "y")  # a running instance cannot be deleted: the platform says why
+        await pilot.press("D")  # a running instance cannot be deleted: said here, nothing is asked or sent
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert any("stop it first" in note for note in notifications(app))
+        table.move_cursor(row=table.get_row_index(stopped))
+        await pilot.press("x")  # nor stopped twice
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert any("has already stopped" in note for note in notifications(app))
+        server.inject("code", "716866", times=1)
+        await pilot.press("D", "y")  # the platform refuses: it says why, the row stays
         await settle(pilot)
         assert any("716866" in note for note in notifications(app))
-        assert instance_rows(app)[running] == "Running"
+        assert instance_rows(app)[stopped] == "Terminated"
         server.inject("status", "502", times=3)
         await pilot.press("r")
         await settle(pilot)

@@ -301,8 +301,21 @@ class ContainersScreen(Screen[None]):
 
     def action_restart(self) -> None:
         instance = self._chosen()
-        if instance is not None:
+        if instance is not None and self._fits(instance, "restart"):
             self._act("restart", instance)
+
+    def _fits(self, instance: Instance, action: str) -> bool:
+        """Whether `action` makes sense in the instance's state; if not, say why (and ask nothing)."""
+        name = printable(instance.name or instance.id)
+        if action == "stop" and instance.final:
+            message = _("{name} has already stopped ({status}): R restarts it, D deletes it.")
+        elif action in ("restart", "delete") and not instance.final:
+            message = (_("{name} is still {status}: stop it first (x), then restart it.") if action == "restart"
+                       else _("{name} is still {status}: stop it first (x), then delete it."))
+        else:
+            return True
+        self.notify(message.format(name=name, status=printable(instance.status)), severity="warning", markup=False)
+        return False
 
     def action_stop(self) -> None:
         self._confirmed("stop", _("Stop the instance"),
@@ -314,7 +327,7 @@ class ContainersScreen(Screen[None]):
 
     def _confirmed(self, action: str, title: str, question: str, label: str) -> None:
         instance = self._chosen()
-        if instance is None:
+        if instance is None or not self._fits(instance, action):
             return
 
         def answered(yes: bool | None) -> None:
