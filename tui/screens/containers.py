@@ -66,10 +66,18 @@ def row_of(instance: Instance) -> tuple[Text, ...]:
     status = Text(printable(instance.status or "?"), style=STATUS_STYLES.get(instance.status, ""))
     cells = (instance.name, None, instance.task_type, instance.resources, instance.duration, instance.version,
              instance.resource_group, instance.create_time, instance.id)
-    return tuple(status if cell is None else Text(printable(cell or "—")) for cell in cells)
+    return tuple(status if cell is None else Text(_cut(printable(cell or "—"))) for cell in cells)
+
+
+def _cut(text: str, width: int = 32) -> str:
+    """A long value (an image's name:tag) cut so the columns after it stay in view; the pane
+    beside the table has it whole."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ContainersScreen(Screen[None]):
+    # Narrower than this, the pane goes under the table, as the images' details pane does.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (180, "-wide")]
     BINDINGS = [
         Binding("r", "refresh", N_("Refresh"), id="containers-refresh", tooltip=N_("Ask the platform again")),
         Binding("o", "open_url", N_("Open"), id="containers-open",
