@@ -219,6 +219,15 @@ class ImageTable(ScrollView, can_focus=True):
             index = keys.index(key)
             excess -= widths[index] + 2 * _PADDING
             widths[index] = 0
+        # A column left out may free more than was missing: what is left goes back to the
+        # columns that gave way (a name or tag cut short while cells stay blank helps no one).
+        for key, _minimum in _SHRINK:
+            index = keys.index(key)
+            if excess >= 0 or not widths[index]:
+                continue
+            take = min(-excess, self._measured[index] - widths[index])
+            widths[index] += take
+            excess += take
         self._widths = widths
         self._changed()
 
