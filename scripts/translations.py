@@ -97,13 +97,16 @@ def update(fragments: list[Path]) -> None:
     compile_all()
 
 
-def _messages(compiled: bytes) -> dict[object, str]:
-    """What a compiled catalog says, as gettext reads it (its header aside)."""
+def _messages(compiled: bytes) -> tuple[object, ...]:
+    """What a compiled catalog says, as gettext reads it: its messages, and what it takes from
+    the header (the charset, the plural rule)."""
     import gettext
 
-    messages = dict(gettext.GNUTranslations(io.BytesIO(compiled))._catalog)  # type: ignore[attr-defined]
-    messages.pop("", None)
-    return messages
+    translations = gettext.GNUTranslations(io.BytesIO(compiled))
+    messages = dict(translations._catalog)  # type: ignore[attr-defined]
+    messages.pop("", None)  # the header's dates and tool versions may differ
+    rule = tuple(translations.plural(count) for count in range(12))  # type: ignore[attr-defined]
+    return messages, translations._charset, rule  # type: ignore[attr-defined]
 
 
 def _translated(string: object) -> bool:

@@ -140,9 +140,9 @@ def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
 
 def demo_note() -> None:
     """Say that the answer is the embedded demo's (once a day: see `_demo_note_due`)."""
-    from ..connection import DEMO_HINT
-
     if _demo_note_due():
+        from ..connection import DEMO_HINT  # only then: it brings httpx, which a cached answer needs not
+
         note(_(DEMO_HINT))
 
 

@@ -317,7 +317,7 @@ class ContainersScreen(Screen[None]):
         name = printable(instance.name or instance.id)
         if action == "stop" and instance.final:
             message = _("{name} has already stopped ({status}): R restarts it, D deletes it.")
-        elif action in ("restart", "delete") and not instance.final:
+        elif action in ("restart", "delete") and (instance.busy or instance.status == "Running"):
             message = (_("{name} is still {status}: stop it first (x), then restart it.") if action == "restart"
                        else _("{name} is still {status}: stop it first (x), then delete it."))
         else:
