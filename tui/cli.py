@@ -36,6 +36,17 @@ class _Parser(argparse.ArgumentParser):
                  **kwargs: Any) -> None:
         super().__init__(*args, formatter_class=formatter(formatter_class), **kwargs)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """As argparse's, but a flag the command does not know is that command's mistake: its
+        message points at `scnet-images COMMAND --help`, not the top-level help."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            commands = getattr(self, "commands", None)
+            command = getattr(parsed, "command", None)
+            where = commands.choices.get(command, self) if commands is not None and command else self
+            where.error(f"unrecognized arguments: {' '.join(extras)}")  # argparse's words: see usage_problem
+        return parsed
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, _("{prog}: {problem} (see `{prog} --help`)").format(
             prog=self.prog, problem=usage_problem(message)) + "\n")
@@ -125,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                                "`language`, the locale)").format(languages=i18n.join(i18n.available())))
     add_connection_options(parser, None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.commands = commands  # type: ignore[attr-defined]  # for parse_args: whose mistake a flag is
     for command in COMMANDS:
         command.register(commands)
     helping = commands.add_parser("help", help=_("the help of a command (scnet-images help list)"),

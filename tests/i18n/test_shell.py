@@ -70,3 +70,10 @@ def test_every_commands_help_renders_in_every_language(language: str, monkeypatc
     assert len(helps) > 15 and all(helps)
     if language == "zh_CN":
         assert all("用法" in text for text in helps)
+
+
+def test_a_flag_a_command_does_not_know_points_at_that_commands_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["path", "--bogus", "x"])
+    assert done.value.code == 64
+    assert "see `scnet-images path --help`" in capsys.readouterr().err
