@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-from typing import Iterator, Mapping, NamedTuple
+from typing import Mapping, NamedTuple
 
 from .i18n import N_, _
 from .image_ref import reference_problem
@@ -58,30 +58,15 @@ def path_to_copy(path: str) -> Copyable:
                     _("it is not a valid image reference: {problem}").format(problem=problem) if problem else "")
 
 
-class _Translated(Mapping[str, str]):
-    """Marked phrases, each translated into the current language when it is read."""
-
-    def __init__(self, phrases: dict[str, str]) -> None:
-        self._phrases = phrases
-
-    def __getitem__(self, key: str) -> str:
-        return _(self._phrases[key])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._phrases)
-
-    def __len__(self) -> int:
-        return len(self._phrases)
-
-
-# How a copy went, as a notice says it (under a title that says what was copied).
-HOW: Mapping[str, str] = _Translated({
+# How a copy went, as a notice says it (under a title that says what was copied); marked,
+# and translated where it is shown: _(HOW[way]).
+HOW: Mapping[str, str] = {
     "system": N_("to the system clipboard"),
     "tmux": N_("to tmux's paste buffer (prefix ] pastes it; your terminal's clipboard too if tmux's set-clipboard is on)"),
     "osc52": N_("to the terminal as an OSC 52 request; if nothing arrives, the terminal does not take OSC 52"),
     "osc52-tmux": N_("through tmux to the terminal as an OSC 52 request; it arrives only with "
                      "`set -g allow-passthrough on` in tmux and a terminal that takes OSC 52"),
-})
+}
 
 
 def copied(how: str) -> str:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, NamedTuple
 
 DOMAIN = "scnet-images"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -50,8 +51,19 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's own name for it)
 
 def available() -> list[str]:
     """The languages there are catalogs for, English first: `["en", "zh_CN"]`."""
-    found = sorted(path.parent.parent.name for path in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
-    return [SOURCE_LANGUAGE, *found]
+    return [SOURCE_LANGUAGE, *_catalogs_in(LOCALE_DIR)]
+
+
+@lru_cache
+def _catalogs_in(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted(path.parent.parent.name for path in folder.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")))
+
+
+@lru_cache
+def _catalog(folder: Path, code: str) -> _gettext.GNUTranslations:
+    """A language's compiled catalog, read once."""
+    with (folder / code / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as handle:
+        return _gettext.GNUTranslations(handle)
 
 
 def language() -> str:
@@ -68,11 +80,7 @@ def chosen_by() -> str:
 def set_language(code: str) -> None:
     """Speak `code` (one of `available()`) from now on."""
     global _translations, _language
-    if code == SOURCE_LANGUAGE:
-        _translations = _gettext.NullTranslations()
-    else:
-        with (LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as handle:
-            _translations = _gettext.GNUTranslations(handle)
+    _translations = _gettext.NullTranslations() if code == SOURCE_LANGUAGE else _catalog(LOCALE_DIR, code)
     _language = code
 
 
@@ -90,8 +98,7 @@ def language_name(code: str) -> str:
     """A language's name as its own speakers write it (`English`, `简体中文`)."""
     if code == SOURCE_LANGUAGE:
         return LANGUAGE_NAME
-    with (LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as handle:
-        return _gettext.GNUTranslations(handle).gettext(LANGUAGE_NAME)
+    return _catalog(LOCALE_DIR, code).gettext(LANGUAGE_NAME)
 
 
 def match(value: str) -> str | None:
@@ -110,23 +117,30 @@ def match(value: str) -> str | None:
     return next((code for code in languages if code.split("_")[0].lower() == wanted), None)
 
 
-def choose(flag: str | None, environ: Mapping[str, str], configured: object) -> tuple[str, str, object]:
+class Choice(NamedTuple):
+    """The language chosen, the setting that chose it ("" for the locale or the default), and
+    the first setting passed over because it names no catalog (its name and value)."""
+
+    language: str
+    chosen_by: str = ""
+    passed_over: str = ""
+    passed_value: object = None
+
+
+def choose(flag: str | None, environ: Mapping[str, str], configured: object) -> Choice:
     """The language to speak, in order from: `--lang`, `SCNET_LANG`, the config file's
     `language`, the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`: the first one set), else English.
-
     A setting that is blank counts as not given; one that names no language there is a
-    catalog for is passed over (the next one decides). Returns the language, and for the
-    first setting passed over where it came from and its value ("" and None when none was).
-    """
+    catalog for is passed over (the next one decides)."""
     passed_over: tuple[str, object] = ("", None)
     for source, value in (("--lang", flag), ("SCNET_LANG", environ.get("SCNET_LANG")), ("language", configured)):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         code = match(value) if isinstance(value, str) else None
         if code is not None:
-            return (code, *passed_over)
+            return Choice(code, source, *passed_over)
         passed_over = passed_over if passed_over[0] else (source, value)
-    return (_locale_language(environ), *passed_over)
+    return Choice(_locale_language(environ), "", *passed_over)
 
 
 def _locale_language(environ: Mapping[str, str]) -> str:
@@ -141,13 +155,10 @@ def start(flag: str | None = None, environ: Mapping[str, str] | None = None, con
     """Choose the language (see `choose`) and speak it; returns what was wrong with a
     setting, in the chosen language ("" when nothing was)."""
     global _chosen_by
-    environ = os.environ if environ is None else environ
-    code, source, value = choose(flag, environ, configured)
-    set_language(code)
-    _chosen_by = next((name for name, given in (("--lang", flag), ("SCNET_LANG", environ.get("SCNET_LANG")),
-                                                ("language", configured))
-                       if isinstance(given, str) and match(given) == code), "")
-    if not source:
+    choice = choose(flag, os.environ if environ is None else environ, configured)
+    set_language(choice.language)
+    _chosen_by = choice.chosen_by
+    if not choice.passed_over:
         return ""
     return _("{source}: there is no language {value}; there are {languages}").format(
-        value=repr(value), source=source, languages=", ".join(available()))
+        value=repr(choice.passed_value), source=choice.passed_over, languages=", ".join(available()))

@@ -28,11 +28,12 @@ def test_the_first_setting_given_decides(flag: str | None, environ: dict[str, st
 
 
 def test_a_setting_naming_no_language_is_said_and_the_locale_decides() -> None:
-    assert i18n.choose(None, {"SCNET_LANG": "klingon", "LANG": "zh_CN.UTF-8"}, None) == ("zh_CN", "SCNET_LANG",
+    assert i18n.choose(None, {"SCNET_LANG": "klingon", "LANG": "zh_CN.UTF-8"}, None) == ("zh_CN", "", "SCNET_LANG",
                                                                                          "klingon")
-    assert i18n.choose(None, {}, 42) == ("en", "language", 42)
-    assert i18n.choose(None, {"SCNET_LANG": "klingon"}, "zh_CN") == ("zh_CN", "SCNET_LANG", "klingon")  # next one
-    assert i18n.choose(None, {"SCNET_LANG": "  ", "LANG": "zh_CN.UTF-8"}, None) == ("zh_CN", "", None)  # blank
+    assert i18n.choose(None, {}, 42) == ("en", "", "language", 42)
+    assert i18n.choose(None, {"SCNET_LANG": "klingon"}, "zh_CN") == ("zh_CN", "language", "SCNET_LANG",
+                                                                     "klingon")  # the next one decides
+    assert i18n.choose(None, {"SCNET_LANG": "  ", "LANG": "zh_CN.UTF-8"}, None) == ("zh_CN", "", "", None)  # blank
     problem = i18n.start(None, {"SCNET_LANG": "klingon"}, None)
     assert "SCNET_LANG" in problem and "'klingon'" in problem and "zh_CN" in problem
 

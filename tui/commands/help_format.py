@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import unicodedata
 from typing import Any
 
 # A run of text that stays on one line: a word with its trailing spaces, or one wide character
@@ -22,8 +21,11 @@ _PIECES = re.compile(rf"[{_WIDE}][{_CLOSING}]*[ ]*|[^\s{_WIDE}]+[{_CLOSING}]*[ ]
 
 
 def cells(text: str) -> int:
-    """How many terminal cells `text` takes (wide and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """How many terminal cells `text` takes (wide and full-width characters take two): Rich's
+    measure, as the printed tables use (imported only when help is printed)."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -55,7 +57,9 @@ class CellWidth:
 
     def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
         words = argparse._("usage: ") if prefix is None else prefix  # type: ignore[attr-defined]
-        extra = cells(words) - len(words)  # what the wide characters of "用法：" add
+        # What the wide characters of "用法：" add (argparse formats the usage while the parser
+        # is built, so an English start must not pay for measuring).
+        extra = 0 if words.isascii() else cells(words) - len(words)
         if not extra:
             return super()._format_usage(usage, actions, groups, prefix)  # type: ignore[misc]
         self._width -= extra  # type: ignore[attr-defined]  # lines laid out for the cells they take
