@@ -89,11 +89,11 @@ def mode_parse(base_url: str) -> dict[str, float]:
     body = httpx.request("GET", base_url + "/ai/openapi/v2/instance-service/images", headers={"token": TOKEN}).content
 
     def ours() -> Any:
-        with gc_paused():  # as the client decodes
+        with gc_paused(keep=True):  # as the client decodes
             return _typed_images(body) or parse_image_list(_loads(body))
 
     def tolerant() -> Any:
-        with gc_paused():
+        with gc_paused(keep=True):
             return parse_image_list(_loads(body))
 
     same_types = msgspec.json.Decoder(_Answer)  # the types the fast path reads into

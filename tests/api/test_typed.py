@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tui.api.drivers import ScnetSyncClient
 from tui.api.images import list_images
 from tui.api.models import Image, ImageList, parse_image_list
+from tui.api import typed
 from tui.api.typed import ImageVo, images_from_body
 from tui.demo.catalog import demo_catalog, synthetic_catalog
 from tui.demo.server import DemoServer
@@ -128,3 +129,84 @@ def test_msgspec_reads_the_struct_back_as_the_api_names() -> None:
     vo = msgspec.json.decode(b'{"imageId": "sha256:1", "isPresetImage": false, "name": "a"}', type=ImageVo)
     assert dict(vo) == {"imageId": "sha256:1", "isPresetImage": False, "name": "a"}
     assert vo.get("imageId") == "sha256:1" and "name" in vo and len(vo) == 3 and list(vo) == list(dict(vo))
+
+
+# --- a large body read in pieces ----------------------------------------------------------------
+
+
+def _whole(body: bytes, monkeypatch: pytest.MonkeyPatch) -> ImageList | None:
+    with monkeypatch.context() as patch:
+        patch.setattr(typed, "PIECE_BYTES", 1 << 40)  # never in pieces
+        return images_from_body(body)
+
+
+def _alike(body: bytes, monkeypatch: pytest.MonkeyPatch) -> ImageList | None:
+    """Read in pieces of ~100 bytes, and whole: the same answer (both None, or the same images)."""
+    monkeypatch.setattr(typed, "PIECE_BYTES", 100)
+    pieces, whole = images_from_body(body), _whole(body, monkeypatch)
+    assert (pieces is None) == (whole is None)
+    if pieces is not None and whole is not None:
+        _same(pieces, whole)
+    return pieces
+
+
+def test_a_body_in_pieces_is_read_as_the_whole_body_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = synthetic_catalog(200)
+    for body in (_body(catalog), json.dumps({"code": 0, "data": catalog}, separators=(",", ":")).encode(),
+                 json.dumps({"data": catalog, "msg": "ok", "code": "0"}, indent=2).encode()):
+        read: list[Any] = []
+        spy = typed._read_in_pieces
+        monkeypatch.setattr(typed, "_read_in_pieces", lambda body, view: read.append(spy(body, view)) or read[-1])
+        listed = _alike(body, monkeypatch)
+        assert listed is not None and len(listed.images) == 200
+        assert read[0] is not None  # read in pieces, not whole
+        monkeypatch.undo()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Cuts that fall inside strings and nested values: a piece is not JSON, so it is read whole.
+        _body([{"name": "a", "tag": "1", "version": "a:1", "description": "x}, {" * 40} for _ in range(8)]),
+        _body([{"name": "a", "tag": "1", "version": "a:1", "description": [{"n": i} for i in range(30)]}] * 6),
+        _body([{"name": "a", "tag": "1", "version": "a:1", "user": "u" * 90}] * 8, code="10008"),  # an error code
+        b'{"code": "0", "msg": "a", "data": [' + b", ".join([b'{"name": "a", "tag": "1", "version": "a:1"}'] * 9)
+        + b'], "msg": "b"}',  # a repeated key, one in each end
+        b'{"data": [' + b", ".join([b'{"name": "a", "tag": "1", "version": "a:1"}'] * 9) + b'], "code": "1"}',
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "a", "tag": "1", "version": "a:1"}'] * 9)
+        + b'], "data": []}',
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "a", "tag": "1", "version": "a:1"}'] * 9),  # cut short
+        # Image-like objects in another list, after `data` or before a repeated `data`: not items.
+        b'{"code": "0", "data": [{"name": "a", "tag": "1", "version": "a:1"}], "extra": ['
+        + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9) + b"]}",
+        b'{"data": [' + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9)
+        + b'], "code": "0", "data": [{"name": "a", "tag": "1", "version": "a:1"}]}',
+        b'{"code": "0", "data": [{"name": "a", "tag": "1", "version": "a:1"}], "data": ['
+        + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9) + b"]}",
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9)
+        + b'], "msg": "x]"}',  # a bracket after the items
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9)
+        + b'], }',  # a trailing comma
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "b", "tag": "2", "version": "b:2"}'] * 9)
+        + b']}\x0c',  # a blank JSON does not allow
+        b'{"code": "0", "data": [' + b", ".join([b'{"name": "a", "tag": "1", "version": "a:1"}'] * 8)
+        + b', {"name": "a", "tag": "1"}]}',  # the last item needs a repair
+    ],
+)
+def test_a_body_that_does_not_cut_cleanly_is_read_whole(body: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    _alike(body, monkeypatch)
+
+
+_NASTY = st.sampled_from(["}, {", "},{", '"}, {"', "}]}", "[{", "\\", '\\"', "é"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(_KEYS, st.one_of(_TEXT, _NASTY, _VALUE), max_size=6), max_size=12),
+       st.sampled_from([(", ", ": "), (",", ":"), (",\n  ", ": ")]), st.booleans())
+def test_any_body_in_pieces_is_read_as_the_whole_body_is(
+    data: list[dict[str, Any]], separators: tuple[str, str], data_first: bool
+) -> None:
+    envelope = {"data": data, "code": "0", "msg": "m"} if data_first else {"code": "0", "msg": "m", "data": data}
+    body = json.dumps(envelope, separators=separators, ensure_ascii=False).encode()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _alike(body, monkeypatch)

@@ -351,7 +351,7 @@ class Session:
         status, content_type, raw = reply.status, reply.content_type, reply.body
         host = host_of(url)
         if typed is not None and status < 300 and len(raw) >= LARGE_BODY_BYTES:
-            with gc_paused():
+            with gc_paused(keep=True):
                 value = typed(raw)
             if value is not None:
                 if isinstance(raw, bytearray):

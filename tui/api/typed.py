@@ -82,19 +82,119 @@ class _Answer(msgspec.Struct, gc=False):
     msg: str = ""
 
 
+class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """The first piece of a body read in pieces: the envelope up to `data` and its first items."""
+
+    data: list[ImageVo]
+    code: str | int | msgspec.UnsetType = UNSET
+    msg: str | msgspec.UnsetType = UNSET
+
+
+class _Rest(msgspec.Struct, gc=False):
+    """The envelope's fields after `data` (a repeated `data` among them is caught)."""
+
+    code: str | int | msgspec.UnsetType = UNSET
+    msg: str | msgspec.UnsetType = UNSET
+    data: Any = UNSET
+
+
 _DECODER = msgspec.json.Decoder(_Answer)
+_HEAD = msgspec.json.Decoder(_Head)
+_ITEMS = msgspec.json.Decoder(list[ImageVo])
+_REST = msgspec.json.Decoder(_Rest)
+
+# A large body is read in pieces of about this size (2 MB, some 3,500 images, 5 ms of
+# decoding): one decode of 61 MB holds the interpreter for 130-200 ms, and the screen cannot
+# take a keystroke until it ends. Between pieces the loading thread lets the screen run.
+PIECE_BYTES = 1 << 21
+# Where one item of `data` ends and the next begins: `}`, a comma, `{`, JSON's blanks between.
+_BETWEEN_ITEMS = re.compile(rb"\}[ \t\r\n]*,[ \t\r\n]*\{")
+_BLANKS = b" \t\r\n"
 
 
 def images_from_body(body: bytes | bytearray) -> ImageList | None:
     """The images of a successful answer that fits the documented types, or None."""
     try:
-        answer = _DECODER.decode(body)
+        with memoryview(body) as view:  # released before the caller may clear the body
+            read = _read_in_pieces(body, view) if len(body) >= 2 * PIECE_BYTES else None
     except (msgspec.DecodeError, ValueError, RecursionError):  # invalid UTF-8 is a ValueError
+        read = None
+    if read is None:  # small, or not laid out as the pieces assume: read whole
+        try:
+            answer = _DECODER.decode(body)
+        except (msgspec.DecodeError, ValueError, RecursionError):
+            return None
+        if str(answer.code).strip() != "0":
+            return None  # the tolerant path explains error codes
+        read = _normalised(answer.data), answer.msg
+    images, msg = read
+    return None if images is None else ImageList(tuple(images), 0, msg)
+
+
+def _read_in_pieces(body: bytes | bytearray, view: memoryview) -> tuple[list[Image] | None, str] | None:
+    """(images, msg) of a successful answer read piece by piece, each piece normalised as
+    soon as it is decoded; None when the body is not laid out as the pieces assume, and
+    then it is read whole, which has the last word.
+
+    The cuts between items are found by a pattern, not by parsing, so one may fall inside
+    a string or a nested value; then a piece is not JSON on its own and decoding it fails.
+    The first piece (closed by `]}`; only code, msg and data allowed) decodes only when its
+    cut is between two items of the `data` being read; each next piece, bracketed, only
+    when it starts and ends there too; the last ends at the body's last `]`, so what
+    follows it holds no list. Pieces that all decode hold the items a whole read gives,
+    with its code and msg; a key found on both sides of the items is left to the whole read.
+    """
+    cuts = []
+    at = PIECE_BYTES
+    while at < len(view):
+        found = _BETWEEN_ITEMS.search(view, at)
+        if found is None:
+            break
+        cuts.append((found.start() + 1, found.end() - 1))
+        at = found.end() + PIECE_BYTES
+    close = body.rfind(b"]")
+    if not cuts or close < cuts[-1][1]:
         return None
-    if str(answer.code).strip() != "0":
-        return None  # the tolerant path explains error codes
-    images = _normalised(answer.data)
-    return None if images is None else ImageList(tuple(images), 0, answer.msg)
+    rest = bytes(view[close + 1:]).strip(_BLANKS)
+    if rest == b"}":
+        tail = _Rest()
+    elif rest[:1] == b"," and rest[1:].lstrip(_BLANKS)[:1] == b'"':
+        tail = _REST.decode(b"{" + rest[1:])
+    else:
+        return None
+    head = _HEAD.decode(b"".join((view[: cuts[0][0]], b"]}")))
+    if (head.code is UNSET) == (tail.code is UNSET) or UNSET not in (head.msg, tail.msg) or tail.data is not UNSET:
+        return None  # no code, or a key on both sides of the items
+    code, msg = (tail.code if head.code is UNSET else head.code), (tail.msg if head.msg is UNSET else head.msg)
+    if str(code).strip() != "0":
+        return None  # the whole read declines it
+    images = _normalised(head.data)
+    ends = [(start, end) for (_, start), (end, _) in zip(cuts, [*cuts[1:], (close, 0)])]
+    for start, end in ends:
+        more = None if images is None else _normalised(_ITEMS.decode(b"".join((b"[", view[start:end], b"]"))))
+        if images is None or more is None:
+            return None, ""  # an item needs the tolerant parser's repairs: so would a whole read's
+        images += more
+    return images, "" if msg is UNSET else msg
+
+
+_PACKED = msgspec.msgpack.Decoder(list[ImageVo])
+
+
+def pack(items: list[Any]) -> bytes | None:
+    """Structs of this path as msgpack (the catalog cache's frames); None when some item is
+    not one, or a value msgpack cannot hold (an integer past 64 bits): then pickle them."""
+    if set(map(type, items)) != {ImageVo}:
+        return None
+    try:
+        return msgspec.msgpack.encode(items)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def unpack(packed: bytes) -> list[Any]:
+    """`pack`'s structs again; msgspec.DecodeError when the bytes are not that."""
+    return _PACKED.decode(packed)
 
 
 def _normalised(items: list[ImageVo]) -> list[Image] | None:
@@ -124,8 +224,9 @@ def _normalised(items: list[ImageVo]) -> list[Image] | None:
             text = path
         else:
             text = " ".join((name, tag, version, path))
-        if not text.islower():
-            text = text.lower()
+        lowered = text.lower()  # ASCII lower-casing is a copy at memory speed; islower() tests a char at a time
+        if lowered != text:
+            text = lowered
         if "\n" in text:
             text = text.replace("\n", " ")
         append(make(Image, (
