@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import stat
@@ -11,10 +12,13 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+import msgspec
 import pytest
 
 from tui import cache
-from tui.api.models import parse_image
+from tui.api.models import Image, parse_image
+from tui.api.typed import ImageVo, images_from_body, pack
+from tui.demo.catalog import synthetic_catalog
 from tui.cli import main
 from tui.demo.server import DemoServer
 
@@ -33,6 +37,41 @@ def test_a_catalog_comes_back_as_it_was_kept() -> None:
     assert stat.S_IMODE(cache.folder().stat().st_mode) == 0o700
     assert cache.load_names("k")[:3] == ["img0", "img0:1.0", "img1"]
     assert [image.name for image in back.select("gpu", None)] == [f"img{n}" for n in range(0, 50, 2)]
+
+
+def _typed_images(count: int) -> tuple[Image, ...]:
+    listed = images_from_body(json.dumps({"code": "0", "data": synthetic_catalog(count)}).encode())
+    assert listed is not None and isinstance(listed.images[0].raw, ImageVo)
+    return listed.images
+
+
+def test_a_typed_catalog_comes_back_with_its_raw_fields() -> None:
+    images = _typed_images(cache._FRAME + 10)  # two frames, and the head
+    cache.save("k", cache.Cached(images, 1000.0), head=images[:5])
+    back, problem = cache.load("k")
+    assert problem == "" and back is not None and back.images == images
+    assert all(type(image.raw) is ImageVo for image in back.images)
+    assert [dict(image.raw) for image in back.images] == [dict(image.raw) for image in images]
+    head = cache.load_head("k")
+    assert head is not None and head.images == images[:5]
+
+
+def test_raw_fields_msgpack_cannot_hold_are_pickled() -> None:
+    images = list(_typed_images(3))
+    images[1] = images[1]._replace(raw=msgspec.structs.replace(images[1].raw, description=1 << 70))
+    assert pack([image.raw for image in images]) is None
+    cache.save("k", cache.Cached(tuple(images), 1000.0))
+    back, problem = cache.load("k")
+    assert problem == "" and back is not None and back.images[1].raw["description"] == 1 << 70
+
+
+def test_packed_raw_fields_that_are_not_structs_are_ignored_with_a_note() -> None:
+    columns = list(map(list, zip(*_typed_images(3))))
+    columns[cache._RAW] = msgspec.msgpack.encode([{"name": 1}] * 3)
+    cache.save("k", cache.Cached(IMAGES, 1000.0))
+    (cache.folder() / "k.pickle").write_bytes(_crafted({"count": 3}, tuple(columns)))
+    back, problem = cache.load("k")
+    assert back is None and "was ignored" in problem
 
 
 @pytest.mark.parametrize("spoil", ["truncate", "garbage", "version", "not images", "empty"])

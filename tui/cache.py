@@ -31,7 +31,7 @@ from .api.envelope import gc_paused
 from .api.models import Image
 from .i18n import _, ngettext
 
-CACHE_VERSION = 2  # 2: images by column; Image lost `created` (now derived)
+CACHE_VERSION = 3  # 2: images by column; Image lost `created` (now derived). 3: typed raws packed
 _MAGIC = b"scnet-images catalog cache\n"
 # The names file's first line: a NUL cannot start a name (names holding control
 # characters are left out), so it never matches a prefix. Files without it (older
@@ -132,8 +132,19 @@ def _frames(header: dict[str, Any], head: tuple[Image, ...], images: tuple[Image
         yield _frame(images[start : start + _FRAME])
 
 
+_RAW = Image._fields.index("raw")
+
+
 def _frame(images: tuple[Image, ...]) -> bytes:
-    return pickle.dumps(tuple(map(list, zip(*images))), protocol=pickle.HIGHEST_PROTOCOL)
+    """One frame: a list per field; the raw fields of a typed answer packed by msgspec
+    (written five times and read twice as fast as pickled structs: the writing thread
+    holds the interpreter 3 ms a frame instead of 15)."""
+    columns = list(map(list, zip(*images)))
+    if type(columns[_RAW][0]) is not dict:  # a dict: the tolerant parser's, pickled as it is
+        from .api.typed import pack
+
+        columns[_RAW] = pack(columns[_RAW]) or columns[_RAW]
+    return pickle.dumps(tuple(columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def names_text(images: Iterable[Image]) -> str:
@@ -189,7 +200,7 @@ def load_head(key: str) -> Cached | None:
         with (folder() / f"{key}.pickle").open("rb") as handle:
             if _not_ours(os.fstat(handle.fileno())):
                 return None
-            with gc_paused():
+            with gc_paused(keep=True):
                 return _read(handle, head_only=True)
     except Exception:  # `load` reads the same file next and says what is wrong with it
         return None
@@ -211,7 +222,7 @@ def load(key: str) -> tuple[Cached | None, str]:
         if problem:
             return None, _("the cached catalog {path} was ignored: it is writable by others").format(path=path)
         try:
-            with gc_paused():  # 100,000 images hold no cycles: no collection needs to walk them
+            with gc_paused(keep=True):  # 100,000 images hold no cycles: no collection needs to walk them
                 return _read(handle), ""
         except Exception as exc:  # corrupt, truncated, another version: a note, never a crash
             return None, _("the cached catalog {path} was ignored ({problem}); it is rewritten on the next load").format(
@@ -287,6 +298,10 @@ def _column_ok(field: str, column: list[Any]) -> bool:
 
 def _images_of(columns: Any) -> list[Image]:
     """A frame (one list per field) -> its images, each made by one C call."""
+    if isinstance(columns, tuple) and len(columns) == len(Image._fields) and type(columns[_RAW]) is bytes:
+        from .api.typed import unpack
+
+        columns = (*columns[:_RAW], unpack(columns[_RAW]), *columns[_RAW + 1:])
     if not (isinstance(columns, tuple) and len(columns) == len(Image._fields)
             and all(type(column) is list for column in columns)
             and len({len(column) for column in columns}) == 1 and columns[0]
