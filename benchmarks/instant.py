@@ -57,6 +57,8 @@ class RowsClock:
 def mode_launch(base_url: str, typing: bool) -> dict[str, Any]:
     """Start the app; seconds to the first rows painted (and, typing, the worst key while the
     server's answer lands and is cached)."""
+    from textual import events
+
     from tui.app import ScnetImagesApp
     from tui.config import Settings
     from tui.connection import Connection
@@ -72,6 +74,14 @@ def mode_launch(base_url: str, typing: bool) -> dict[str, Any]:
         original(screen, result)
 
     BrowserScreen._keep = keep  # type: ignore[method-assign]
+    handled: list[float] = []
+    cursor_down = ImageTable.action_cursor_down
+
+    def timed_cursor_down(table: Any) -> None:
+        handled.append(time.perf_counter())
+        cursor_down(table)
+
+    ImageTable.action_cursor_down = timed_cursor_down  # type: ignore[method-assign]
     start = time.perf_counter()
     app = ScnetImagesApp(connection=Connection(Settings(base_url=base_url, token=TOKEN), base_url, TOKEN))
     out: dict[str, Any] = {}
@@ -83,13 +93,23 @@ def mode_launch(base_url: str, typing: bool) -> dict[str, Any]:
             out["rows_s"] = clock.times[0] - start
             keys: list[float] = []
             if typing:
+                # Keys go to the app as the terminal's input thread sends them, without waiting
+                # for the app to be idle between them (Pilot.press does wait, so no key would
+                # be pressed while the answer lands): "down" every 20 ms, each timed from its
+                # sending to the first table line painted after the app handled it.
+                driver = app._driver
+                assert driver is not None
                 deadline = time.perf_counter() + 60
                 while time.perf_counter() < deadline:
+                    seen = len(handled)
                     pressed = time.perf_counter()
-                    await pilot.press("down" if len(keys) % 2 == 0 else "up")
-                    while clock.first_after(pressed) is None:
-                        await pilot.pause(0.001)
-                    keys.append(clock.first_after(pressed) - pressed)  # type: ignore[operator]
+                    key = events.Key("down", None)
+                    key.set_sender(app)
+                    driver.send_message(key)
+                    while len(handled) == seen or clock.first_after(handled[seen]) is None:
+                        await asyncio.sleep(0.001)
+                    keys.append(clock.first_after(handled[seen]) - pressed)  # type: ignore[operator]
+                    out.setdefault("pressed_at", []).append(pressed)
                     if "at" in landed and not any(w.is_running for w in app.workers):
                         break  # swapped in, and written to the cache
                     await asyncio.sleep(0.02)

@@ -128,9 +128,9 @@ class SearchIndex:
     Results are row numbers into `images`, so nothing is copied per keystroke.
     """
 
-    def __init__(self, images: Sequence[Image]) -> None:
+    def __init__(self, images: Sequence[Image], rows_by_id: dict[int, int] | None = None) -> None:
         self.images = list(images)
-        self._rows_by_id: dict[int, int] | None = None
+        self._rows_by_id = rows_by_id  # see `position`; `rows_of(images)` when made beforehand
         self._texts: list[str] | None = None  # laid out by the first search: a sort needs none
 
     def _laid_out(self) -> list[str]:
@@ -170,7 +170,7 @@ class SearchIndex:
         to keep its cursor on the same image); later calls are a dictionary lookup.
         """
         if self._rows_by_id is None:
-            self._rows_by_id = {id(candidate): row for row, candidate in enumerate(self.images)}
+            self._rows_by_id = rows_of(self.images)
         row = self._rows_by_id.get(id(image))
         return row if row is not None and self.images[row] is image else None
 
@@ -199,6 +199,12 @@ class ImageView(Sequence[Image]):
         return at if at < len(self.rows) and self.rows[at] == row else None
 
 
+def rows_of(images: Sequence[Image]) -> dict[int, int]:
+    """Each image's row by its identity: what `SearchIndex.position` looks up (30-50 ms for
+    100,000 images, so a catalog's loading thread makes it)."""
+    return {id(image): row for row, image in enumerate(images)}
+
+
 class SortedSearch:
     """The loaded catalog as the browser shows it: sorted by one field, narrowed by a search.
 
@@ -209,23 +215,27 @@ class SortedSearch:
     def __init__(self) -> None:
         self.images: list[Image] = []
         self._sorted_by: tuple[str, bool] | None = None
+        self._rows_by_id: dict[int, int] | None = None
         self._index = SearchIndex([])
         self._terms: tuple[str, ...] = ()
         self.visible = ImageView(self._index, None)
 
-    def replace(self, images: Sequence[Image], sorted_by: tuple[str, bool] | None = None) -> None:
+    def replace(self, images: Sequence[Image], sorted_by: tuple[str, bool] | None = None,
+                rows_by_id: dict[int, int] | None = None) -> None:
         """A newly loaded catalog (sort it next); `sorted_by`: it is in that order already
-        (sorted on the loading thread), so that sort costs the screen nothing."""
+        (sorted on the loading thread, `rows_by_id` its `rows_of`), so that sort costs the
+        screen nothing."""
         self.images = list(images)
         self._sorted_by = sorted_by
+        self._rows_by_id = rows_by_id
 
     def sort(self, field: str, descending: bool) -> None:
         if self._sorted_by == (field, descending):
-            ordered = self.images
+            ordered, rows_by_id = self.images, self._rows_by_id
         else:
-            ordered = sort_images(self.images, field, descending)
+            ordered, rows_by_id = sort_images(self.images, field, descending), None
         self._index.release()
-        self._index = SearchIndex(ordered)
+        self._index = SearchIndex(ordered, rows_by_id)
         self._terms = ()
 
     def search(self, query: str) -> ImageView:

@@ -26,6 +26,7 @@ from tui.connection import Connection
 from tui.demo.server import DemoServer
 from tui.api.models import ImageList
 from tui.profiles import save_login
+from tui.widgets.detail_pane import DetailPane
 
 WIDE = (200, 50)
 STANDARD = (160, 45)
@@ -95,6 +96,14 @@ async def settle(pilot: Pilot) -> None:
     with contextlib.suppress(WorkerFailed):
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await details_caught_up(pilot)
+
+
+async def details_caught_up(pilot: Pilot) -> None:
+    """Wait for the details pane to show the image under the cursor (it follows a frame later)."""
+    for pane in pilot.app.screen.query(DetailPane):
+        while pane.catching_up:
+            await pilot.pause()
 
 
 def _no_pyperclip(text: str) -> None:

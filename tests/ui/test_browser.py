@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pyperclip
 from textual import events
+from textual.pilot import Pilot
 import pytest
 from rich.console import Console
 from rich.text import Text
@@ -27,11 +28,17 @@ from tui.widgets.image_table import ImageTable
 
 from ..conftest import demo_connection
 from .conftest import STANDARD, WIDE, make_app, settle
-from .scenarios import HOSTILE
+from .scenarios import HOSTILE, details_caught_up
 
 
 def table(app: ScnetImagesApp) -> ImageTable:
     return app.screen.query_one(ImageTable)
+
+
+async def details(pilot: Pilot, selector: str) -> str:
+    """What the details pane shows once it has caught up with the cursor (a frame later)."""
+    await details_caught_up(pilot)
+    return text_of(pilot.app, selector)
 
 
 def text_of(app: ScnetImagesApp, selector: str) -> str:
@@ -166,9 +173,9 @@ async def test_details_follow_the_cursor(server: DemoServer) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         visible = app.screen._visible
-        assert text_of(app, "#detail-path").replace("\n", "") == visible[0].path
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[0].path
         await pilot.press("down", "down")
-        assert text_of(app, "#detail-path").replace("\n", "") == visible[2].path
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[2].path
         body = text_of(app, "#detail-body")
         assert visible[2].image_id in body and "Raw JSON" in body
 
@@ -410,11 +417,11 @@ async def test_hostile_values_show_as_literal_text(server: DemoServer) -> None:
         assert all(cell.cell_len <= 44 for cell in table(app).get_row_at(long_row))
         table(app).move_cursor(row=row)
         await pilot.pause()
-        assert text_of(app, "#detail-path").replace("\n", "") == "r/[bold]x[/]:[red]1[/red]"
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == "r/[bold]x[/]:[red]1[/red]"
         assert "[link=http://e]u[/]" in text_of(app, "#detail-body")
         table(app).move_cursor(row=rows["esc\\x1b[31mred"])
         await pilot.pause()
-        assert "\\u202eevil" in text_of(app, "#detail-body")
+        assert "\\u202eevil" in await details(pilot, "#detail-body")
         await pilot.press("slash", *"中文")
         assert table(app).row_count == 1
 
@@ -506,7 +513,7 @@ async def test_table_navigation_keys_and_double_click(server: DemoServer) -> Non
         assert grid.cursor_row == 1
         await pilot.press("end")
         assert grid.cursor_row == grid.row_count - 1
-        assert text_of(app, "#detail-path").replace("\n", "") == app.screen._visible[-1].path
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == app.screen._visible[-1].path
         await pilot.press("home")
         assert grid.cursor_row == 0 and grid.scroll_offset.y == 0
         await pilot.click(ImageTable, offset=(5, 3))  # the third data row

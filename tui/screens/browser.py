@@ -129,7 +129,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         table = self.query_one(ImageTable)
         place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
         self._has_loaded = True
-        self._catalog.replace(prepared.images, prepared.sorted_by)
+        self._catalog.replace(prepared.images, prepared.sorted_by, prepared.rows_by_id)
         # The catalog lives until the next load and holds no reference cycles: move it out of
         # the cyclic GC's reach, or each full collection walks 100,000 images mid-keystroke.
         gc.freeze()

@@ -23,7 +23,7 @@ from .. import cache
 from ..api.drivers import ScnetClient
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList, split_accelerators
-from ..catalog import sort_images
+from ..catalog import rows_of, sort_images
 from ..connection import Connection
 from ..i18n import N_, _
 from ..safe_text import printable
@@ -55,6 +55,7 @@ class Prepared(NamedTuple):
     accelerators: set[str]
     image_types: set[str]
     widths: list[int]
+    rows_by_id: dict[int, int]  # `catalog.rows_of(images)`
 
 
 def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
@@ -62,7 +63,7 @@ def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
     spellings = {image.accelerator_type for image in images}  # a few, however many images
     accelerators = {kind for spelling in spellings for kind in split_accelerators(spelling)}
     return Prepared(result, images, (field, descending), accelerators, {image.type for image in images},
-                     column_widths(images))
+                    column_widths(images), rows_of(images))
 
 
 class _Loaded(NamedTuple):

@@ -124,6 +124,8 @@ class DetailPane(VerticalScroll):
         self.wanted: bool | None = None  # None: follow the terminal's size; `d` decides otherwise
         self._chosen_in: tuple[bool, bool] | None = None  # the layout `d` was pressed in
         self._layout = (False, False)
+        self._asked: Image | None = None  # what `show` was last asked for
+        self._pending = False
 
     def fit(self, size: Size, table_width: int) -> None:
         """Show or hide the pane for a screen of `size`: hidden on small terminals unless `d`
@@ -153,9 +155,28 @@ class DetailPane(VerticalScroll):
     def on_resize(self) -> None:
         shown, self._shown = self._shown, None
         if shown is not None:
-            self.show(shown)  # the path's lines follow the pane's width
+            self.show_now(shown)  # the path's lines follow the pane's width
 
     def show(self, image: Image | None) -> None:
+        """Show `image` once the screen has painted what it is painting now: the table's
+        cursor moves in the frame its key asked for, and the pane (whose fields are laid out
+        anew each time, the costliest part of a keystroke) follows in the next; keys held
+        down skip the images passed over."""
+        self._asked = image
+        if not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._show_asked)
+
+    @property
+    def catching_up(self) -> bool:
+        """True between `show` and the frame after, when the pane shows what it was asked."""
+        return self._pending
+
+    def _show_asked(self) -> None:
+        self._pending = False
+        self.show_now(self._asked)
+
+    def show_now(self, image: Image | None) -> None:
         if image is self._shown and image is not None:
             return  # the table re-announces its cursor after every keystroke; nothing to redo
         self._shown = image
