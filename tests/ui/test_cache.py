@@ -52,6 +52,22 @@ async def test_the_cached_catalog_is_shown_at_once_then_the_servers(server: Demo
     assert head is not None and list(head.images) == sort_images(kept.images, "created", True)[: len(head.images)]
 
 
+async def test_the_cache_keeps_the_starts_first_rows_whatever_the_sort_shown(server: DemoServer) -> None:
+    seed(server, 100)
+    server.inject("latency", "1", times=1)
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        await pilot.press("S")  # oldest first while the server's answer is on its way
+        await settle(pilot)
+        assert app.screen.sort_field == "created" and not app.screen.descending
+        await app.workers.wait_for_complete()
+    kept, _ = cache.load("demo")
+    head = cache.load_head("demo")
+    assert kept is not None and head is not None
+    assert list(head.images) == sort_images(kept.images, "created", True)[: len(head.images)]
+
+
 async def test_with_the_server_down_the_cached_catalog_stays(server: DemoServer) -> None:
     seed(server, 50, minutes_old=90)
     connection = demo_connection(server)

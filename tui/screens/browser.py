@@ -44,6 +44,7 @@ from .catalog_loading import (
     FIRST_SORT,
     CatalogLoading,
     Prepared,
+    chore,
     _Loaded,
     prepare,
 )
@@ -130,9 +131,6 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
         self._has_loaded = True
         self._catalog.replace(prepared.images, prepared.sorted_by, prepared.rows_by_id)
-        # The catalog lives until the next load and holds no reference cycles: move it out of
-        # the cyclic GC's reach, or each full collection walks 100,000 images mid-keystroke.
-        gc.freeze()
         self._skipped = result.skipped
         if not keep_error:
             self.query_one(ErrorBanner).clear()
@@ -142,8 +140,12 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._resort()
         if place is not None:
             table.follow(place)
+        # The catalog and its lists (sorted, indexed) live until the next load and hold no
+        # reference cycles: move them out of the cyclic GC's reach, or each collection walks
+        # every 100,000-item list made here (15 ms a list) mid-keystroke.
+        gc.freeze()
         if len(prepared.images) > 2000:  # small catalogs sort at once anyway; after the paint
-            self.call_after_refresh(self.run_worker, partial(warm_sort_keys, prepared.images), thread=True,
+            self.call_after_refresh(self.run_worker, partial(chore, warm_sort_keys, prepared.images), thread=True,
                                     group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
         if self._reloading:
             count = len(self._loaded)

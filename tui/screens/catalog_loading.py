@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from functools import partial
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from textual import work
 from textual.message import Message
@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import cache
 from ..api.drivers import ScnetClient
+from ..api.envelope import gc_paused
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList, split_accelerators
 from ..catalog import rows_of, sort_images
@@ -59,11 +60,26 @@ class Prepared(NamedTuple):
 
 
 def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
-    images = sort_images(result.images, field, descending)
-    spellings = {image.accelerator_type for image in images}  # a few, however many images
-    accelerators = {kind for spelling in spellings for kind in split_accelerators(spelling)}
-    return Prepared(result, images, (field, descending), accelerators, {image.type for image in images},
-                    column_widths(images), rows_of(images))
+    with gc_paused(keep=True):  # the sorted list and the row map live as long as the catalog
+        images = sort_images(result.images, field, descending)
+        spellings = {image.accelerator_type for image in images}  # a few, however many images
+        accelerators = {kind for spelling in spellings for kind in split_accelerators(spelling)}
+        return Prepared(result, images, (field, descending), accelerators, {image.type for image in images},
+                        column_widths(images), rows_of(images))
+
+
+# The chores after a load (writing the cache, warming the sort keys) take turns: each is a
+# few tenths of a second of work on a thread, and each thread busy at once takes its share
+# of the interpreter from the screen's (a keystroke waits a slice for every busy thread).
+_CHORES = threading.Lock()
+
+
+def chore(work: Callable[..., None], *args: Any) -> None:
+    """Run `work(*args)` on this worker's thread once no other chore runs (not at all when the
+    worker was cancelled meanwhile: the screen went)."""
+    with _CHORES:
+        if not get_current_worker().is_cancelled:
+            work(*args)
 
 
 class _Loaded(NamedTuple):
@@ -225,22 +241,25 @@ class CatalogLoading(_Base):
         if isinstance(loaded, _Loaded):
             self._cached_at = None
             self._apply_result(loaded.result)
-            self._keep(loaded.result.result)
+            self._keep(loaded.result)
         elif event.state == WorkerState.ERROR:
             self._show_error(event.worker.error)
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self._switching_to = ""
             self._reloading = False
 
-    def _keep(self, result: ImageList) -> None:
+    def _keep(self, prepared: Prepared) -> None:
         """Cache a whole, unfiltered catalog for the next start (on a thread: 100,000 images
         take a while to write, in short frames the screen does not notice)."""
+        result = prepared.result
         if result.missing or result.cut_short or self.accelerator or self.image_type:
             return
         kept = cache.Cached(result.images, time.time(), ("", ""), self.connection.short_label)
+        # The head is the start's first view: already in that order when the screen shows it so.
+        head = prepared.images[: cache.HEAD_ROWS] if prepared.sorted_by == (FIRST_SORT, FIRST_DESCENDING) else None
         # A description of our own: Textual's default is the repr of the call, which would
         # spell out every image (2.4 s on the UI thread at 100,000).
-        self.run_worker(partial(_write_cache, self._cache_key(), kept), thread=True, group="cache",
+        self.run_worker(partial(chore, _write_cache, self._cache_key(), kept, head), thread=True, group="cache",
                         exit_on_error=False, description="write the catalog cache")
 
     def _show_connection(self) -> None:
@@ -275,7 +294,9 @@ class CatalogLoading(_Base):
             self._update_empty_message(failed=True)
 
 
-def _write_cache(key: str, kept: cache.Cached) -> None:
-    """Write a catalog with the first rows of the view a start shows (see `cache.save`)."""
-    head = sort_images(kept.images, FIRST_SORT, FIRST_DESCENDING)[: cache.HEAD_ROWS]
+def _write_cache(key: str, kept: cache.Cached, head: list[Image] | None = None) -> None:
+    """Write a catalog with the first rows of the view a start shows (see `cache.save`),
+    sorted here unless `head` already holds them."""
+    if head is None:
+        head = sort_images(kept.images, FIRST_SORT, FIRST_DESCENDING)[: cache.HEAD_ROWS]
     cache.save(key, kept, head)
