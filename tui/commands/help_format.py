@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import argparse
 import re
+from functools import cache
 from typing import Any
 
 # A run of text that stays on one line: a word with its trailing spaces, or one wide character
 # with the closing punctuation after it (a line never starts with "。" or "）").
 _WIDE = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
 _CLOSING = "，。：；、！？）」』】"
-_PIECES = re.compile(rf"[{_WIDE}][{_CLOSING}]*[ ]*|[^\s{_WIDE}]+[{_CLOSING}]*[ ]*|[ ]+")
+
+
+@cache
+def _pieces() -> re.Pattern[str]:
+    """The pattern of those runs (compiled when help is printed, not on every start)."""
+    return re.compile(rf"[{_WIDE}][{_CLOSING}]*[ ]*|[^\s{_WIDE}]+[{_CLOSING}]*[ ]*|[ ]+")
 
 
 def cells(text: str) -> int:
@@ -32,7 +38,7 @@ def wrap(text: str, width: int) -> list[str]:
     """`text` (one paragraph) in lines of at most `width` cells, broken between words or
     between wide characters."""
     lines, line = [], ""
-    for piece in _PIECES.findall(" ".join(text.split())):
+    for piece in _pieces().findall(" ".join(text.split())):
         if line and cells(line + piece.rstrip()) > width:
             lines.append(line.rstrip())
             line = piece.lstrip()
@@ -47,7 +53,10 @@ class CellWidth:
     def format_help(self) -> str:
         # argparse ends a section's heading with an ASCII colon; after a Chinese heading the
         # full-width one, as "用法：" has.
-        return re.sub(rf"(?m)^(\S[^\n]*[{_WIDE}]):$", "\\1：", super().format_help())  # type: ignore[misc]
+        text = super().format_help()  # type: ignore[misc]
+        if text.isascii():  # argparse formats a sub-command's prog this way on every start
+            return text
+        return re.sub(rf"(?m)^(\S[^\n]*[{_WIDE}]):$", "\\1：", text)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap(text, width)
