@@ -193,6 +193,15 @@ def test_lookups_do_not_import_textual(demo_server: DemoServer) -> None:
     assert done.returncode == 0
 
 
+def test_the_browser_module_does_not_import_httpx() -> None:
+    """The browser imports httpx with its first client, on the loading thread: a start from the
+    cached catalog paints its rows first."""
+    program = ("import sys\nimport tui.app\n"
+               "print('LOADED', sorted(name for name in sys.modules if name.split('.')[0] in ('httpx', 'httpcore')))\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30)
+    assert "LOADED []" in done.stdout, done.stdout + done.stderr
+
+
 def test_standalone_demo_server_serves_the_pages_curl_example() -> None:
     process = subprocess.Popen([sys.executable, "-m", "tui", "demo-server", "--token", "abc123", "--images", "500"],
                                stdout=subprocess.PIPE, text=True)

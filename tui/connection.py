@@ -7,14 +7,16 @@ back to the profile it came from) and which image-list call the region serves.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .api.addresses import host_of
-from .api.drivers import ScnetClient, ScnetSyncClient
 from .api.errors import ScnetError
 from .api.options import Account
 from .config import Settings
 from .i18n import N_, _
+
+if TYPE_CHECKING:  # httpx is imported with the first client: a start from the cache needs none
+    from .api.drivers import ScnetClient, ScnetSyncClient
 
 
 class Connection:
@@ -71,11 +73,15 @@ class Connection:
 
     def client(self) -> ScnetClient:
         """The async client, for the browser."""
+        from .api.drivers import ScnetClient
+
         return ScnetClient(self.base_url, self.token, self.settings.options, self.account())
 
     def sync_client(self, sleep: Callable[[float], None] | None = None) -> ScnetSyncClient:
         """The same client without asyncio, for the shell commands (and the browser's loading
         thread, whose `sleep` between retries ends early when the app closes)."""
+        from .api.drivers import ScnetSyncClient
+
         return ScnetSyncClient(self.base_url, self.token, self.settings.options, self.account(),
                                **({"sleep": sleep} if sleep is not None else {}))
 

@@ -26,10 +26,8 @@ import logging
 import os
 import random
 import ssl
-from typing import Any, Callable, Generator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Sequence
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from ..i18n import _, ngettext
 from ..safe_text import excerpt, redact
@@ -37,6 +35,9 @@ from .addresses import api_root, host_of, is_http_url, origin, shown_url, userin
 from .options import Account, ClientOptions
 from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
 from .envelope import empty_body, error_in_body, gc_paused, parse_envelope
+
+if TYPE_CHECKING:  # imported by the drivers, with the first client made: a start from the cache needs none
+    import httpx
 
 USER_AGENT = "scnet-images/0.1"
 # Bodies from this size on are decoded with msgspec (see `loads`).
@@ -190,6 +191,8 @@ class Session:
         """What an httpx client is made with: for the session's own host, or (`platform`) for
         any other host a plan calls (the platform renewing a token), whose TLS checks are
         skipped only by a setting of their own (`ac_insecure`)."""
+        import httpx
+
         return {
             "timeout": httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
             "verify": self._verify(platform),
@@ -311,6 +314,8 @@ class Session:
     ) -> Generator[httpx.Request, Reply, Any]:
         """One request, following same-origin redirects; returns the decoded JSON body (or
         what `typed` read from it: see `call`)."""
+        import httpx
+
         start = url
         for _redirect in range(_MAX_REDIRECTS + 1):
             request = httpx.Request(method, url, params=params, content=body, headers=headers)

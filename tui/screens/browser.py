@@ -11,7 +11,7 @@ import threading
 import time
 from datetime import datetime
 from functools import partial
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,7 +22,6 @@ from textual.widgets import Input, Select
 from textual.worker import Worker
 
 from .. import cache
-from ..api.drivers import ScnetClient
 from ..api.images import list_warnings
 from ..api.models import Image, ImageList
 from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms, warm_sort_keys
@@ -51,6 +50,9 @@ from .catalog_loading import (
 from .copy_menu import CopyMenu
 from .help import HelpScreen
 from .region_picker import RegionPicker
+
+if TYPE_CHECKING:
+    from ..api.drivers import ScnetClient
 
 
 class BrowserScreen(CatalogLoading, Screen[None]):

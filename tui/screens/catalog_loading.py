@@ -20,7 +20,6 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import cache
-from ..api.drivers import ScnetClient
 from ..api.envelope import gc_paused
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList, split_accelerators
@@ -34,6 +33,7 @@ from ..widgets.image_table import column_widths
 from ..widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from ..api.drivers import ScnetClient
     from .browser import BrowserScreen
 
     _Base = BrowserScreen
