@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
@@ -23,6 +24,7 @@ from tui.screens.copy_menu import CopyMenu
 from tui.screens.help import HelpScreen
 from tui.screens.text_dialog import TextDialog
 from tui.widgets.detail_pane import DetailPane
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.error_banner import ErrorBanner
 from tui.widgets.image_table import ImageTable
 
@@ -178,6 +180,40 @@ async def test_details_follow_the_cursor(server: DemoServer) -> None:
         assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[2].path
         body = text_of(app, "#detail-body")
         assert visible[2].image_id in body and "Raw JSON" in body
+
+
+async def test_details_wait_for_the_cursor_to_rest(server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys in a run move the cursor at once; the pane lays out only the image it rests on."""
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane, visible = app.screen.query_one(DetailPane), app.screen._visible
+        shown: list[object] = []
+        show_now = pane.show_now
+        monkeypatch.setattr(pane, "show_now", lambda image: (shown.append(image), show_now(image)))
+        for row in (1, 2, 3, 4):
+            table(app).move_cursor(row=row)  # as keys held down move it, faster than it rests
+            pane.show(visible[row])
+        assert pane.catching_up and not shown
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[4].path
+        assert shown == [visible[4]]
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(server: DemoServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(KeyFooter)
+        rebuilt: list[bool] = []
+        monkeypatch.setattr(footer, "recompose", lambda: rebuilt.append(True) or asyncio.sleep(0))
+        app.screen.bindings_updated_signal.publish(app.screen)  # looked at again, nothing changed
+        await pilot.pause()
+        assert not rebuilt
+        footer._shown = ()  # as if it showed other keys
+        app.screen.bindings_updated_signal.publish(app.screen)
+        await pilot.pause()
+        assert rebuilt
 
 
 async def test_details_show_unknown_fields(server: DemoServer) -> None:

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.geometry import Size
+from textual.timer import Timer
 from textual.widgets import Static
 
 from ..api.models import Image
@@ -106,6 +107,9 @@ def printable_json(raw: str) -> str:
     return "\n".join(printable(line) for line in raw.split("\n"))
 
 
+# The pane follows the cursor once it has rested this long (seconds): shorter than a person
+# notices, longer than the gap between two keys held down or pressed in a run.
+SETTLE_SECONDS = 0.06
 # Below these sizes the pane moves under the table, or hides itself.
 NARROW_WIDTH = 180
 SHORT_HEIGHT = 30
@@ -125,7 +129,7 @@ class DetailPane(VerticalScroll):
         self._chosen_in: tuple[bool, bool] | None = None  # the layout `d` was pressed in
         self._layout = (False, False)
         self._asked: Image | None = None  # what `show` was last asked for
-        self._pending = False
+        self._settle: Timer | None = None  # running from `show` until the pane shows it
 
     def fit(self, size: Size, table_width: int) -> None:
         """Show or hide the pane for a screen of `size`: hidden on small terminals unless `d`
@@ -158,22 +162,23 @@ class DetailPane(VerticalScroll):
             self.show_now(shown)  # the path's lines follow the pane's width
 
     def show(self, image: Image | None) -> None:
-        """Show `image` once the screen has painted what it is painting now: the table's
-        cursor moves in the frame its key asked for, and the pane (whose fields are laid out
-        anew each time, the costliest part of a keystroke) follows in the next; keys held
-        down skip the images passed over."""
+        """Show `image` once the cursor has rested on it for a moment (`SETTLE_SECONDS`): the
+        table's cursor moves in the frame its key asked for, and keys pressed quickly or held
+        down skip the images passed over instead of laying out every one's fields (the
+        costliest part of a keystroke)."""
         self._asked = image
-        if not self._pending:
-            self._pending = True
-            self.call_after_refresh(self._show_asked)
+        if self._settle is not None:
+            self._settle.reset()
+        else:
+            self._settle = self.set_timer(SETTLE_SECONDS, self._show_asked, name="details settle")
 
     @property
     def catching_up(self) -> bool:
-        """True between `show` and the frame after, when the pane shows what it was asked."""
-        return self._pending
+        """True between `show` and the moment the pane shows what it was asked."""
+        return self._settle is not None
 
     def _show_asked(self) -> None:
-        self._pending = False
+        self._settle = None
         self.show_now(self._asked)
 
     def show_now(self, image: Image | None) -> None:

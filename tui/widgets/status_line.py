@@ -3,6 +3,7 @@ where the cursor is."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.containers import Horizontal
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ class StatusLine(Horizontal):
 
     def __init__(self) -> None:
         super().__init__(id="status-line")
+        self._position_width = -1  # the cells the cursor's position takes now
 
     def compose(self) -> ComposeResult:
         yield Static(id="counts")
@@ -29,8 +31,12 @@ class StatusLine(Horizontal):
 
     def set_position(self, row: int, rows: int) -> None:
         """`12 of 265`: where the cursor is, as k9s and lazydocker show it."""
-        self.query_one("#position", Static).update(
-            _("{row} of {rows}").format(row=row, rows=rows) if rows else "")
+        text = _("{row} of {rows}").format(row=row, rows=rows) if rows else ""
+        # Laid out again only when its width changes: a reflow of the whole screen on every
+        # keystroke otherwise (`12 of 265` -> `13 of 265` takes the same cells).
+        width = cell_len(text)
+        changed, self._position_width = width != self._position_width, width
+        self.query_one("#position", Static).update(text, layout=changed)
 
     def set_counts(self, shown: int, total: int, sort_field: str, descending: bool, scope: str, note: str = "") -> None:
         """`sort_field` is the column's title, in the language shown."""
