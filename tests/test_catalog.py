@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tui.api.models import Image, parse_image
-from tui.catalog import ImageView, SearchIndex, filter_images, find_path_match, narrows, parse_terms, sort_images
+from tui.catalog import (
+    ImageView,
+    SearchIndex,
+    filter_images,
+    find_path_match,
+    let_go,
+    narrows,
+    parse_terms,
+    sort_images,
+)
 
 
 def make(path: str, **fields: object) -> Image:
@@ -136,3 +145,10 @@ def test_empty_search_index() -> None:
 def test_search_text_never_spans_lines() -> None:
     image = make("r/evil:1", name="a\nb", tag="1")
     assert "\n" not in image.haystack
+
+
+def test_a_replaced_catalog_is_let_go_of_in_place() -> None:
+    images = [parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(4500)]
+    kept = images[10]
+    let_go(images)
+    assert images == [] and kept.name == "n10"  # emptied in place; what is held elsewhere stays

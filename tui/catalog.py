@@ -37,6 +37,14 @@ def warm_sort_keys(images: Iterable[Image]) -> None:
         natural(image.tag)
 
 
+def let_go(images: list[Image]) -> None:
+    """Free a replaced catalog a few thousand images at a time (on a thread, given the last
+    reference to its images). Dropped at once, 100,000 images, their fields and raw structs
+    are freed in one cascade of C that holds the interpreter for 200 ms."""
+    while images:
+        del images[-2000:]
+
+
 SORT_KEYS: dict[str, Callable[[Image], object]] = {
     # One string, not a (name, tag) tuple: the same order ("\0" sorts first), three times faster.
     "name": lambda image: f"{image.name.lower()}\0{natural(image.tag)}",

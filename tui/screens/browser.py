@@ -24,7 +24,7 @@ from textual.worker import Worker
 from .. import cache
 from ..api.images import list_warnings
 from ..api.models import Image, ImageList
-from ..catalog import SORT_FIELDS, ImageView, SortedSearch, parse_terms, warm_sort_keys
+from ..catalog import SORT_FIELDS, ImageView, SortedSearch, let_go, parse_terms, warm_sort_keys
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
 from ..i18n import _, ngettext
@@ -106,7 +106,9 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self.query_one(ImageTable).focus()
         cached = self._show_cached_head() or self._show_cached()
         self._update_status()
-        if cached:
+        if self._reading_cache:
+            pass  # the server is asked once the rest is read (`_show_cache_rest`), not beside it
+        elif cached:
             # Paint the cached rows first: the server's answer is decoded on a thread, but a large
             # one holds the interpreter for a moment, which would hold this first paint too.
             self.call_after_refresh(self.load_images)
@@ -132,6 +134,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         table = self.query_one(ImageTable)
         place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
         self._has_loaded = True
+        replaced = self._catalog.images  # freed on a thread, below
         self._catalog.replace(prepared.images, prepared.sorted_by, prepared.rows_by_id)
         self._skipped = result.skipped
         if not keep_error:
@@ -146,9 +149,11 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         # reference cycles: move them out of the cyclic GC's reach, or each collection walks
         # every 100,000-item list made here (15 ms a list) mid-keystroke.
         gc.freeze()
-        if len(prepared.images) > 2000:  # small catalogs sort at once anyway; after the paint
-            self.call_after_refresh(self.run_worker, partial(chore, warm_sort_keys, prepared.images), thread=True,
-                                    group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
+        if self._load_worker is None or not self._load_worker.is_running:  # else once the server's catalog is in
+            self._warm_sort_keys()
+        if len(replaced) > 2000:  # the list now holds the last reference to each image it replaced
+            self.run_worker(partial(chore, let_go, replaced), thread=True, group="let-go", exit_on_error=False,
+                            description="free the catalog replaced")
         if self._reloading:
             count = len(self._loaded)
             self.notify(ngettext("Reloaded: {count:,} image", "Reloaded: {count:,} images", count).format(count=count),
@@ -169,6 +174,14 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self.query_one(ImageTable).show(visible, self.sort_field, self.descending)
         self._update_empty_message()
         self._update_status()
+
+    def _warm_sort_keys(self) -> None:
+        """Compute the shown catalog's natural sort keys on a thread, after the paint (small
+        catalogs sort at once anyway)."""
+        images = self._catalog.images
+        if len(images) > 2000:
+            self.call_after_refresh(self.run_worker, partial(chore, warm_sort_keys, images), thread=True,
+                                    group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
 
     def _update_status(self) -> None:
         notes = [
