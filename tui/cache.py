@@ -15,9 +15,7 @@ corrupt, truncated or of another version is ignored with a note, never a crash.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import mmap
 import os
 import pickle
 import stat
@@ -28,15 +26,12 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.envelope import gc_paused
+from .cache_names import _NAMES_MAGIC, folder, key_of, load_names, names_text  # noqa: F401  (the names index)
 from .api.models import Image
 from .i18n import _, ngettext
 
 CACHE_VERSION = 3  # 2: images by column; Image lost `created` (now derived). 3: typed raws packed
 _MAGIC = b"scnet-images catalog cache\n"
-# The names file's first line: a NUL cannot start a name (names holding control
-# characters are left out), so it never matches a prefix. Files without it (older
-# versions, sorted otherwise) are ignored until the next load rewrites them.
-_NAMES_MAGIC = b"\x00scnet-images names 2\n"
 _CLOCK_SKEW = 300.0  # seconds a saved time may lie ahead of this clock (another machine's, NTP)
 _FRAME = 4000  # images per pickle frame
 HEAD_ROWS = 2000  # rows of the first view kept again at the front of the file (see `save`)
@@ -69,22 +64,6 @@ class Cached(NamedTuple):
             if (not accelerator or accelerator.lower() in image.accelerators)
             and (not wanted_type or image.type.lower() == wanted_type)
         )
-
-
-def folder() -> Path:
-    import platformdirs
-
-    return platformdirs.user_cache_path("scnet-images") / "catalogs"
-
-
-def key_of(base_url: str, profile: str, demo: bool) -> str:
-    """The file name of a region's catalog: the demo's, or a hash of the address and profile
-    (no token, no user name in a file name)."""
-    if demo:
-        return "demo"
-    from .api.addresses import api_root, shown_url
-
-    return hashlib.sha256(f"{shown_url(api_root(base_url))}|{profile}".encode()).hexdigest()[:20]
 
 
 def describe_age(seconds: float) -> str:
@@ -145,19 +124,6 @@ def _frame(images: tuple[Image, ...]) -> bytes:
 
         columns[_RAW] = pack(columns[_RAW]) or columns[_RAW]
     return pickle.dumps(tuple(columns), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def names_text(images: Iterable[Image]) -> str:
-    """Every name and `name:tag` version, one a line, sorted ignoring case: what completion
-    offers, found by a binary search (`load_names`)."""
-    from .safe_text import has_control_chars
-
-    names = {value for image in images for value in (image.name, image.version) if value}
-    plain = (name for name in names if not has_control_chars(name) and " " not in name)
-    # Sorted as by (lower-cased, as it is), with one string per name: comparing strings is a
-    # third of the time of comparing tuples, and the sort holds the interpreter throughout
-    # (a NUL sorts first and is in no name kept here).
-    return "\n".join(sorted(plain, key=lambda name: f"{name.lower()}\0{name}"))
 
 
 def _private_folder(path: Path) -> None:
@@ -308,47 +274,6 @@ def _images_of(columns: Any) -> list[Image]:
             and all(starmap(_column_ok, zip(Image._fields, columns)))):
         raise ValueError("not images")
     return list(starmap(tuple.__new__, zip(repeat(Image), zip(*columns))))
-
-
-def load_names(key: str, prefix: str = "") -> list[str]:
-    """The cached names and versions that start with `prefix`, ignoring case (none when nothing
-    is cached).
-
-    The file is sorted by the lower-cased name, so the matches are one run of lines, found
-    by a binary search over the mapped file: a <TAB> reads a few pages of it, not all 4 MB.
-    """
-    try:
-        with open(folder() / f"{key}.names", "rb") as handle:
-            if handle.read(len(_NAMES_MAGIC)) != _NAMES_MAGIC:
-                return []
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return _names_from(data, prefix.lower(), len(_NAMES_MAGIC))
-    except (OSError, ValueError, UnicodeDecodeError):
-        return []
-
-
-def _names_from(data: mmap.mmap, lowered: str, first: int) -> list[str]:
-    def line_at(start: int) -> tuple[str, int]:
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        return data[start:end].decode("utf-8"), end + 1
-
-    low, high = first, len(data)  # the first line whose lower-cased text is >= the prefix starts in [low, high]
-    while low < high:
-        middle = (low + high) // 2
-        start = max(first, data.rfind(b"\n", 0, middle) + 1)
-        text, after = line_at(start)
-        if text.lower() < lowered:
-            low = after
-        else:
-            high = start
-    found = []
-    while low < len(data):
-        text, low = line_at(low)
-        if not text.lower().startswith(lowered):
-            break
-        found.append(text)
-    return found
 
 
 # --- cache info and clear -------------------------------------------------------------------------

@@ -129,10 +129,10 @@ def _profiles(prefix: str, **_: Any) -> list[str]:
 
 def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
     """Names and name:tag versions of the cached catalog of the region the line names."""
-    from .. import cache
+    from ..cache_names import load_names
 
     try:
-        return cache.load_names(_cache_key(parsed_args), prefix)
+        return load_names(_cache_key(parsed_args), prefix)
     except Exception:
         return []
 
@@ -140,7 +140,7 @@ def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]
 def _cache_key(args: argparse.Namespace) -> str:
     """The cache file of the region the flags, environment or config name, found without
     running anything (a `token_command` is not run for a <TAB>)."""
-    from .. import cache
+    from ..cache_names import key_of
     from ..config import ENV_BASE_URL, ENV_PROFILE, config_path, read_config_file
 
     data = read_config_file(config_path())
@@ -149,4 +149,4 @@ def _cache_key(args: argparse.Namespace) -> str:
         next(iter(profiles)) if len(profiles) == 1 else "")
     stored = profiles.get(name, {}) if isinstance(profiles.get(name), dict) else {}
     base_url = getattr(args, "base_url", None) or os.environ.get(ENV_BASE_URL) or stored.get("base_url") or ""
-    return cache.key_of(base_url, name if stored else "", demo=not base_url)
+    return key_of(base_url, name if stored else "", demo=not base_url)
