@@ -7,8 +7,9 @@ Two warm demo APIs (a small region of 300 images and a large one) run in process
 their own. For each, in a fresh process each time: the app is started against it with
 no cache ("cold") and with the region's catalog cached ("warm"), and the time from the
 app's start to its first data line painted is taken. In the warm large run, keys are
-pressed (a cursor move every 20 ms) until the server's answer has been swapped in and
-cached, and the worst keystroke-to-paint time is kept. Figures are medians of `--runs`;
+sent as a terminal sends them (a cursor move 20 ms after the last one was painted) until
+the server's answer has been swapped in and cached, and the worst keystroke-to-paint time
+is kept. Figures are medians of `--runs`;
 the small region is the baseline, measured in the same run.
 """
 
@@ -170,6 +171,7 @@ def main() -> int:
             figures[f"{label}_warm_s"] = statistics.median(warm)
             if keys:
                 figures["swap_key_worst_s"] = max(keys)
+                figures["swap_key_median_s"] = statistics.median(keys)
                 figures["swap_keys"] = len(keys)
         finally:
             process.terminate()
@@ -190,6 +192,7 @@ def main() -> int:
          f"+{figures['warm_extra_s'] * 1000:.0f} ms (target <= +300 ms)"),
         (f"keystroke while the answer lands, worst of {figures.get('swap_keys', 0)}",
          figures.get("swap_key_worst_s", 0.0), "(target <= 150 ms)"),
+        ("keystroke while the answer lands, median", figures.get("swap_key_median_s", 0.0), ""),
     ]
     for label, seconds, note in rows:
         print(f"{label:48} {seconds * 1000:7.0f} ms   {note}")
