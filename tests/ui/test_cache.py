@@ -174,3 +174,22 @@ async def test_the_rest_of_the_cache_keeps_the_servers_error_and_follows_a_filte
         assert screen._load_worker is not None and screen._load_worker.is_finished
         assert screen.query_one(ImageTable).row_count == len(images)
         assert "refused the connection" in str(banner.render()) and banner.display
+
+
+async def test_the_server_is_asked_even_when_reading_the_rest_of_the_cache_fails(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images = tuple(parse_image(item) for item in server.images)
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"),
+               sort_images(images, "created", True)[:20])
+
+    def broken(key: str) -> tuple[cache.Cached | None, str]:
+        raise MemoryError("no room for the rest")
+
+    monkeypatch.setattr(cache, "load", broken)
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert app.screen._load_worker is not None and app.screen._load_worker.is_finished
+        assert app.screen.query_one(ImageTable).row_count == len(server.images)
+        assert "cached" not in counts(app)

@@ -131,9 +131,12 @@ class CatalogLoading(_Base):
 
     @work(thread=True, group="cache-read", exit_on_error=False, description="read the cached catalog")
     def _read_cache_rest(self) -> None:
-        cached, problem = cache.load(self._cache_key())
-        prepared = None if cached is None else prepare(ImageList(cached.images), self.sort_field, self.descending)
-        self.app.call_from_thread(self._show_cache_rest, prepared, problem)
+        prepared, problem = None, ""
+        try:
+            cached, problem = cache.load(self._cache_key())
+            prepared = None if cached is None else prepare(ImageList(cached.images), self.sort_field, self.descending)
+        finally:  # whatever happened, the screen hears of it: it asks the server only then
+            self.app.call_from_thread(self._show_cache_rest, prepared, problem)
 
     def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
         if problem:
