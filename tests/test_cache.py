@@ -65,9 +65,11 @@ def test_raw_fields_msgpack_cannot_hold_are_pickled() -> None:
     assert problem == "" and back is not None and back.images[1].raw["description"] == 1 << 70
 
 
-def test_packed_raw_fields_that_are_not_structs_are_ignored_with_a_note() -> None:
+@pytest.mark.parametrize("packed", [[{"name": 1}] * 3, [{"name": "a", "description": msgspec.msgpack.Ext(1, b"x")}] * 3],
+                         ids=["not structs", "an extension"])
+def test_packed_raw_fields_that_are_not_structs_are_ignored_with_a_note(packed: list[object]) -> None:
     columns = list(map(list, zip(*_typed_images(3))))
-    columns[cache._RAW] = msgspec.msgpack.encode([{"name": 1}] * 3)
+    columns[cache._RAW] = msgspec.msgpack.encode(packed)
     cache.save("k", cache.Cached(IMAGES, 1000.0))
     (cache.folder() / "k.pickle").write_bytes(_crafted({"count": 3}, tuple(columns)))
     back, problem = cache.load("k")

@@ -193,3 +193,19 @@ async def test_the_server_is_asked_even_when_reading_the_rest_of_the_cache_fails
         assert app.screen._load_worker is not None and app.screen._load_worker.is_finished
         assert app.screen.query_one(ImageTable).row_count == len(server.images)
         assert "cached" not in counts(app)
+
+
+def test_a_fetched_catalog_is_kept_even_when_the_screen_went_while_it_waited(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from tui.catalog import let_go
+    from tui.screens import catalog_loading
+
+    monkeypatch.setattr(catalog_loading, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
+    images = tuple(parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(10))
+    catalog_loading.chore(catalog_loading._write_cache, "k", cache.Cached(images, time.time()))
+    kept, _ = cache.load("k")
+    assert kept is not None and kept.images == images  # written: quitting does not lose it
+    replaced = list(images)
+    catalog_loading.chore(let_go, replaced)
+    assert replaced == list(images)  # an optional chore is skipped once the screen went

@@ -178,7 +178,11 @@ def _read_in_pieces(body: bytes | bytearray, view: memoryview) -> tuple[list[Ima
     return images, "" if msg is UNSET else msg
 
 
-_PACKED = msgspec.msgpack.Decoder(list[ImageVo])
+def _no_extension(code: int, data: memoryview) -> Any:
+    raise ValueError("a msgpack extension in a cached catalog")  # none is written; a crafted file
+
+
+_PACKED = msgspec.msgpack.Decoder(list[ImageVo], ext_hook=_no_extension)
 
 
 def pack(items: list[Any]) -> bytes | None:
@@ -193,7 +197,8 @@ def pack(items: list[Any]) -> bytes | None:
 
 
 def unpack(packed: bytes) -> list[Any]:
-    """`pack`'s structs again; msgspec.DecodeError when the bytes are not that."""
+    """`pack`'s structs again; msgspec.DecodeError or ValueError when the bytes are not that
+    (an extension type in a field typed Any would decode, then fail where it is shown)."""
     return _PACKED.decode(packed)
 
 

@@ -68,17 +68,19 @@ def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
                         column_widths(images), rows_of(images))
 
 
-# The chores after a load (writing the cache, warming the sort keys) take turns: each is a
-# few tenths of a second of work on a thread, and each thread busy at once takes its share
-# of the interpreter from the screen's (a keystroke waits a slice for every busy thread).
+# The chores after a load (writing the cache, warming the sort keys, freeing the catalog
+# replaced) take turns: each is a few tenths of a second of work on a thread, and each
+# thread busy at once takes its share of the interpreter from the screen's (a keystroke
+# waits a slice for every busy thread).
 _CHORES = threading.Lock()
 
 
 def chore(work: Callable[..., None], *args: Any) -> None:
-    """Run `work(*args)` on this worker's thread once no other chore runs (not at all when the
-    worker was cancelled meanwhile: the screen went)."""
+    """Run `work(*args)` on this worker's thread once no other chore runs; not at all when the
+    worker was cancelled meanwhile (the screen went), unless it is `_write_cache`: a catalog
+    fetched is kept even when the user quits while it waits its turn."""
     with _CHORES:
-        if not get_current_worker().is_cancelled:
+        if work is _write_cache or not get_current_worker().is_cancelled:
             work(*args)
 
 
@@ -141,17 +143,19 @@ class CatalogLoading(_Base):
     def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
         if problem:
             self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
+        self._reading_cache = False
+        asking = self._load_worker is None
+        if asking:
+            # Now the server: reading 100,000 cached images and receiving, decoding and sorting
+            # the server's at once left the screen a third of the interpreter, not half. Asked
+            # before the rest is shown, so its sort keys are warmed after the server's answer.
+            self.load_images()
         # Only while the cached catalog is the one shown (its head): the server's answer has the
         # last word. A filter chosen meanwhile is the server's to answer; until it does, or
         # when it fails, the whole cached catalog stands in for the head.
         if prepared is not None and self._cached_at is not None:
             self._apply_result(prepared, keep_error=True)
-        self._reading_cache = False
-        if self._load_worker is None:
-            # Now the server: reading 100,000 cached images and receiving, decoding and sorting
-            # the server's at once left the screen a third of the interpreter, not half.
-            self.load_images()
-        elif not self._load_worker.is_running:
+        if not asking and self._load_worker is not None and not self._load_worker.is_running:
             self.query_one(StatusLine).set_loading(None)
 
     def _show_cached(self) -> bool:
