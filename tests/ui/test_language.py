@@ -14,7 +14,7 @@ from tui.screens.help import HelpScreen
 from tui.widgets.image_table import ImageTable
 
 from .conftest import make_app
-from .scenarios import STANDARD, settle
+from .scenarios import STANDARD, WIDE, settle
 
 
 def shown(app, selector: str) -> str:  # type: ignore[no-untyped-def]
@@ -81,6 +81,17 @@ async def test_an_error_banner_follows_the_language(server: DemoServer) -> None:
         await pilot.pause()
         assert "之前的结果已保留" in shown(app, "#error-banner")
         assert app.screen.query_one("#error-banner").display
+
+
+async def test_an_empty_details_pane_follows_the_language(server: DemoServer) -> None:
+    server.set_images([])
+    app = make_app(server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "No image selected." in shown(app, "#detail-body")
+        app.switch_language("zh_CN")
+        await pilot.pause()
+        assert "未选择镜像。" in shown(app, "#detail-body")
 
 
 async def test_the_instances_view_follows_the_language_headings_included(server: DemoServer) -> None:

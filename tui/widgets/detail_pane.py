@@ -158,8 +158,9 @@ class DetailPane(VerticalScroll):
 
     def on_resize(self) -> None:
         shown, self._shown = self._shown, None
-        if shown is not None:
-            self.show_now(shown)  # the path's lines follow the pane's width
+        # The path's lines follow the pane's width; with no image, "No image selected." is said
+        # again (in the language now chosen, when `retranslate` asks).
+        self.show_now(shown)
 
     def show(self, image: Image | None) -> None:
         """Show `image` once the cursor has rested on it for a moment (`SETTLE_SECONDS`): the
