@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.envelope import gc_paused
-from .cache_names import _NAMES_MAGIC, folder, key_of, load_names, names_text  # noqa: F401  (the names index)
+from .cache_names import folder, key_of, load_names, names_file  # noqa: F401  (key_of, load_names: for callers)
 from .api.models import Image
 from .i18n import _, ngettext
 
@@ -94,7 +94,7 @@ def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
               "where": cached.where, "count": len(cached.images), "head": len(head)}
     _atomic(target / f"{key}.pickle", _frames(header, head, cached.images))
     if cached.filters == ("", ""):
-        _atomic(target / f"{key}.names", [_NAMES_MAGIC, names_text(cached.images).encode("utf-8")])
+        _atomic(target / f"{key}.names", [names_file(cached.images)])
 
 
 def _frames(header: dict[str, Any], head: tuple[Image, ...], images: tuple[Image, ...]) -> Iterable[bytes]:

@@ -39,6 +39,11 @@ def key_of(base_url: str, profile: str, demo: bool) -> str:
     return hashlib.sha256(f"{shown_url(api_root(base_url))}|{profile}".encode()).hexdigest()[:20]
 
 
+def names_file(images: Iterable[Image]) -> bytes:
+    """The names file of a catalog, its first line included (what `save` writes)."""
+    return _NAMES_MAGIC + names_text(images).encode("utf-8")
+
+
 def names_text(images: Iterable[Image]) -> str:
     """Every name and `name:tag` version, one a line, sorted ignoring case: what completion
     offers, found by a binary search (`load_names`)."""

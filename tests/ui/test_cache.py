@@ -203,7 +203,7 @@ def test_a_fetched_catalog_is_kept_even_when_the_screen_went_while_it_waited(mon
 
     monkeypatch.setattr(catalog_loading, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
     images = tuple(parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(10))
-    catalog_loading.chore(catalog_loading._write_cache, "k", cache.Cached(images, time.time()))
+    catalog_loading.chore(catalog_loading._write_cache, "k", cache.Cached(images, time.time()), required=True)
     kept, _ = cache.load("k")
     assert kept is not None and kept.images == images  # written: quitting does not lose it
     replaced = list(images)

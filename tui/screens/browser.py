@@ -54,6 +54,10 @@ from .region_picker import RegionPicker
 if TYPE_CHECKING:
     from ..api.drivers import ScnetClient
 
+# From this many images on, work after a load is worth a thread of its own (below it,
+# warming sort keys or freeing the old catalog takes less than a frame).
+LARGE_CATALOG = 2000
+
 
 class BrowserScreen(CatalogLoading, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
@@ -107,8 +111,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         cached = self._show_cached_head() or self._show_cached()
         self._update_status()
         if self._reading_cache:
-            pass  # the server is asked once the rest is read (`_show_cache_rest`), not beside it
-        elif cached:
+            return  # the server is asked once the rest is read (`_show_cache_rest`), not beside it
+        if cached:
             # Paint the cached rows first: the server's answer is decoded on a thread, but a large
             # one holds the interpreter for a moment, which would hold this first paint too.
             self.call_after_refresh(self.load_images)
@@ -151,7 +155,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         gc.freeze()
         if self._load_worker is None or not self._load_worker.is_running:  # else once the server's catalog is in
             self._warm_sort_keys()
-        if len(replaced) > 2000:  # the list now holds the last reference to each image it replaced
+        if len(replaced) > LARGE_CATALOG:  # the list holds the last reference to each image it replaced
             self.run_worker(partial(chore, let_go, replaced), thread=True, group="let-go", exit_on_error=False,
                             description="free the catalog replaced")
         if self._reloading:
@@ -179,7 +183,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         """Compute the shown catalog's natural sort keys on a thread, after the paint (small
         catalogs sort at once anyway)."""
         images = self._catalog.images
-        if len(images) > 2000:
+        if len(images) > LARGE_CATALOG:
             self.call_after_refresh(self.run_worker, partial(chore, warm_sort_keys, images), thread=True,
                                     group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
 

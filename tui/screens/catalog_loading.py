@@ -75,12 +75,12 @@ def prepare(result: ImageList, field: str, descending: bool) -> Prepared:
 _CHORES = threading.Lock()
 
 
-def chore(work: Callable[..., None], *args: Any) -> None:
-    """Run `work(*args)` on this worker's thread once no other chore runs; not at all when the
-    worker was cancelled meanwhile (the screen went), unless it is `_write_cache`: a catalog
-    fetched is kept even when the user quits while it waits its turn."""
+def chore(work: Callable[..., None], *args: Any, required: bool = False) -> None:
+    """Run `work(*args)` on this worker's thread once no other chore runs; when the worker was
+    cancelled meanwhile (the screen went), only if it is `required` (a catalog fetched is
+    kept even when the user quits while its writing waits its turn)."""
     with _CHORES:
-        if work is _write_cache or not get_current_worker().is_cancelled:
+        if required or not get_current_worker().is_cancelled:
             work(*args)
 
 
@@ -144,8 +144,8 @@ class CatalogLoading(_Base):
         if problem:
             self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
         self._reading_cache = False
-        asking = self._load_worker is None
-        if asking:
+        running = self._load_worker  # a filter chosen meanwhile asked the server already
+        if running is None:
             # Now the server: reading 100,000 cached images and receiving, decoding and sorting
             # the server's at once left the screen a third of the interpreter, not half. Asked
             # before the rest is shown, so its sort keys are warmed after the server's answer.
@@ -155,7 +155,7 @@ class CatalogLoading(_Base):
         # when it fails, the whole cached catalog stands in for the head.
         if prepared is not None and self._cached_at is not None:
             self._apply_result(prepared, keep_error=True)
-        if not asking and self._load_worker is not None and not self._load_worker.is_running:
+        if running is not None and not running.is_running:
             self.query_one(StatusLine).set_loading(None)
 
     def _show_cached(self) -> bool:
@@ -271,8 +271,8 @@ class CatalogLoading(_Base):
         head = prepared.images[: cache.HEAD_ROWS] if prepared.sorted_by == (FIRST_SORT, FIRST_DESCENDING) else None
         # A description of our own: Textual's default is the repr of the call, which would
         # spell out every image (2.4 s on the UI thread at 100,000).
-        self.run_worker(partial(chore, _write_cache, self._cache_key(), kept, head), thread=True, group="cache",
-                        exit_on_error=False, description="write the catalog cache")
+        write = partial(chore, _write_cache, self._cache_key(), kept, head, required=True)
+        self.run_worker(write, thread=True, group="cache", exit_on_error=False, description="write the catalog cache")
 
     def _show_connection(self) -> None:
         """The header follows the connection (switched, token renewed); notices become toasts."""
