@@ -9,6 +9,8 @@ quoted for the shell.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from .i18n import _
@@ -46,6 +48,18 @@ def url_problem(url: str) -> str | None:
 def masked(url: str) -> str:
     """`url` as it may be shown: credentials in its query (token=...) masked."""
     return redact(url)
+
+
+def masked_fields(value: Any) -> Any:
+    """A record of the platform's (nested dicts and lists) with every credential in its
+    text masked (`token=...` in an access URL): what is printed unless secrets are asked for."""
+    if isinstance(value, str):
+        return masked(value)
+    if isinstance(value, Mapping):
+        return {key: masked_fields(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked_fields(item) for item in value]
+    return value
 
 
 def ssh_command(access_url: str) -> CommandLine:

@@ -66,7 +66,7 @@ def test_a_group_that_does_not_serve_the_accelerator(region: ScnetSyncClient) ->
 
 
 def test_the_lifecycle(region: ScnetSyncClient, clock: FakeClock) -> None:
-    seeded = containers.list_instances(region)
+    seeded = containers.list_instances(region).instances
     assert {instance.status for instance in seeded} == {"Running", "Terminated"}
     new = containers.create_instance(region, spec())
     assert containers.valid_instance_id(new)
@@ -80,8 +80,8 @@ def test_the_lifecycle(region: ScnetSyncClient, clock: FakeClock) -> None:
     assert {port.protocol for port in running.ports} == {"HTTP", "SSH"}
     url = containers.access_url(region, new)
     assert url.startswith("http://127.0.0.1:") and f"/jupyter-forward/{new}/?token=sothisai_" in url
-    assert [instance.id for instance in containers.list_instances(region)][0] == new  # newest first
-    assert [i.id for i in containers.list_instances(region, status="Running")].count(new) == 1
+    assert [instance.id for instance in containers.list_instances(region).instances][0] == new  # newest first
+    assert [i.id for i in containers.list_instances(region, status="Running").instances].count(new) == 1
     with pytest.raises(ApiError) as caught:
         containers.delete_instances(region, [new])  # still running
     assert caught.value.code == "716866" and "stop" in caught.value.hint
@@ -91,7 +91,7 @@ def test_the_lifecycle(region: ScnetSyncClient, clock: FakeClock) -> None:
     assert containers.instance_detail(region, new).status == "Deploying"
     containers.stop_instances(region, [new])
     containers.delete_instances(region, [new])
-    assert new not in {instance.id for instance in containers.list_instances(region)}
+    assert new not in {instance.id for instance in containers.list_instances(region).instances}
 
 
 def test_the_quota_and_the_limits_refuse_with_the_platforms_code(region: ScnetSyncClient) -> None:
@@ -125,7 +125,7 @@ def test_faults_reach_the_container_calls(region: ScnetSyncClient) -> None:
         containers.list_instances(region)
     assert caught.value.status == 502
     region.server.inject("code", "10012", times=1)  # type: ignore[attr-defined]
-    assert containers.list_instances(region)  # retried once, then answered
+    assert containers.list_instances(region).instances  # retried once, then answered
 
 
 async def test_the_async_client_runs_the_same_calls(clock: FakeClock) -> None:
@@ -146,7 +146,7 @@ def test_an_expired_token_is_renewed_for_container_calls(clock: FakeClock) -> No
         expired = server.issuer.issue(DEMO_ACCOUNTS[0], "11250", expires_in=-60)
         account = Account(ac_url=server.base_url, cluster_id="11250", on_token_renewed=renewed.append)
         with ScnetSyncClient(f"{server.base_url}/r/11250", expired, FAST, account) as client:
-            assert containers.list_instances(client)
+            assert containers.list_instances(client).instances
     assert len(renewed) == 1
 
 

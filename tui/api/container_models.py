@@ -73,6 +73,17 @@ class Instance(NamedTuple):
         return " ".join(parts)
 
 
+class InstanceList(NamedTuple):
+    """What the instance list answered: the instances (newest first), how many records named
+    no instance (`skipped`), whether the pages never ended and the client stopped reading
+    (`cut_short`), and which path answered (`path`: "task" or "task/list")."""
+
+    instances: list[Instance]
+    skipped: int = 0
+    cut_short: bool = False
+    path: str = ""
+
+
 class Group(NamedTuple):
     """A resource group; `accelerator` is "" when the answer named only the group."""
 
@@ -146,15 +157,21 @@ def to_int(value: Any) -> int | None:
         return None
 
 
+# Where a record names its instance: the console backend's `instanceServiceId` first, then
+# the page's `id` (a record may carry both, `id` then being a row's own).
+ID_KEYS = ("instanceServiceId", "id")
+
+
 def parse_instance(item: Any) -> Instance | None:
     """One record of the list or detail answer -> Instance, or None when it names no instance."""
     if not isinstance(item, dict):
         return None
-    instance_id = text_of(item.get("id")).strip()
+    instance_id = next((text for key in ID_KEYS if (text := text_of(item.get(key)).strip())), "")
     if not instance_id:
         return None
     ports = []
-    for port in item.get("containerPortInfoList") or ():
+    listed = item.get("containerPortInfoList")
+    for port in listed if isinstance(listed, list) else ():
         if isinstance(port, dict):
             ports.append(Port(text_of(port.get("containerPort")).strip(), text_of(port.get("protocolType")).strip().upper(),
                               text_of(port.get("accessUrl")).strip()))

@@ -2,8 +2,11 @@
 
 - `create_instance`: `POST .../instance-service/task`, a JSON body built by `LaunchSpec.body`;
   `data` is the new instance's id;
-- `list_instances` (a GET with a JSON body, and the filters as query parameters too),
-  `instance_detail`, `access_url`;
+- `list_instances`: the page's `GET .../task` (a JSON body, and the filters as query
+  parameters too) or, where a region serves only that, `GET .../task/list` (query
+  parameters, what the clients that ran live call); the other is tried on 404/405,
+  10009 or an answer that is no instance list, and the one that worked is remembered;
+- `instance_detail`, `access_url`;
 - `restart_instance` (`?instanceServiceId=`), `stop_instances` and `delete_instances`
   (repeated `?ids=`);
 - what a launch may ask for: `resource_groups`, `group_limits`, `mount_dirs` (their
@@ -11,23 +14,43 @@
 
 Each function takes a client and returns what `client.run` gives: the result with the
 sync client, an awaitable with the async one. Every call renews an expired token once.
+
+Create, restart, stop and delete start, stop or delete something: each is sent at most
+once (`Session.call(once=True)`: no retry, no redirect followed). A failure after it may
+have reached the platform is an `OutcomeUnknown` that says what may have happened and how
+to check; a create the platform accepted whose id cannot be read is `ProbablyLaunched`.
+Only a refused token is followed by a second send, after renewal: the platform refused
+the first, so nothing was done.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, Iterable, NamedTuple, Sequence
 from urllib.parse import quote
 
-from ..i18n import N_, _
-from .container_models import Group, Instance, LaunchSpec, Limits, parse_instance
+from ..i18n import N_, _, ngettext
+from .container_models import Group, Instance, InstanceList, LaunchSpec, Limits, parse_instance
 from .container_models import to_int as _int
+from ..safe_text import excerpt
+from .addresses import host_of
 from .envelope import parse_envelope, text_of
-from .errors import ApiError, ConfigError, MalformedResponse
+from .errors import (
+    ApiError,
+    ConfigError,
+    MalformedResponse,
+    OutcomeUnknown,
+    ProbablyLaunched,
+    ScnetError,
+    not_served,
+)
 from .renewal import with_renewal
 from .transport import Plan, Session
 
 BASE_PATH = "/ai/openapi/v2/instance-service"
+# Where a region lists instances: the page's path, and the one the clients that ran live call.
+LIST_PATHS = ("task", "task/list")
 # Pages of the instance list this client reads at most (of PAGE_SIZE each).
 PAGE_SIZE = 100
 MAX_PAGES = 50
@@ -54,14 +77,20 @@ _CONTAINER_ACCESS_HINT = N_(
 
 
 def create_instance(client: Session, spec: LaunchSpec) -> Any:
-    """Launch an instance; its id (a string). Creation goes on in the background."""
-    return _run(client, "POST", "/task", _read_id, body=spec.body())
+    """Launch an instance; its id (a string). Creation goes on in the background.
+
+    Sent at most once. Raises OutcomeUnknown when it may have been launched without an
+    answer saying so, ProbablyLaunched when the platform accepted it without a usable id."""
+    def read(payload: Any) -> str:
+        return _read_id(payload, spec.name)
+
+    return _run(client, "POST", "/task", read, body=spec.body(), once=_UNKNOWN["create"], about=spec.name)
 
 
 def list_instances(client: Session, *, status: str | None = None, task_type: str | None = None) -> Any:
-    """The account's instances in this region (every page), newest first."""
+    """The account's instances in this region (every page), newest first: an InstanceList."""
     filters = {key: value for key, value in (("status", status), ("taskType", task_type)) if value}
-    return client.run(with_renewal(client, lambda: _every_page(client, filters), _INSTANCES_ACCESS_HINT))
+    return client.run(with_renewal(client, lambda: _either_path(client, filters), _INSTANCES_ACCESS_HINT))
 
 
 def instance_detail(client: Session, instance_id: str) -> Any:
@@ -74,15 +103,40 @@ def access_url(client: Session, instance_id: str) -> Any:
 
 
 def restart_instance(client: Session, instance_id: str) -> Any:
-    return _run(client, "POST", "/task/actions/restart", _ignore, params={"instanceServiceId": _segment(instance_id)})
+    """Start a stopped or failed instance again (sent at most once)."""
+    return _run(client, "POST", "/task/actions/restart", _ignore, params={"instanceServiceId": _segment(instance_id)},
+                once=_UNKNOWN["restart"], about=instance_id)
 
 
 def stop_instances(client: Session, instance_ids: Sequence[str]) -> Any:
-    return _run(client, "POST", "/task/actions/stop", _ignore, params=[("ids", _segment(i)) for i in instance_ids])
+    """Stop instances (sent at most once)."""
+    return _run(client, "POST", "/task/actions/stop", _ignore, params=[("ids", _segment(i)) for i in instance_ids],
+                once=_UNKNOWN["stop"], about=" ".join(instance_ids))
 
 
 def delete_instances(client: Session, instance_ids: Sequence[str]) -> Any:
-    return _run(client, "DELETE", "/task", _ignore, params=[("ids", _segment(i)) for i in instance_ids])
+    """Delete instances (sent at most once)."""
+    return _run(client, "DELETE", "/task", _ignore, params=[("ids", _segment(i)) for i in instance_ids],
+                once=_UNKNOWN["delete"], about=" ".join(instance_ids))
+
+
+# What an action whose outcome is unknown may have done, and how to check (marked here,
+# translated when said): {about} is the instance's name (create) or ids, {host} the region,
+# {cause} what went wrong after the request left.
+_UNKNOWN = {
+    "create": (N_("The launch of {about} was sent to {host}, but no answer says whether it was carried out "
+                  "({cause}): the instance may have been launched"),
+               N_("do not launch it again before checking: `scnet-images ps` lists your instances")),
+    "restart": (N_("The restart of {about} was sent to {host}, but no answer says whether it was carried out "
+                   "({cause}): it may be restarting"),
+                N_("check with `scnet-images ps` before restarting it again")),
+    "stop": (N_("The stop of {about} was sent to {host}, but no answer says whether it was carried out "
+                "({cause}): it may have been stopped"),
+             N_("check with `scnet-images ps` before stopping it again")),
+    "delete": (N_("The deletion of {about} was sent to {host}, but no answer says whether it was carried out "
+                  "({cause}): it may have been deleted"),
+               N_("check with `scnet-images ps` before deleting it again")),
+}
 
 
 def resource_groups(client: Session) -> Any:
@@ -171,13 +225,28 @@ def _segment(instance_id: str) -> str:
     return quote(instance_id, safe="")
 
 
-def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None, params: Any = None) -> Any:
+def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None, params: Any = None,
+         once: tuple[str, str] | None = None, about: str = "") -> Any:
+    """Run one call. `once` (one of `_UNKNOWN`'s pairs) makes it a call sent at most once,
+    whose unknown outcome is worded with it, `about` naming what it acted on."""
     url = client.root + BASE_PATH + path
 
     def plan() -> Plan:
-        return _hinted(client.call(method, url, read, body=body, params=params))
+        return _hinted(client.call(method, url, read, body=body, params=params, once=once is not None))
 
-    return client.run(with_renewal(client, plan, _CONTAINER_ACCESS_HINT))
+    def worded() -> Plan:
+        try:
+            return (yield from with_renewal(client, plan, _CONTAINER_ACCESS_HINT))
+        except OutcomeUnknown as unknown:
+            if once is None:
+                raise
+            message, hint = once
+            raise OutcomeUnknown(
+                _(message).format(about=about, host=host_of(client.base_url), cause=unknown.cause), _(hint),
+                cause=unknown.cause,
+            ).redacted(client.secrets()) from None
+
+    return client.run(worded())
 
 
 def _hinted(plan: Plan) -> Plan:
@@ -190,20 +259,75 @@ def _hinted(plan: Plan) -> Plan:
         raise
 
 
-def _every_page(client: Session, filters: dict[str, str]) -> Plan:
-    url = client.root + BASE_PATH + "/task"
+def _either_path(client: Session, filters: dict[str, str]) -> Plan:
+    """The list at the path that worked last, else the page's first; the other when that one
+    is not served there. When neither answers, the failure that says most (one that is not
+    "no such path"), else the first."""
+    first = client.known_instance_list if client.known_instance_list in LIST_PATHS else LIST_PATHS[0]
+    failures: list[ScnetError] = []
+    for path in (first, *(other for other in LIST_PATHS if other != first)):
+        try:
+            listed = yield from _every_page(client, path, filters)
+        except ScnetError as error:
+            if not not_served(error):
+                raise
+            failures.append(error)
+            continue
+        if path != client.known_instance_list:
+            client.known_instance_list = path
+            if client.account.on_instance_list_detected is not None:
+                client.account.on_instance_list_detected(path)
+        return listed
+    raise next((error for error in failures if getattr(error, "status", 0) not in (404, 405)), failures[0])
+
+
+def _every_page(client: Session, path: str, filters: dict[str, str]) -> Plan:
+    url = client.root + BASE_PATH + "/" + path
     instances: list[Instance] = []
+    skipped = 0
+    cut_short = False
     for page in range(MAX_PAGES):
         query = {**filters, "start": page * PAGE_SIZE, "limit": PAGE_SIZE, "sort": "desc"}
-        # The page says GET with a JSON body; one public client sends query parameters: send both.
-        items, total = yield from _hinted(client.call(
-            "GET", url, _read_list, body=query, params=query, max_bytes=client.options.max_page_bytes
+        # `task`: the page says GET with a JSON body, and clients send query parameters: both.
+        # `task/list`: query parameters, as the clients that ran live send them.
+        body = query if path == "task" else None
+        items, total, unnamed = yield from _hinted(client.call(
+            "GET", url, _read_list, body=body, params=query, max_bytes=client.options.max_page_bytes
         ))
         instances.extend(items)
-        if len(items) < PAGE_SIZE or (total is not None and len(instances) >= total):
+        skipped += unnamed
+        done = len(items) + unnamed < PAGE_SIZE or (total is not None and len(instances) + skipped >= total)
+        if done:
             break
+        cut_short = page == MAX_PAGES - 1
+    if skipped and not instances:
+        raise MalformedResponse(
+            ngettext("The instance list holds {count} record, and it names no instance (neither "
+                     "`instanceServiceId` nor `id`)",
+                     "The instance list holds {count} records, and none names an instance (neither "
+                     "`instanceServiceId` nor `id`)", skipped).format(count=skipped),
+            _("the region may answer in a form this version does not read; run `scnet-images doctor` and report it"),
+        )
     seen: set[str] = set()
-    return [item for item in instances if not (item.id in seen or seen.add(item.id))]  # type: ignore[func-returns-value]
+    unique = [item for item in instances if not (item.id in seen or seen.add(item.id))]  # type: ignore[func-returns-value]
+    return InstanceList(unique, skipped, cut_short, path)
+
+
+def list_warnings(listed: InstanceList) -> list[str]:
+    """What is worth knowing about an instance list that is not an error, a sentence each."""
+    warnings = []
+    if listed.cut_short:
+        warnings.append(ngettext(
+            "The platform kept sending full pages of instances; the client stopped after {count} page, so the "
+            "list may be incomplete",
+            "The platform kept sending full pages of instances; the client stopped after {count} pages, so the "
+            "list may be incomplete", MAX_PAGES).format(count=MAX_PAGES))
+    if listed.skipped:
+        warnings.append(ngettext(
+            "Skipped {count} record of the instance list that names no instance",
+            "Skipped {count} records of the instance list that name no instance", listed.skipped,
+        ).format(count=listed.skipped))
+    return warnings
 
 
 # --- reading the answers ------------------------------------------------------------------------------
@@ -233,9 +357,26 @@ def _read_text(what: str, empty: str) -> Any:
 
 
 _read_access_url = _read_text(N_("the access URL answer"), N_("The access URL answer holds nothing"))
-_read_id = _read_text(
-    N_("the create answer (the new instance's id)"), N_("The create answer (the new instance's id) holds nothing")
-)
+# Where a create's answer may carry the new id: `data` itself (the page), or a field of it.
+_ID_FIELDS = ("instanceServiceId", "id", "taskId")
+
+
+def _read_id(payload: Any, name: str) -> str:
+    """The new instance's id from a create's answer: `data` as the id, or an object carrying
+    it. The platform said yes (code 0) when this is reached: an answer without a usable id
+    is ProbablyLaunched, never a failure (whoever reads "failed" launches again)."""
+    data = _data(payload, N_("the create answer (the new instance's id)"))
+    if isinstance(data, dict):
+        data = next((data[key] for key in _ID_FIELDS if isinstance(data.get(key), (str, int))), data)
+    candidate = text_of(data).strip() if isinstance(data, (str, int)) and not isinstance(data, bool) else ""
+    if valid_instance_id(candidate):
+        return candidate
+    shown = json.dumps(data, ensure_ascii=False) if not isinstance(data, str) else repr(data)
+    raise ProbablyLaunched(
+        _("The platform accepted the launch of {name}, but its answer holds no usable instance id ({answer}): "
+          "it was very probably launched").format(name=name, answer=excerpt(shown, 80)),
+        _("`scnet-images ps` shows it; do not launch it again"),
+    )
 
 
 def _read_instance(payload: Any) -> Instance:
@@ -245,6 +386,10 @@ def _read_instance(payload: Any) -> Instance:
     return instance
 
 
+# Where an object wrapping a list keeps it (public clients read each of these).
+_LIST_KEYS = ("list", "records", "data", "rows", "items")
+
+
 def _items(data: Any) -> tuple[list[Any], int | None]:
     if data is None:
         return [], 0
@@ -252,9 +397,11 @@ def _items(data: Any) -> tuple[list[Any], int | None]:
         return data, None
     if isinstance(data, dict):
         total = _int(data.get("total"))
-        for key in ("list", "records", "data", "rows", "items"):
+        for key in _LIST_KEYS:
             if isinstance(data.get(key), list):
                 return data[key], total
+        if total is not None or any(key in data for key in _LIST_KEYS):
+            return [], total  # a wrapper whose list is empty (or null)
         return [data], None
     raise MalformedResponse(
         _("The instance list's `data` is a {type}, not a list").format(type=type(data).__name__),
@@ -262,9 +409,12 @@ def _items(data: Any) -> tuple[list[Any], int | None]:
     )
 
 
-def _read_list(payload: Any) -> tuple[list[Instance], int | None]:
+def _read_list(payload: Any) -> tuple[list[Instance], int | None, int]:
+    """A page: its instances, the total the answer announced (None: none), and how many of
+    its records named no instance."""
     items, total = _items(_data(payload, N_("the instance list answer")))
-    return [instance for instance in map(parse_instance, items) if instance is not None], total
+    instances = [instance for instance in map(parse_instance, items) if instance is not None]
+    return instances, total, len(items) - len(instances)
 
 
 def _named(entry: Any, keys: Iterable[str]) -> str:

@@ -16,8 +16,8 @@ from typing import Any, Awaitable, Callable
 import httpx
 
 from ..i18n import _
-from .errors import ConfigError, MalformedResponse, ScnetError
-from .network_errors import deadline_error, failure_for
+from .errors import ConfigError, NetworkError, ScnetError, TooLarge
+from .network_errors import deadline_error, failure_for, sent_but_unanswered
 from .images import Progress, list_images
 from .models import ImageList
 from .addresses import host_of
@@ -70,13 +70,14 @@ class ScnetClient(Session):
         The whole call fails once it has taken longer than the `deadline` option."""
         import asyncio
 
+        flight = Flight()
         try:
             async with asyncio.timeout(self.options.deadline):
-                return await self._run(plan)
+                return await self._run(plan, flight)
         except TimeoutError:
-            raise deadline_error(host_of(self.base_url), self.options.deadline) from None
+            raise flight.deadline(host_of(self.base_url), self.options.deadline) from None
 
-    async def _run(self, plan: Plan) -> Any:
+    async def _run(self, plan: Plan, flight: "Flight") -> Any:
         try:
             step = next(plan)
             while True:
@@ -85,23 +86,23 @@ class ScnetClient(Session):
                     if isinstance(step, Pause):
                         await self._sleep(step.seconds)
                     elif isinstance(step, Parallel):
-                        outcome = await self._parallel(step)
+                        outcome = await self._parallel(step, flight)
                     else:
-                        outcome = await self._send(step)
+                        outcome = await self._send(step, flight)
                 except (Retry, ScnetError) as failure:
                     outcome = failure
                 step = resume(plan, outcome)
         except StopIteration as done:
             return done.value
 
-    async def _parallel(self, step: Parallel) -> list[Any]:
+    async def _parallel(self, step: Parallel, flight: "Flight") -> list[Any]:
         import asyncio
 
         gate = asyncio.Semaphore(max(1, self.options.pages_in_flight))
 
         async def run(plan: Plan) -> Any:
             async with gate:
-                result = await self._run(plan)
+                result = await self._run(plan, flight)
             step.report(result)
             return result
 
@@ -121,8 +122,9 @@ class ScnetClient(Session):
             )
         return self._platform_http
 
-    async def _send(self, request: httpx.Request) -> Reply:
+    async def _send(self, request: httpx.Request, flight: "Flight") -> Reply:
         host = host_of(str(request.url))
+        once = flight.sending(request)
         try:
             response = await self._client_for(request).send(request, stream=True)
             try:
@@ -132,7 +134,8 @@ class ScnetClient(Session):
             finally:
                 await response.aclose()
         except httpx.HTTPError as exc:
-            raise failure_for(exc, host, self.options) from None
+            raise failure_for(exc, host, self.options, once=once) from None
+        flight.answered()
         return reply_of(response, body.finish())
 
 
@@ -187,10 +190,11 @@ class ScnetSyncClient(Session):
 
         self._ends_at = time.monotonic() + self.options.deadline
         outcome: list[Any] = []
+        flight = Flight()
 
         def call() -> None:
             try:
-                outcome.append((True, self._run(plan)))
+                outcome.append((True, self._run(plan, flight)))
             except BaseException as error:  # handed to the caller's thread below
                 outcome.append((False, error))
 
@@ -198,7 +202,7 @@ class ScnetSyncClient(Session):
         worker.start()
         worker.join(self.options.deadline + 0.25)
         if not outcome:  # still waiting on the server: given up (the thread ends with the process)
-            raise deadline_error(host_of(self.base_url), self.options.deadline)
+            raise flight.deadline(host_of(self.base_url), self.options.deadline)
         done, value = outcome[0]
         if done:
             return value
@@ -211,7 +215,7 @@ class ScnetSyncClient(Session):
             raise deadline_error(host, self.options.deadline)
         return left
 
-    def _run(self, plan: Plan) -> Any:
+    def _run(self, plan: Plan, flight: "Flight") -> Any:
         try:
             step = next(plan)
             while True:
@@ -220,21 +224,21 @@ class ScnetSyncClient(Session):
                     if isinstance(step, Pause):
                         self._sleep(min(step.seconds, self._left(host_of(self.base_url))))
                     elif isinstance(step, Parallel):
-                        outcome = self._parallel(step)
+                        outcome = self._parallel(step, flight)
                     else:
-                        outcome = self._send(step)
+                        outcome = self._send(step, flight)
                 except (Retry, ScnetError) as failure:
                     outcome = failure
                 step = resume(plan, outcome)
         except StopIteration as done:
             return done.value
 
-    def _parallel(self, step: Parallel) -> list[Any]:
+    def _parallel(self, step: Parallel, flight: "Flight") -> list[Any]:
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         results: list[Any] = [None] * len(step.plans)
         pool = ThreadPoolExecutor(max(1, self.options.pages_in_flight), thread_name_prefix="scnet-page")
-        futures = {pool.submit(self._run, plan): index for index, plan in enumerate(step.plans)}
+        futures = {pool.submit(self._run, plan, flight): index for index, plan in enumerate(step.plans)}
         try:
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
@@ -256,12 +260,13 @@ class ScnetSyncClient(Session):
             )
         return self._platform_http
 
-    def _send(self, request: httpx.Request) -> Reply:
+    def _send(self, request: httpx.Request, flight: "Flight") -> Reply:
         host = host_of(str(request.url))
         # No single wait may outlast the call's deadline (a server can trickle a byte at a time).
         left = self._left(host)
         timeout = httpx.Timeout(min(self.options.read_timeout, left), connect=min(self.options.connect_timeout, left))
         request.extensions["timeout"] = timeout.as_dict()
+        once = flight.sending(request)
         try:
             response = self._client_for(request).send(request, stream=True)
             try:
@@ -272,9 +277,37 @@ class ScnetSyncClient(Session):
             finally:
                 response.close()
         except httpx.HTTPError as exc:
-            self._left(host)  # a wait cut short by the deadline is the deadline's failure
-            raise failure_for(exc, host, self.options) from None
+            if not once:
+                self._left(host)  # a wait cut short by the deadline is the deadline's failure
+            raise failure_for(exc, host, self.options, once=once) from None
+        except NetworkError as error:  # the deadline, while the answer trickled in
+            if once:
+                raise sent_but_unanswered(host, error) from None
+            raise
+        flight.answered()
         return reply_of(response, body.finish())
+
+
+class Flight:
+    """One `run` of a plan: whether a request made `once` has left and not been answered
+    yet, so that a deadline that cuts it short is worded as what it is (OutcomeUnknown)."""
+
+    def __init__(self) -> None:
+        self.once_unanswered = False
+
+    def sending(self, request: httpx.Request) -> bool:
+        """Note that `request` is about to leave; whether it is one made `once`."""
+        once = bool(request.extensions.get("once"))
+        self.once_unanswered = self.once_unanswered or once
+        return once
+
+    def answered(self) -> None:
+        self.once_unanswered = False
+
+    def deadline(self, host: str, deadline: float) -> ScnetError:
+        """The failure of a run that passed its deadline."""
+        error = deadline_error(host, deadline)
+        return sent_but_unanswered(host, error) if self.once_unanswered else error
 
 
 def _made(make: Callable[[], Any]) -> Any:
@@ -314,7 +347,7 @@ class Body:
 
     def _check(self, size: int) -> None:
         if size > self.limit:
-            raise MalformedResponse(
+            raise TooLarge(
                 _("The response from {host} is larger than {size} MiB").format(
                     host=self.host, size=self.limit // (1024 * 1024)),
                 _("narrow it with the accelerator or image type filters"),

@@ -12,6 +12,7 @@ from ..safe_text import excerpt, printable, redact
 # The platform's documented error codes (images-api.txt, section 5; containers-api.md):
 # the meaning in English (marked, translated where it is said) and the platform's own text.
 API_ERROR_CODES: dict[str, tuple[str, str]] = {
+    "1001": (N_("the token is invalid (a gateway in front of the platform could not read it)"), "jwt token is invalid"),
     "10001": (N_("internal error on the platform"), "内部异常"),
     "10003": (N_("a required parameter is missing"), "参数不全"),
     "10004": (N_("a parameter is invalid"), "参数无效"),
@@ -25,11 +26,14 @@ API_ERROR_CODES: dict[str, tuple[str, str]] = {
     "716864": (N_("the script failed to run"), "脚本执行错误"),
     "716865": (N_("the instance could not be created"), "任务创建错误"),
     "716866": (N_("the instance could not be deleted"), "任务删除失败"),
+    "716867": (N_("the instance could not be stopped"), "停止任务失败"),
+    "716868": (N_("the instance could not be started"), "启动任务错误"),
     "716870": (N_("wrong number of instances"), "实例数量错误"),
 }
 
-# Codes that mean the token (or the account behind it) was refused.
-TOKEN_REFUSED_CODES = frozenset({"10007", "10008", "10009"})
+# Codes that mean the token (or the account behind it) was refused. 1001 is what a
+# gateway in front of the platform answers for a token it cannot read ("jwt token is invalid").
+TOKEN_REFUSED_CODES = frozenset({"1001", "10007", "10008", "10009"})
 
 # Marked here, translated where they are given (`_(TOKEN_HINT)`): the language is chosen later.
 TOKEN_HINT = N_(
@@ -123,6 +127,48 @@ class MalformedResponse(ScnetError):
 
     exit_code = 6
     kind = N_("malformed response")
+
+
+class TooLarge(MalformedResponse):
+    """The answer is larger than this client reads (the body cap)."""
+
+
+class OutcomeUnknown(ScnetError):
+    """A request that starts, stops or deletes something may have reached the server, and
+    nothing that came back says whether it was carried out (a gateway timeout, a connection
+    that broke after sending, a redirect, an answer that cannot be read). It is never sent
+    again behind the user's back: `message` says what may have happened, `hint` how to check.
+    `cause` is the failure in words, for the caller that words the action."""
+
+    exit_code = 8
+    kind = N_("outcome unknown")
+
+    def __init__(self, message: str, hint: str = "", *, cause: str = "") -> None:
+        super().__init__(message, hint)
+        self.cause = cause or message
+
+    def redacted(self, secrets: tuple[str, ...]) -> "ScnetError":
+        self.cause = redact(self.cause, secrets)
+        return super().redacted(secrets)
+
+
+class ProbablyLaunched(ScnetError):
+    """The platform accepted a launch (code 0) but its answer holds no usable instance id: the
+    instance was very probably created. Not a failure, and never a reason to launch again."""
+
+    exit_code = 9
+    kind = N_("launched, id unknown")
+
+
+def not_served(error: ScnetError) -> bool:
+    """Whether `error` says a call is not served in this form where it was sent, so that another
+    form of it (the other image-list call, the other instance-list path) is worth a try: HTTP
+    404/405, code 10009 (no access to this API), or an answer that is not what the call returns."""
+    if isinstance(error, MalformedResponse):
+        return not isinstance(error, TooLarge)
+    if isinstance(error, (ApiError, TokenRefused)) and error.code == "10009":
+        return True
+    return isinstance(error, ApiError) and error.status in (404, 405)
 
 
 def describe_code(code: str) -> str:

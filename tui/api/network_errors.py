@@ -13,9 +13,20 @@ import ssl
 import httpx
 
 from ..i18n import _
-from .errors import MalformedResponse, NetworkError, ScnetError, TlsError
+from .errors import MalformedResponse, NetworkError, OutcomeUnknown, ScnetError, TlsError
 from .options import ClientOptions
 from .transport import Retry
+
+
+def sent_but_unanswered(host: str, cause: BaseException) -> OutcomeUnknown:
+    """A request sent to `host` that `cause` left without an answer we can read."""
+    said = cause.message if isinstance(cause, ScnetError) else type(cause).__name__
+    return OutcomeUnknown(
+        _("The request reached {host}, or may have, but no answer came back that says whether it was carried "
+          "out: {cause}").format(host=host, cause=said),
+        _("it may have happened: check before sending it again"),
+        cause=said,
+    )
 
 
 def deadline_error(host: str, deadline: float) -> NetworkError:
@@ -27,8 +38,20 @@ def deadline_error(host: str, deadline: float) -> NetworkError:
 
 
 
-def failure_for(exc: httpx.HTTPError, host: str, options: ClientOptions) -> Exception:
-    """An httpx failure -> the error to raise (wrapped in Retry when worth another try)."""
+# Failures that happen before a request leaves this machine: nothing reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+             httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+
+
+def failure_for(exc: httpx.HTTPError, host: str, options: ClientOptions, *, once: bool = False) -> Exception:
+    """An httpx failure -> the error to raise (wrapped in Retry when worth another try).
+
+    `once`: the request starts, stops or deletes something. A failure after it may have
+    left (a read timeout, a connection broken mid-answer) is then OutcomeUnknown, never
+    worth another try: the server may have carried it out."""
+    if once and not isinstance(exc, _NOT_SENT):
+        cause = failure_for(exc, host, options)
+        return sent_but_unanswered(host, cause.error if isinstance(cause, Retry) else cause)
     if isinstance(exc, httpx.TimeoutException):
         return _timeout_error(exc, host, options)
     if isinstance(exc, httpx.ConnectError):

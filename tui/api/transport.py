@@ -10,7 +10,8 @@ fast). This module holds the rules every call follows, with no I/O:
 - `Session.exchange`: one request, same-origin redirects only, the body cap,
   JSON decoding, HTTP statuses and non-JSON bodies turned into errors;
 - `Session.retrying`: another try, after a growing pause, for connection
-  failures, 502-504 and the platform's 10012;
+  failures, 502-504 and the platform's 10012 — never for a call made `once`
+  (one that starts, stops or deletes something: see `Session.call`);
 - `envelope_data`: the `{"code", "msg", "data"}` answer every call gives;
 - `failure_for` (network_errors.py): an httpx exception -> the error people read.
 
@@ -32,9 +33,9 @@ from urllib.parse import urljoin, urlsplit
 from ..i18n import _, ngettext
 from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
-from .options import Account, ClientOptions
-from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TokenRefused, TOKEN_HINT
-from .envelope import empty_body, error_in_body, gc_paused, parse_envelope
+from .options import Account, ClientOptions, SharedToken
+from .errors import ApiError, ConfigError, MalformedResponse, OutcomeUnknown, ScnetError, TokenRefused, TOKEN_HINT
+from .envelope import MESSAGE_KEYS, empty_body, error_in_body, gc_paused, parse_envelope
 
 if TYPE_CHECKING:  # imported by the drivers, with the first client made: a start from the cache needs none
     import httpx
@@ -152,6 +153,8 @@ class Session:
         self.account = account or Account()
         # Which image-list call answered last (the images family reads and updates it).
         self.known_api = self.account.known_api if self.account.known_api in ("get", "post") else ""
+        # Which path the instance list answered at last (the containers family reads and updates it).
+        self.known_instance_list = self.account.known_instance_list
         if not is_http_url(base_url):
             raise ConfigError(
                 _("The base URL {url} is not a usable http(s) address").format(
@@ -165,19 +168,25 @@ class Session:
             )
         self.base_url = base_url
         self.root = api_root(base_url)
-        self._token = token
+        # Shared with every other client of the account in this process, when the caller says so.
+        self._token = self.account.shared_token or SharedToken(token)
         # Masked in anything an error quotes, like the token.
         self._hidden = tuple(secret for secret in (*hidden, *userinfo_secrets(base_url)) if secret)
         self._scheme = urlsplit(base_url.strip()).scheme
 
     @property
-    def token(self) -> str:
-        """The token in use: a renewal replaces the one the session was made with."""
+    def shared_token(self) -> SharedToken:
+        """The account's token as every client of it in this process reads it."""
         return self._token
+
+    @property
+    def token(self) -> str:
+        """The token in use: a renewal (by this client or another of the account) replaces it."""
+        return self._token.value
 
     def replace_token(self, token: str) -> None:
         """Use `token` from now on (a renewal), and tell whoever stores it."""
-        self._token = token
+        self._token.value = token
         if self.account.on_token_renewed is not None:
             self.account.on_token_renewed(token)
 
@@ -227,22 +236,24 @@ class Session:
 
     def auth(self) -> dict[str, str]:
         """The headers of an authorised call with a JSON body."""
-        if not valid_token(self._token):
+        if not valid_token(self.token):
             raise ConfigError(
                 _("The token is empty or holds characters an HTTP header cannot carry"),
                 _("copy the token again without spaces or line breaks"),
             )
-        return {"token": self._token, "Content-Type": "application/json"}
+        return {"token": self.token, "Content-Type": "application/json"}
 
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a message: the token and whatever else the caller hid."""
-        return (self._token, *self._hidden)
+        return (self.token, *self._hidden)
 
     def without_secrets(self, payload: Any) -> Any:
-        """An error answer whose `msg` has the secrets masked, before anything cuts it short
+        """An error answer whose `msg` (or `message`) has the secrets masked, before anything cuts it short
         (a long token cut in half would no longer be found)."""
-        if isinstance(payload, dict) and isinstance(payload.get("msg"), str) and str(payload.get("code", "0")) != "0":
-            return {**payload, "msg": redact(payload["msg"], self.secrets())}
+        if isinstance(payload, dict) and str(payload.get("code", "0")) != "0":
+            masked = {key: redact(payload[key], self.secrets()) for key in MESSAGE_KEYS
+                      if isinstance(payload.get(key), str)}
+            return {**payload, **masked} if masked else payload
         return payload
 
     # --- building blocks of plans ------------------------------------------------------
@@ -277,6 +288,7 @@ class Session:
         params: dict[str, Any] | None = None,
         max_bytes: int | None = None,
         typed: Callable[[bytes | bytearray], Any] | None = None,
+        once: bool = False,
     ) -> Plan:
         """One authorised call, retried as the rules say: `read(decoded JSON)` is its result.
 
@@ -284,14 +296,20 @@ class Session:
         login calls carry their own credentials instead); `max_bytes` caps this answer below
         the session's cap (a page of a list has no reason to be large). `typed(body)` is a
         faster reader of a large successful answer: its result, unless it returns None
-        (the answer does not fit its types), when `read` reads the answer as usual."""
+        (the answer does not fit its types), when `read` reads the answer as usual.
+
+        `once`: the call starts, stops or deletes something (it costs money, or loses work).
+        It is sent at most once: never retried, no redirect followed with its body; any
+        failure after it may have reached the server is OutcomeUnknown. A definite refusal
+        (an error code, a 4xx status) is reported as usual: nothing was done."""
         content = b"" if body is None else json.dumps(body).encode()
 
         def attempt() -> Plan:
             sent = self.auth() if headers is None else headers
             try:
                 payload = yield from self.exchange(
-                    method, url, headers=sent, body=content, params=params, max_bytes=max_bytes, typed=typed
+                    method, url, headers=sent, body=content, params=params, max_bytes=max_bytes, typed=typed,
+                    once=once,
                 )
                 if isinstance(payload, Typed):
                     return payload.value
@@ -299,7 +317,20 @@ class Session:
             except ScnetError as error:  # it may quote the server, which may quote a secret
                 raise error.redacted(self.secrets()) from None
 
-        return (yield from self.retrying(attempt))
+        if not once:
+            return (yield from self.retrying(attempt))
+        try:
+            return (yield from attempt())
+        except Retry as retry:  # it never left (a refused connection): worth no second try here
+            raise retry.error.redacted(self.secrets()) from None
+        except MalformedResponse as error:  # it answered, but what? It may have acted
+            raise OutcomeUnknown(error.message, _("it may have happened: check before sending it again"),
+                                 cause=error.message) from None
+        except ApiError as error:
+            if error.code != "10012":  # the platform's own "connection interrupted": it may have acted
+                raise
+            raise OutcomeUnknown(error.message, _("it may have happened: check before sending it again"),
+                                 cause=error.message) from None
 
     def exchange(
         self,
@@ -311,9 +342,12 @@ class Session:
         params: Any = None,
         max_bytes: int | None = None,
         typed: Callable[[bytes | bytearray], Any] | None = None,
+        once: bool = False,
     ) -> Generator[httpx.Request, Reply, Any]:
         """One request, following same-origin redirects; returns the decoded JSON body (or
-        what `typed` read from it: see `call`)."""
+        what `typed` read from it: see `call`). `once`: a request that must not be sent
+        twice (see `call`): no redirect is followed, and a server error (5xx) or a
+        redirect is OutcomeUnknown."""
         import httpx
 
         start = url
@@ -321,7 +355,11 @@ class Session:
             request = httpx.Request(method, url, params=params, content=body, headers=headers)
             if max_bytes is not None:
                 request.extensions["max_bytes"] = max_bytes  # the drivers cap the body they read
+            if once:
+                request.extensions["once"] = True  # the drivers word a failure after sending as such
             reply = yield request
+            if once and (reply.status >= 500 or 300 <= reply.status < 400):
+                raise self._unanswered(reply, url)
             if reply.status in _RETRY_STATUSES:
                 tries = max(1, self.options.tries)
                 raise Retry(
@@ -350,6 +388,19 @@ class Session:
             _("Too many redirects from {host}").format(host=host_of(start)),
             _("check base_url; it should be the region's AI address"),
         )
+
+    def _unanswered(self, reply: Reply, url: str) -> OutcomeUnknown:
+        """A request sent once got a server error or a redirect: whether it was carried out
+        before that is unknown (a gateway that timed out may have passed it on)."""
+        if 300 <= reply.status < 400:
+            # Translators: {status} is an HTTP redirect status, {host} where the request went.
+            cause = _("HTTP {status} from {host}, a redirect (not followed: the request is never sent twice)").format(
+                status=reply.status, host=host_of(url))
+        else:
+            cause = _("HTTP {status} {reason} from {host}: {body}").format(
+                status=reply.status, reason=reply.reason, host=host_of(url),
+                body=excerpt(reply.body, 120, self.secrets()) or empty_body())
+        return OutcomeUnknown(cause, _("it may have happened: check before sending it again"), cause=cause)
 
     def decode(self, reply: Reply, url: str, typed: Callable[[bytes | bytearray], Any] | None = None) -> Any:
         """A reply -> its JSON; an HTTP error status or a body that is not JSON -> an error."""

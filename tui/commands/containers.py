@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
-from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE
+from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
 from .lookup import add_filter_options, fetch_images, resolve_image
-from .output import aligned_lines, say, write_csv, write_json
+from .output import aligned_lines, say, warn, write_csv, write_json
 
 if TYPE_CHECKING:
     from ..api.container_models import Instance, LaunchSpec
@@ -79,6 +79,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ps.add_argument("--status", choices=("Running", "Deploying", "Waiting", "Terminated", "Failed", "Completed"))
     ps.add_argument("-f", "--format", choices=("table", "json", "csv"), default="table",
                     help=_("table (default), json (the platform's field names) or csv"))
+    ps.add_argument("--show-secrets", action="store_true",
+                    help=_("print access URLs with their credentials (token=...) unmasked in json and csv"))
     add_connection_options(ps, argparse.SUPPRESS)
     ps.set_defaults(run=run_ps)
 
@@ -134,35 +136,49 @@ def run_launch(args: argparse.Namespace) -> int:
         if args.dry_run:
             write_json(spec.body(), sys.stdout)
             return EXIT_OK
-        if not args.yes and not _confirmed(_summary(spec), _("Launch it?")):
-            return EXIT_USAGE
-        instance_id = containers.create_instance(client, spec)
+        if not args.yes:
+            answer = _confirmed(_summary(spec), _("Launch it?"))
+            if answer is not True:
+                return answer
+        try:
+            instance_id = containers.create_instance(client, spec)
+        except KeyboardInterrupt:
+            say(_("interrupted after the launch of {name} was sent: it may have been launched; "
+                  "`scnet-images ps` lists your instances").format(name=spec.name))
+            return EXIT_OUTCOME_UNKNOWN
         print(instance_id, flush=True)
         return _wait(client, instance_id, args.wait_timeout) if args.wait else EXIT_OK
 
 
 def _summary(spec: LaunchSpec) -> str:
-    values = {"name": spec.name, "version": spec.version, "task_type": spec.task_type, "group": spec.group,
-              "cpus": spec.cpus, "cards": spec.cards, "accelerator": spec.accelerator_type,
-              "memory_mb": spec.memory_mb, "time_limit": spec.time_limit}
+    from .. import i18n
+
+    parts = [ngettext("{count} core", "{count} cores", spec.cpus).format(count=spec.cpus)]
     if spec.cards:
-        return _("{name}: {version} as {task_type} in {group}, {cpus} core(s), {cards} {accelerator} card(s), "
-                 "{memory_mb} MB, time limit {time_limit}").format(**values)
-    return _("{name}: {version} as {task_type} in {group}, {cpus} core(s), {memory_mb} MB, "
-             "time limit {time_limit}").format(**values)
+        parts.append(ngettext("{count} {accelerator} card", "{count} {accelerator} cards", spec.cards).format(
+            count=spec.cards, accelerator=spec.accelerator_type.upper()))
+    parts.append(f"{spec.memory_mb} MB")
+    return _("{name}: {version} as {task_type} in {group}, {resources}, time limit {time_limit}").format(
+        name=spec.name, version=spec.version, task_type=spec.task_type, group=spec.group,
+        resources=i18n.join(parts), time_limit=spec.time_limit)
 
 
-def _confirmed(summary: str, question: str) -> bool:
-    """Ask on a terminal; off one, say that --yes is needed."""
+def _confirmed(summary: str, question: str) -> bool | int:
+    """Ask on the terminal: True to go ahead, else the exit code (0 when the answer is no,
+    64 off a terminal, where --yes is needed). The question and the summary go to stderr
+    (`id=$(scnet-images run ...)` captures only the result), the answer comes from stdin."""
     if not sys.stdin.isatty():
         say(_("{summary} — not done: pass --yes to do it without a terminal to ask on").format(summary=summary))
-        return False
-    print(summary, file=sys.stderr)
-    try:
-        answer = input(f"{question} [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+        return EXIT_USAGE
+    sys.stderr.write(summary + "\n" + _("{question} [y/N] ").format(question=question))
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    if not answer:  # end of input: the line the prompt is on is left open
+        sys.stderr.write("\n")
+    say(_("Nothing was done."))
+    return EXIT_OK
 
 
 def _wait(client: Any, instance_id: str, timeout: float) -> int:
@@ -197,18 +213,22 @@ def run_ps(args: argparse.Namespace) -> int:
     from ..api import containers
 
     with connected(args) as client:
-        instances = containers.list_instances(client, status=args.status)
-    print_instances(instances, args.format, sys.stdout)
+        listed = containers.list_instances(client, status=args.status)
+    for warning in containers.list_warnings(listed):
+        warn(warning)
+    print_instances(listed.instances, args.format, sys.stdout, show_secrets=args.show_secrets)
     return EXIT_OK
 
 
-def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO) -> None:
+def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO, *, show_secrets: bool = False) -> None:
+    from ..links import masked_fields
     from ..safe_text import printable
 
+    records = [dict(instance.raw) if show_secrets else masked_fields(instance.raw) for instance in instances]
     if fmt == "json":
-        write_json([dict(instance.raw) for instance in instances], out)
+        write_json(records, out)
     elif fmt == "csv":
-        write_csv(PS_CSV_FIELDS, [instance.raw for instance in instances], out)
+        write_csv(PS_CSV_FIELDS, records, out)
     else:
         rows = [
             tuple(printable(cell) for cell in (
@@ -272,10 +292,10 @@ def run_action(args: argparse.Namespace) -> int:
     calls = {"restart": containers.restart_instance,
              "stop": lambda client, one: containers.stop_instances(client, [one]),
              "rm": lambda client, one: containers.delete_instances(client, [one])}
-    if getattr(args, "yes", True) is False and not _confirmed(
-        _asking(args.action, args.ids), _("Go ahead?")
-    ):
-        return EXIT_USAGE
+    if getattr(args, "yes", True) is False:
+        answer = _confirmed(_asking(args.action, args.ids), _("Go ahead?"))
+        if answer is not True:
+            return answer
     code = EXIT_OK
     with connected(args) as client:
         for instance_id in args.ids:

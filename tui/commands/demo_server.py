@@ -19,9 +19,12 @@ def register(commands: argparse._SubParsersAction) -> None:
             "examples:\n"
             "  scnet-images demo-server --port 8765\n"
             "  scnet-images demo-server --images 100000 --fault latency:0.5\n"
-            "  scnet-images demo-server --fault status:502x2   # two 502s, then answers\n\n"
-            "faults: latency:SECONDS, status:HTTP_STATUS, code:API_CODE,\n"
-            "        malformed:(html|not-json|array|data-string|no-code|empty); add xN for N times\n"
+            "  scnet-images demo-server --fault status:502x2   # two 502s, then answers\n"
+            "  scnet-images demo-server --fault status:504x1@create   # one create done, its answer lost\n\n"
+            "faults: latency:SECONDS, status:HTTP_STATUS, code:API_CODE, drop (no answer),\n"
+            "        malformed:(html|not-json|array|data-string|no-code|empty); add xN for N times,\n"
+            "        @CALL for one call only (images, list, detail, url, create, restart, stop, delete, ...);\n"
+            "        aimed at create, restart, stop or delete, a fault strikes after the call was done\n"
         ),
     )
     demo.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
@@ -32,6 +35,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--shape", choices=("list", "object", "null", "wrapped"), default="list", help=_("shape of `data`")
     )
     demo.add_argument("--fault", action="append", default=[], metavar="SPEC", help=_("inject a fault (repeatable)"))
+    demo.add_argument(
+        "--dialect", choices=("default", "live"), default="default",
+        help=_("live: answer in the stricter forms seen on the live platform (instance list only at task/list, "
+               "ids as instanceServiceId, errors with message, sort required, one region answering 404)"),
+    )
     demo.add_argument(
         "--token-lifetime",
         type=float,
@@ -63,13 +71,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         server = DemoServer(
             images, token=token, host=args.host, port=args.port, shape=args.shape, token_lifetime=args.token_lifetime,
-            deploy_seconds=args.deploy_seconds, signing_key=_signing_key(),
+            deploy_seconds=args.deploy_seconds, signing_key=_signing_key(), dialect=args.dialect,
         )
     except OSError as exc:
         say(_("cannot listen on {host}:{port}: {problem}").format(host=args.host, port=args.port, problem=exc.strerror))
         return EXIT_NETWORK
     for fault in faults:
-        server.inject(fault.kind, fault.value, fault.times)
+        server.inject(fault.kind, fault.value, fault.times, fault.call)
     url = server.base_url + "/ai/openapi/v2/instance-service/images"
     count = len(server.images)
     print(ngettext("SCNet demo API on {url}  ({count} image)", "SCNet demo API on {url}  ({count} images)", count)

@@ -9,6 +9,7 @@ EXIT_NO_MATCH = 1
 EXIT_AMBIGUOUS = 2
 EXIT_NETWORK = 4  # as NetworkError.exit_code
 EXIT_MALFORMED = 6  # as MalformedResponse.exit_code
+EXIT_OUTCOME_UNKNOWN = 8  # as OutcomeUnknown.exit_code
 EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 
@@ -23,5 +24,7 @@ exit codes:
   5   API error (an error code or HTTP status; run --wait: the instance failed)
   6   malformed response, or a path that is not an image reference
   7   configuration error
+  8   run, restart, stop, rm: sent, but no answer says whether it was done (check with ps; never resent)
+  9   run: the platform accepted the launch but named no usable id (it was probably launched; ps shows it)
   64  usage error (also launch settings outside the group's limits)
 """)

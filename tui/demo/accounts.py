@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .dialects import DIALECTS, Dialect
 from .plumbing import Answer, Request, Route, api_error, header_text, ok
 
 # Tokens expired for longer than this cannot be renewed (the platform's rule).
@@ -162,9 +163,10 @@ class AccountCalls:
     """The platform calls: logins, renewal and the region lookup. `base_url()` is the
     server's own address, which the region lookup names as each region's AI address."""
 
-    def __init__(self, issuer: TokenIssuer, base_url: Callable[[], str]) -> None:
+    def __init__(self, issuer: TokenIssuer, base_url: Callable[[], str], dialect: Dialect = DIALECTS["default"]) -> None:
         self.issuer = issuer
         self.base_url = base_url
+        self.dialect = dialect
 
     def routes(self) -> list[Route]:
         return [
@@ -185,12 +187,13 @@ class AccountCalls:
         )
 
     def _region_tokens(self, account: DemoAccount) -> Answer:
-        entries: list[dict[str, Any]] = [
-            {"clusterId": 0, "clusterName": "ac", "token": self.issuer.issue(account, PLATFORM_CLUSTER)}
-        ]
+        """One token per region, the regions first and the platform's (`ac`) last: a live run
+        recorded a region first, and clients take the first entry as the default region."""
+        entries: list[dict[str, Any]] = []
         for region in DEMO_REGIONS:
             token = None if account.status == "Suspended" else self.issuer.issue(account, region.cluster_id)
             entries.append({"clusterId": int(region.cluster_id), "clusterName": region.name, "token": token})
+        entries.append({"clusterId": 0, "clusterName": "ac", "token": self.issuer.issue(account, PLATFORM_CLUSTER)})
         return ok(entries)
 
     def login(self, request: Request) -> Answer:
@@ -233,8 +236,9 @@ class AccountCalls:
         region = find_region(str(claims.get("clusterId", ""))) if claims else None
         if claims is None or self.issuer.past_expiry(claims) >= 0:
             return api_error("10008", "token无效或已过期 (token invalid or expired)")
-        if region is None:
-            return api_error("10004", "平台token不能查询区域 (the platform token has no region)")
+        if region is None:  # what the live platform answers the platform token (evidence, difference 6)
+            return Answer(200, json.dumps({"code": "10001", "msg": "internal_error", "data": "internal_error"}).encode())
+        user = str(claims.get("user", ""))
         base = self.base_url()
         center = {
             "clusterId": region.cluster_id,
@@ -245,9 +249,11 @@ class AccountCalls:
             ],
             "hpcUrls": [{"url": f"{base}{region.prefix}/hpc", "enable": "true"}],
             "efileUrls": [{"url": f"{base}{region.prefix}/efile", "enable": "true"}],
+            # Read by three public clients (the home directory, for mounts and paths).
+            "clusterUserInfo": {"userName": user, "homePath": f"/public/home/{user}"},
         }
-        # The page types `data` as a list, public clients read an object: one region each way.
-        return ok(center if region is DEMO_REGIONS[0] else [center])
+        # The page types `data` as a list; every client that ran live reads an object.
+        return ok([center] if self.dialect.center_as_list else center)
 
 
 def find_region(cluster_id: str) -> DemoRegion | None:

@@ -24,6 +24,7 @@ REQUIRED = ("instanceServiceName", "taskType", "acceleratorType", "imagePath", "
 MAX_NAME_CHARS = 100
 MAX_SCRIPT_CHARS = 64 * 1024
 MAX_MOUNTS = 20
+MAX_PORTS = 20
 MAX_PAGE_SIZE = 100
 
 
@@ -101,13 +102,58 @@ def launch_fields(given: dict[str, Any]) -> dict[str, Any] | Answer:
     mounts = _mounts(given.get("mountInfoList"))
     if isinstance(mounts, Answer):
         return mounts
+    ports = _ports(given.get("containerPortInfoList"))
+    if isinstance(ports, Answer):
+        return ports
     return {
         "name": given["instanceServiceName"], "task_type": given["taskType"], "accelerator": given["acceleratorType"],
         "group": group, "cpus": given["cpuNumber"], "cards": given["gpuNumber"], "ram_mb": given["ramSize"],
         "time_limit": given["timeoutLimit"], "image_path": given["imagePath"], "tasks": given["taskNumber"],
         "description": given.get("description") or "", "mounts": mounts, "use_script": given["useStartScript"],
-        "script": script, "script_scope": given["startScriptActionScope"],
+        "script": script, "script_scope": given["startScriptActionScope"], "ports": ports,
     }
+
+
+def _ports(entries: Any) -> tuple[tuple[str, str], ...] | Answer:
+    """containerPortInfoList as (port, protocol) pairs. The page types `containerPort` as an
+    integer and its example sends a string; clients send either: both are taken."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list) or len(entries) > MAX_PORTS:
+        return api_error("10004", "containerPortInfoList")
+    ports = []
+    for entry in entries:
+        port = entry.get("containerPort") if isinstance(entry, dict) else None
+        protocol = entry.get("protocolType") if isinstance(entry, dict) else None
+        number = _count(port) if not isinstance(port, str) else (int(port) if port.isdigit() else None)
+        if number is None or not 0 < number < 65536 or protocol not in ("SSH", "HTTP"):
+            return api_error("10004", "containerPortInfoList (containerPort, protocolType)")
+        ports.append((str(number), protocol))
+    return tuple(ports)
+
+
+def script_fields(given: dict[str, Any]) -> dict[str, Any] | Answer:
+    """execute-script's body (containers-api.md, call 11) checked."""
+    missing = [key for key in ("id", "startScriptActionScope", "startScriptContent") if given.get(key) in (None, "")]
+    if missing:
+        return api_error("10003", ", ".join(missing))
+    script = given["startScriptContent"]
+    if given["startScriptActionScope"] not in ("all", "header") or not isinstance(given["id"], str) \
+            or not isinstance(script, str) or len(script) > MAX_SCRIPT_CHARS:
+        return api_error("10004", "id, startScriptActionScope, startScriptContent")
+    return {"id": given["id"], "scope": given["startScriptActionScope"], "script": script}
+
+
+def resize_fields(given: dict[str, Any]) -> dict[str, Any] | Answer:
+    """resource-spec/actions/update's body (containers-api.md, call 12) checked."""
+    missing = [key for key in ("id", "cpuNumber", "gpuNumber", "ramSize") if given.get(key) in (None, "")]
+    if missing:
+        return api_error("10003", ", ".join(missing))
+    values = {key: _count(given[key]) for key in ("cpuNumber", "gpuNumber", "ramSize")}
+    if not isinstance(given["id"], str) or any(value is None or value < (1 if key == "cpuNumber" else 0)
+                                               for key, value in values.items()):
+        return api_error("10004", "id, cpuNumber, gpuNumber, ramSize")
+    return {"id": given["id"], "cpus": values["cpuNumber"], "cards": values["gpuNumber"], "ram_mb": values["ramSize"]}
 
 
 def _mounts(entries: Any) -> tuple[tuple[str, str], ...] | Answer:

@@ -4,9 +4,13 @@ all region calls under `/ai/openapi/v2/instance-service`:
 - `GET /resource-group`, `GET /resources?resourceGroup=&acceleratorType=`,
   `GET /allowed-mount-dir`: the groups, one group's limits, the mountable directories;
 - `POST /task` (create), `GET /task` (list: filters as a JSON body on the GET and/or as
-  query parameters), `DELETE /task?ids=` (final instances only);
+  query parameters) and `GET /task/list` (the same, as clients that ran live call it;
+  which of the two a region serves is the dialect's: `dialects.py`), `DELETE /task?ids=`
+  (final instances only);
 - `GET /{id}/detail`, `GET /{id}/url`;
-- `POST /task/actions/restart?instanceServiceId=`, `POST /task/actions/stop?ids=`.
+- `POST /task/actions/restart?instanceServiceId=`, `POST /task/actions/stop?ids=`;
+- `POST /task/actions/execute-script` (a running instance; nothing really runs) and
+  `POST /resource-spec/actions/update` (cores, cards and memory of an instance).
 
 Where the pages leave `data`'s shape open (groups, mount directories, the list), the root
 and region 11250 answer objects and region 20091 bare lists (`DemoRegion.plain_lists`).
@@ -28,7 +32,8 @@ import threading
 from typing import Any, Callable
 
 from .accounts import DEMO_ACCOUNTS, DEMO_REGIONS
-from .container_checks import MOUNT_DIRS, launch_fields, list_filters, serving
+from .container_checks import MOUNT_DIRS, launch_fields, list_filters, resize_fields, script_fields, serving
+from .dialects import DIALECTS, Dialect
 from .instances import RESOURCE_GROUPS, Instance, Scheduler, beijing, clock_text, seconds_of, seed
 from .plumbing import Answer, Request, Route, api_error, json_object, ok
 
@@ -49,8 +54,10 @@ class ContainerCalls:
     `base_url()` is the server's address, which the access URLs name."""
 
     def __init__(self, clock: Callable[[], float], base_url: Callable[[], str], *,
-                 deploy_seconds: float = 3.0, seed_instances: bool = True) -> None:
+                 deploy_seconds: float = 3.0, seed_instances: bool = True,
+                 dialect: Dialect = DIALECTS["default"]) -> None:
         self.base_url = base_url
+        self.dialect = dialect
         self.scheduler = Scheduler(clock, deploy_seconds)
         self.instances = self.scheduler.instances
         self._lock = threading.Lock()  # the HTTP server answers on many threads
@@ -61,13 +68,17 @@ class ContainerCalls:
 
     def routes(self) -> list[Route]:
         calls = [
-            ("GET", "/resource-group", self.groups), ("GET", "/resources", self.limits),
-            ("GET", "/allowed-mount-dir", self.mount_dirs), ("POST", "/task", self.create),
-            ("GET", "/task", self.list_tasks), ("DELETE", "/task", self.delete), ("GET", "/{id}/detail", self.detail),
-            ("GET", "/{id}/url", self.url), ("POST", "/task/actions/restart", self.restart),
-            ("POST", "/task/actions/stop", self.stop),
+            ("GET", "/resource-group", self.groups, "groups"), ("GET", "/resources", self.limits, "limits"),
+            ("GET", "/allowed-mount-dir", self.mount_dirs, "mounts"), ("POST", "/task", self.create, "create"),
+            *(("GET", "/" + path, self.list_tasks, "list") for path in self.dialect.list_paths),
+            ("DELETE", "/task", self.delete, "delete"),
+            ("GET", "/{id}/detail", self.detail, "detail"), ("GET", "/{id}/url", self.url, "url"),
+            ("POST", "/task/actions/restart", self.restart, "restart"), ("POST", "/task/actions/stop", self.stop, "stop"),
+            ("POST", "/task/actions/execute-script", self.execute, "execute"),
+            ("POST", "/resource-spec/actions/update", self.resize, "resize"),
         ]
-        return [Route(method, BASE_PATH + path, handle, region_call=True) for method, path, handle in calls]
+        return [Route(method, BASE_PATH + path, handle, region_call=True, name=name)
+                for method, path, handle, name in calls]
 
     def page_routes(self) -> list[Route]:
         """The access pages, served without an API token (their own `token` query checks)."""
@@ -118,7 +129,7 @@ class ContainerCalls:
                 return api_error("716865", f"超出实例数量上限 (at most {MAX_INSTANCES} instances: delete some)")
             instance_id, order = self.scheduler.new_id(launch["name"])
             self.scheduler.add(Instance(instance_id, region, order, created=now, **launch), now)
-        return ok(instance_id)
+        return ok(self.dialect.created(instance_id))
 
     def list_tasks(self, request: Request) -> Answer:
         filters = list_filters(request)
@@ -135,14 +146,14 @@ class ContainerCalls:
             ]
             rows.sort(key=lambda item: (item.created, item.order), reverse=filters["sort"] == "desc")
             start = filters["start"]
-            records = [self._record(item, now) for item in rows[start : start + filters["limit"]]]
+            records = [self.dialect.record(self._record(item, now)) for item in rows[start : start + filters["limit"]]]
         return ok(records if _plain(request) else {"total": len(rows), "list": records})
 
     def detail(self, request: Request) -> Answer:
         with self._lock:
             now = self.scheduler.now()
             instance = self._find(request, request.params["id"])
-            return instance if isinstance(instance, Answer) else ok(self._record(instance, now))
+            return instance if isinstance(instance, Answer) else ok(self.dialect.record(self._record(instance, now)))
 
     def url(self, request: Request) -> Answer:
         with self._lock:
@@ -153,8 +164,10 @@ class ContainerCalls:
             ports, status = self._ports(instance), instance.status
         if status != "Running":
             return api_error("10004", "实例未运行 (not running)")
-        # A web task's entry is its HTTP service; an SSH task's (its only port) the SSH one.
-        return ok(next((port["accessUrl"] for port in ports if port["protocolType"] == "HTTP"), ports[-1]["accessUrl"]))
+        # A web task's entry is its HTTP service; an SSH task's its SSH port (22).
+        entry = next((port for port in ports if port["protocolType"] == "HTTP"),
+                     next(port for port in ports if port["containerPort"] == "22"))
+        return ok(entry["accessUrl"])
 
     def restart(self, request: Request) -> Answer:
         instance_id = _one(request, "instanceServiceId")
@@ -192,6 +205,44 @@ class ContainerCalls:
                 return api_error("716866", "请先停止实例 (stop it first)")
             for instance in found:
                 self.scheduler.remove(instance)
+        return ok(None)
+
+    def execute(self, request: Request) -> Answer:
+        """Run a script in a running instance: checked and accepted (`data` null); nothing runs."""
+        given = json_object(request.body)
+        if isinstance(given, Answer):
+            return given
+        fields = script_fields(given)
+        if isinstance(fields, Answer):
+            return fields
+        with self._lock:
+            self.scheduler.now()
+            instance = self._find(request, fields["id"])
+            if isinstance(instance, Answer):
+                return instance
+            if instance.status != "Running":
+                return api_error("716864", "实例未运行 (not running)")
+        return ok(None)
+
+    def resize(self, request: Request) -> Answer:
+        """Change an instance's cores, cards and memory within its group's limits."""
+        given = json_object(request.body)
+        if isinstance(given, Answer):
+            return given
+        fields = resize_fields(given)
+        if isinstance(fields, Answer):
+            return fields
+        with self._lock:
+            self.scheduler.now()
+            instance = self._find(request, fields["id"])
+            if isinstance(instance, Answer):
+                return instance
+            group = instance.group
+            for key, value, most in (("cpuNumber", fields["cpus"], group.cpus), ("gpuNumber", fields["cards"], group.cards),
+                                     ("ramSize", fields["ram_mb"], group.memory_mb)):
+                if value > most:
+                    return api_error("716865", f"资源超出资源组上限 ({key} {value} > {most})")
+            instance.cpus, instance.cards, instance.ram_mb = fields["cpus"], fields["cards"], fields["ram_mb"]
         return ok(None)
 
     # --- the access pages --------------------------------------------------------------------------
@@ -234,15 +285,25 @@ class ContainerCalls:
         return refused or found  # type: ignore[return-value]
 
     def _ports(self, instance: Instance) -> list[dict[str, str]]:
-        if instance.status != "Running":
-            return []
+        """The task's own ports, and those create asked for (echoed as asked); an access URL
+        each while it runs, none before."""
         ports = []
         if instance.task_type in HTTP_PORTS:
             port, prefix = HTTP_PORTS[instance.task_type]
             url = f"{self.base_url()}/{prefix}/{instance.id}/?token=sothisai_{instance.id}"
             ports.append({"accessUrl": url, "containerPort": port, "protocolType": "HTTP"})
         ssh = f"ssh://root@127.0.0.1:{20000 + int(instance.id[:4], 16) % 10000}"
-        return ports + [{"accessUrl": ssh, "containerPort": "22", "protocolType": "SSH"}]
+        ports.append({"accessUrl": ssh, "containerPort": "22", "protocolType": "SSH"})
+        for port, protocol in instance.ports:
+            if all(port != known["containerPort"] for known in ports):
+                forwarded = 30000 + (int(instance.id[:4], 16) + int(port)) % 10000
+                url = (f"ssh://root@127.0.0.1:{forwarded}" if protocol == "SSH"
+                       else f"{self.base_url()}/port-forward/{instance.id}/{port}/?token=sothisai_{instance.id}")
+                ports.append({"accessUrl": url, "containerPort": port, "protocolType": protocol})
+        if instance.status != "Running":
+            return [] if not instance.ports else [{**port, "accessUrl": ""} for port in ports
+                                                  if any(port["containerPort"] == p for p, _ in instance.ports)]
+        return ports
 
     def _record(self, instance: Instance, now: float) -> dict[str, Any]:
         """Every field of the detail page, as it stands at `now`."""

@@ -16,6 +16,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .catalog import demo_catalog
+from .dialects import DIALECTS, Dialect
 from .plumbing import Answer, Request, Route, api_error, json_object
 
 if TYPE_CHECKING:
@@ -36,9 +37,10 @@ class ImageCalls:
     """The catalog and the two calls that list it. Encoded answers are cached per filter:
     the catalog only changes through `set_images`."""
 
-    def __init__(self, images: Iterable[dict[str, Any]] | None, shape: str) -> None:
+    def __init__(self, images: Iterable[dict[str, Any]] | None, shape: str, dialect: Dialect = DIALECTS["default"]) -> None:
         if shape not in SHAPES:
             raise ValueError(f"shape must be one of {SHAPES}")
+        self.dialect = dialect
         self.images = list(demo_catalog() if images is None else images)
         self.shape = shape
         self._lock = threading.Lock()
@@ -47,8 +49,8 @@ class ImageCalls:
 
     def routes(self) -> list[Route]:
         return [
-            Route("GET", IMAGES_PATH, self.list_get, region_call=True, image_api="get"),
-            Route("POST", PAGED_IMAGES_PATH, self.list_post, region_call=True, image_api="post"),
+            Route("GET", IMAGES_PATH, self.list_get, region_call=True, image_api="get", name="images"),
+            Route("POST", PAGED_IMAGES_PATH, self.list_post, region_call=True, image_api="post", name="images"),
         ]
 
     def set_images(self, images: Iterable[dict[str, Any]]) -> None:
@@ -66,7 +68,7 @@ class ImageCalls:
         return Answer(200, self.answer(filters, request.region))
 
     def list_post(self, request: Request) -> Answer:
-        query = _page_query(request.body)
+        query = _page_query(request.body, self.dialect.sort_required)
         if isinstance(query, Answer):
             return query
         return Answer(200, self.page(query, request.region))
@@ -142,13 +144,16 @@ def _accelerators_of(item: dict[str, Any]) -> list[str]:
     return [part.strip().lower() for part in str(item.get("acceleratorType", "")).split(",")]
 
 
-def _page_query(body: bytes) -> dict[str, Any] | Answer:
+def _page_query(body: bytes, sort_required: bool = False) -> dict[str, Any] | Answer:
     given = json_object(body)
     if isinstance(given, Answer):
         return given
-    if given.get("access") in (None, ""):
-        return api_error("10003", "access")
+    missing = [key for key in ("access", *(("sort",) if sort_required else ())) if given.get(key) in (None, "")]
+    if missing:
+        return api_error("10003", ", ".join(missing))
     problems = []
+    if str(given.get("sort") or "DESC").upper() not in ("DESC", "ASC"):
+        problems.append("sort")
     if given["access"] not in ("public", "private"):
         problems.append("access")
     for key, lowest in (("start", 0), ("limit", 1)):

@@ -108,6 +108,7 @@ class Instance:
     tasks: int = 1
     description: str = ""
     mounts: tuple[tuple[str, str], ...] = ()  # (sourcePath, type)
+    ports: tuple[tuple[str, str], ...] = ()  # (containerPort, protocolType) create asked for
     use_script: bool = False
     script: str = ""
     script_scope: str = "all"

@@ -11,7 +11,11 @@ path with another method answers 405, an unknown path 404. Everything else is he
   refused (400), both in the platform's envelope; nothing a client sends is kept
   beyond a bounded log;
 - the envelope (`ok`, `api_error`) with the platform's Chinese messages;
-- fault injection: latency, HTTP statuses, API codes, malformed bodies.
+- fault injection: latency, HTTP statuses, API codes, malformed bodies, a dropped
+  connection; for every region call, or one call by name (`status:504x1@create`). A
+  fault aimed at a call that starts, stops or deletes something strikes *after* the
+  call was carried out: the worst case a client must survive (a gateway that timed out
+  while the platform created the instance).
 """
 
 from __future__ import annotations
@@ -54,7 +58,12 @@ ERROR_MESSAGES = {
     "716866": "任务删除失败",
     "716870": "实例数量错误",
 }
-FAULT_KINDS = ("latency", "status", "code", "malformed")
+FAULT_KINDS = ("latency", "status", "code", "malformed", "drop")
+# The region calls a fault may be aimed at (`Route.name`); faults aimed at an action strike
+# after it was carried out.
+FAULT_CALLS = ("images", "groups", "limits", "mounts", "create", "list", "detail", "url", "restart", "stop",
+               "delete", "execute", "resize")
+ACTION_CALLS = frozenset({"create", "restart", "stop", "delete", "execute", "resize"})
 MALFORMED_KINDS = ("html", "not-json", "array", "data-string", "no-code", "empty")
 
 _GATEWAY_PAGE = (
@@ -74,15 +83,21 @@ _MALFORMED_BODIES = {
 
 @dataclass
 class Fault:
-    """One injected fault. `times` None means until cleared."""
+    """One injected fault. `times` None means until cleared; `call` "" means every region
+    call, else the one of that name (`FAULT_CALLS`)."""
 
     kind: str
     value: str = ""
     times: int | None = None
+    call: str = ""
 
     @classmethod
     def parse(cls, spec: str) -> "Fault":
-        """`latency:2`, `status:502`, `code:10008`, `malformed:html`, optionally `xN` for N times."""
+        """`latency:2`, `status:502`, `code:10008`, `malformed:html`, `drop`, optionally `xN` for
+        N times, then optionally `@CALL` for one call only (`status:504x1@create`)."""
+        spec, _, call = spec.partition("@")
+        if call and call not in FAULT_CALLS:
+            raise ValueError(f"unknown call {call!r}; one of {', '.join(FAULT_CALLS)}")
         times = None
         if "x" in spec.rsplit(":", 1)[-1] and spec.rsplit("x", 1)[-1].isdigit():
             spec, count = spec.rsplit("x", 1)
@@ -94,7 +109,11 @@ class Fault:
             raise ValueError(f"unknown malformed body {value!r}; one of {', '.join(MALFORMED_KINDS)}")
         if kind in {"status", "latency"}:
             float(value)  # raises ValueError for a bad number
-        return cls(kind, value, times)
+        return cls(kind, value, times, call)
+
+
+class Dropped(Exception):
+    """Raised to end a request without any answer: the connection is closed."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,7 @@ class Route(NamedTuple):
     handle: Callable[[Request], Answer]
     region_call: bool = False
     image_api: str = ""
+    name: str = ""  # what a fault may be aimed at (`FAULT_CALLS`)
 
 
 class Match(NamedTuple):
@@ -240,10 +260,13 @@ def header_text(value: str) -> str:
 
 
 def fault_answer(fault: Fault) -> Answer | None:
-    """Act out a fault: None after a latency (the call goes on), else the answer that replaces it."""
+    """Act out a fault: None after a latency (the call goes on), else the answer that replaces
+    it; a dropped connection raises Dropped."""
     if fault.kind == "latency":
         time.sleep(float(fault.value or 1))
         return None
+    if fault.kind == "drop":
+        raise Dropped
     if fault.kind == "status":
         status = int(float(fault.value or 500))
         reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
@@ -252,6 +275,21 @@ def fault_answer(fault: Fault) -> Answer | None:
         return api_error(fault.value or "10001")
     body, content_type = _MALFORMED_BODIES[fault.value]
     return Answer(200, body, content_type)
+
+
+def spoken(answer: Answer, message_key: str) -> Answer:
+    """An error answer with its text under `message_key` (some gateways say `message` where
+    the platform says `msg`); every other answer as it is."""
+    if message_key == "msg" or not answer.content_type.startswith("application/json") or len(answer.body) > 4096:
+        return answer
+    try:
+        payload = json.loads(answer.body)
+    except ValueError:
+        return answer
+    if not isinstance(payload, dict) or str(payload.get("code", "0")) == "0" or "msg" not in payload:
+        return answer
+    said = {(message_key if key == "msg" else key): value for key, value in payload.items()}
+    return answer._replace(body=json.dumps(said, ensure_ascii=False).encode())
 
 
 def request_log() -> deque[ReceivedRequest]:
@@ -273,12 +311,13 @@ class Host(Protocol):
     """What the plumbing needs of the server it serves (`server.DemoServer`)."""
 
     requests: deque[ReceivedRequest]
+    dialect: Any  # dialects.Dialect: what an error answer calls its text
 
     def route(self, path: str) -> Match | None: ...
 
     def token_valid(self, token: str | None, region: Any) -> bool: ...
 
-    def take_faults(self) -> list[Fault]: ...
+    def take_faults(self, call: str) -> list[Fault]: ...
 
     def count_in(self, change: int) -> None: ...
 
@@ -307,10 +346,13 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
             server.count_in(+1)
             try:
                 self._send(self._answer())
+            except Dropped:
+                self.close_connection = True  # no answer at all: the client sees the connection end
             finally:
                 server.count_in(-1)
 
         def _send(self, answer: Answer) -> None:
+            answer = spoken(answer, server.dialect.message_key)
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)
             self.send_header("Content-Length", str(len(answer.body)))
@@ -357,21 +399,29 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
             request = Request(self.command, call, parse_qs(parts.query), body, self.headers, region, match.params)
             try:
                 return self._call(route, request, token, token_ok)
+            except Dropped:
+                raise
             except Exception:  # a bug of the demo's: the platform's shape, not a traceback on the screen
                 return http_error(500, "10001", "演示服务器内部错误 (demo server error)")
 
         def _call(self, route: Route, request: Request, token: str | None, token_ok: bool) -> Answer:
             if not route.region_call:
                 return route.handle(request)
-            for fault in server.take_faults():
-                answer = fault_answer(fault)
+            faults = server.take_faults(route.name)
+            # A fault aimed at an action strikes once it is done (a lost answer); any other first.
+            after = [fault for fault in faults if fault.call and fault.call in ACTION_CALLS]
+            for fault in faults:
+                answer = None if fault in after else fault_answer(fault)
                 if answer is not None:
                     return answer
             if not token:
                 return api_error("10009", "缺少token (token header missing)")
             if not token_ok:
                 return api_error("10008", "token无效或已过期 (token invalid or expired)")
-            return route.handle(request)
+            answer = route.handle(request)
+            for fault in after:
+                answer = fault_answer(fault) or answer
+            return answer
 
     return Handler
 

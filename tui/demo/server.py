@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 
 from .accounts import AccountCalls, DemoRegion, TokenIssuer, find_region
 from .containers import ContainerCalls
+from .dialects import DIALECTS, Dialect
 from .images import IMAGES_PATH, PAGED_IMAGES_PATH, ImageCalls
 from .plumbing import Fault, Match, Router, make_http_server, request_log
 
@@ -45,17 +46,21 @@ class DemoServer:
         seed_instances: bool = True,
         public_url: str | None = None,
         signing_key: bytes | None = None,
+        dialect: str = "default",
     ) -> None:
-        self.catalog = ImageCalls(images, shape)
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}")
+        self.dialect: Dialect = DIALECTS[dialect]
+        self.catalog = ImageCalls(images, shape, self.dialect)
         self.token = token if token is not None else secrets.token_urlsafe(24)
         self.issuer = TokenIssuer(token_lifetime, clock, signing_key)
         # The address the demo names in its answers (region lookups, access URLs): its own, unless
         # it is reached through another (a proxy, a served web page, a snapshot's fixed host).
         self.public_url = public_url
-        self.accounts = AccountCalls(self.issuer, lambda: self.public_url or self.base_url)
+        self.accounts = AccountCalls(self.issuer, lambda: self.public_url or self.base_url, self.dialect)
         self.containers = ContainerCalls(
             clock, lambda: self.public_url or self.base_url, deploy_seconds=deploy_seconds,
-            seed_instances=seed_instances,
+            seed_instances=seed_instances, dialect=self.dialect,
         )
         self.requests = request_log()
         self.in_flight = 0
@@ -107,20 +112,24 @@ class DemoServer:
 
     # --- faults ------------------------------------------------------------------------------
 
-    def inject(self, kind: str, value: str = "", times: int | None = None) -> None:
-        """Add a fault to the region calls; faults apply in the order they were added."""
+    def inject(self, kind: str, value: str = "", times: int | None = None, call: str = "") -> None:
+        """Add a fault to the region calls (to the one named `call` only, when given: see
+        `plumbing.Fault`); faults apply in the order they were added."""
         with self._lock:
-            self._faults.append(Fault(kind, str(value), times))
+            self._faults.append(Fault(kind, str(value), times, call))
 
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
 
-    def take_faults(self) -> list[Fault]:
-        """The faults for one request: every latency, then the first fault that answers."""
+    def take_faults(self, call: str) -> list[Fault]:
+        """The faults for one request to the call named `call`: every latency, then the first
+        fault that answers (faults aimed at another call pass it by)."""
         with self._lock:
             taken: list[Fault] = []
             for fault in self._faults:
+                if fault.call and fault.call != call:
+                    continue
                 taken.append(fault)
                 if fault.kind != "latency":
                     break
@@ -150,6 +159,8 @@ class DemoServer:
             return Match(None, *found) if found is not None else None
         cluster, _, rest = path[3:].partition("/")
         region = self.region(cluster)
+        if cluster in self.dialect.dead_regions:
+            return None  # its AI address answers 404 for every path, as one region was seen to
         found = self._region_routes.find("/" + rest) if region is not None else None
         if found is None:
             return None

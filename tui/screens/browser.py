@@ -53,6 +53,7 @@ from .region_picker import RegionPicker
 
 if TYPE_CHECKING:
     from ..api.drivers import ScnetClient
+    from .launch_form import Launched
 
 # From this many images on, work after a load is worth a thread of its own (below it,
 # warming sort keys or freeing the old catalog takes less than a frame).
@@ -271,11 +272,18 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         if image is None:
             return
 
-        def launched(instance_id: str | None) -> None:
-            if instance_id:
+        def launched(outcome: Launched | None) -> None:
+            if outcome is None:
+                return
+            if outcome.unsure is None:
                 self.notify(_("Launched {instance}; following it until it runs.").format(
-                    instance=printable(instance_id)), title=_("Launch"), markup=False)
-                self._open_instances(follow=instance_id)
+                    instance=printable(outcome.instance_id)), title=_("Launch"), markup=False)
+                self._open_instances(follow=outcome.instance_id)
+                return
+            # It may (or very probably did) happen: the list shows whether, and nothing is sent again.
+            self.notify(printable(outcome.unsure.message) + "\n" + _("The instances view shows whether it did."),
+                        title=_(outcome.unsure.kind), severity="warning", timeout=15, markup=False)
+            self._open_instances(look_for=outcome.name)
 
         from .launch_form import LaunchForm  # the container screens load when first used
 
@@ -285,10 +293,11 @@ class BrowserScreen(CatalogLoading, Screen[None]):
     def action_instances(self) -> None:
         self._open_instances()
 
-    def _open_instances(self, follow: str = "") -> None:
+    def _open_instances(self, follow: str = "", look_for: str = "") -> None:
         from .containers import ContainersScreen  # the container screens load when first used
 
-        self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, clock=self._clock))
+        self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, look_for=look_for,
+                                              clock=self._clock))
 
     def action_reload(self) -> None:
         self._reloading = True

@@ -3,7 +3,13 @@
 The list refreshes on `r`, and on its own every few seconds while an instance is on its
 way (Deploying, Waiting) or one just launched is being followed: rows are updated in
 place, so nothing flickers and the cursor stays on its instance. Every call runs in a
-worker; `on_worker_state_changed` is where answers and failures reach the screen.
+worker; `on_worker_state_changed` is where answers and failures reach the screen, and an
+action (restart, stop, delete) answers with an `Acted` message.
+
+An action is sent at most once: while one is in flight for an instance, no other is sent
+for it. One whose outcome is unknown says so, and the list is asked again to show where
+the instance stands. A launch whose outcome is unknown opens this view `look_for` its
+name: the list is asked a few times, and the instance is highlighted once it shows.
 """
 
 from __future__ import annotations
@@ -16,14 +22,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
 from ..api import containers
-from ..api.container_models import Instance
-from ..api.errors import ScnetError
+from ..api.container_models import Instance, InstanceList
+from ..api.errors import OutcomeUnknown, ScnetError
 from ..clipboard import Copyable
 from ..connection import Connection
 from .. import i18n
@@ -38,6 +45,8 @@ from .confirm import ConfirmDialog
 from .help import HelpScreen
 
 REFRESH_SECONDS = 3.0
+# How many lists a launch whose outcome is unknown is looked for in (one every REFRESH_SECONDS).
+LOOK_FOR_LISTS = 10
 # The ones people scan first come first: the rest are in the pane beside the table too.
 COLUMNS = (("name", N_("Name")), ("status", N_("Status")), ("type", N_("Type")), ("resources", N_("Resources")),
            ("time", N_("Run time")), ("image", N_("Image")), ("group", N_("Group")), ("created", N_("Created")),
@@ -47,13 +56,7 @@ STATUS_STYLES = {"Running": "bold green", "Deploying": "yellow", "Waiting": "yel
 
 
 class _Listed(NamedTuple):
-    instances: list[Instance]
-
-
-class _Done(NamedTuple):
-    """An action went through: say `message`, then look again."""
-
-    message: str
+    listed: InstanceList
 
 
 class _Url(NamedTuple):
@@ -95,17 +98,30 @@ class ContainersScreen(Screen[None]):
         Binding("question_mark", "help", N_("Help"), key_display="?", id="containers-help", tooltip=N_("Every key")),
     ]
 
-    def __init__(self, connection: Connection, client: Any, *, follow: str = "",
+    class Acted(Message):
+        """An action on `instance` was answered: done (`error` None) or not, or not known."""
+
+        def __init__(self, instance: Instance, action: str, error: BaseException | None = None) -> None:
+            super().__init__()
+            self.instance = instance
+            self.action = action
+            self.error = error
+
+    def __init__(self, connection: Connection, client: Any, *, follow: str = "", look_for: str = "",
                  clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         self.connection = connection
         self.client = client
         self.following = follow  # a just-launched instance, watched until it runs or fails
+        self.look_for = look_for  # the name of a launch whose outcome is unknown
+        self._lists_left = LOOK_FOR_LISTS
+        self.acting: dict[str, str] = {}  # instance id -> the action in flight for it
         self._moved_to_follow = False
         self._clock = clock
         self.instances: dict[str, Instance] = {}
         self._busy = False
         self._listed = False  # the platform has answered the list at least once
+        self._warned: list[str] = []  # what was said about the last list (said again only when it changes)
 
     def compose(self) -> ComposeResult:
         yield ConnectionHeader(self.connection, clock=self._clock)
@@ -128,7 +144,7 @@ class ContainersScreen(Screen[None]):
     # --- loading ---------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if not self._busy and (self.following or any(i.busy for i in self.instances.values())):
+        if not self._busy and (self.following or self.look_for or any(i.busy for i in self.instances.values())):
             self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -143,14 +159,35 @@ class ContainersScreen(Screen[None]):
     async def _detail(self, instance_id: str) -> Instance:
         return await containers.instance_detail(self.client, instance_id)
 
+    # Not exclusive: each action is its own call, never cancelled by the next one.
     @work(group="containers-action", exit_on_error=False)
-    async def _act(self, action: str, instance: Instance) -> _Done:
-        calls = {"restart": (containers.restart_instance, N_("Restarting {name}")),
-                 "stop": (lambda client, one: containers.stop_instances(client, [one]), N_("Stopping {name}")),
-                 "delete": (lambda client, one: containers.delete_instances(client, [one]), N_("Deleted {name}"))}
-        call, said = calls[action]
-        await call(self.client, instance.id)
-        return _Done(_(said).format(name=instance.name or instance.id))
+    async def _act(self, action: str, instance: Instance) -> None:
+        calls = {"restart": containers.restart_instance,
+                 "stop": lambda client, one: containers.stop_instances(client, [one]),
+                 "delete": lambda client, one: containers.delete_instances(client, [one])}
+        try:
+            await calls[action](self.client, instance.id)
+        except Exception as error:
+            self.post_message(self.Acted(instance, action, error))
+        else:
+            self.post_message(self.Acted(instance, action))
+
+    @on(Acted)
+    def _acted(self, message: Acted) -> None:
+        """Say how an action ended, then look again: the list shows where the instance stands."""
+        self.acting.pop(message.instance.id, None)
+        name = printable(message.instance.name or message.instance.id)
+        error = message.error
+        if error is None:
+            said = {"restart": N_("Restarting {name}"), "stop": N_("Stopping {name}"), "delete": N_("Deleted {name}")}
+            self.notify(_(said[message.action]).format(name=name), timeout=4, markup=False)
+        elif isinstance(error, OutcomeUnknown):
+            error.redacted((self.connection.token,))
+            self.notify(printable(error.message) + "\n" + _("The list is asked again to show where it stands."),
+                        title=_(error.kind), severity="warning", timeout=15, markup=False)
+        else:
+            self._failed(error)
+        self.action_refresh()
 
     @work(exclusive=True, group="containers-url", exit_on_error=False)
     async def _fetch_url(self, instance: Instance, open_it: bool) -> _Url:
@@ -170,13 +207,14 @@ class ContainersScreen(Screen[None]):
         if isinstance(result, _Listed):
             self._listed = True
             self.query_one(ErrorBanner).clear()
-            self._show(result.instances)
+            self._show(result.listed.instances)
+            warnings = containers.list_warnings(result.listed)
+            if warnings and warnings != self._warned:
+                self.notify(printable("\n".join(warnings)), severity="warning", timeout=10, markup=False)
+            self._warned = warnings
         elif isinstance(result, Instance):
             if result.id == self._highlighted_id():
                 self.query_one(InstancePane).show(result)
-        elif isinstance(result, _Done):
-            self.notify(printable(result.message), timeout=4, markup=False)  # it names the instance
-            self.action_refresh()
         elif isinstance(result, _Url):
             self._deliver(result)
 
@@ -207,6 +245,7 @@ class ContainersScreen(Screen[None]):
                 for (column, _title), cell in zip(COLUMNS, cells):
                     table.update_cell(instance.id, column, cell)
         self.instances = fresh
+        self._look_for_launch(instances)
         target = self.following if self.following in fresh and not self._moved_to_follow else current
         if target in fresh:
             self._moved_to_follow = self._moved_to_follow or target == self.following
@@ -217,6 +256,30 @@ class ContainersScreen(Screen[None]):
         if highlighted:
             self.query_one(InstancePane).show(fresh[highlighted])
             self._detail(highlighted)
+
+    def _look_for_launch(self, instances: list[Instance]) -> None:
+        """A launch whose outcome was unknown: once an instance of its name is listed, follow
+        it; after LOOK_FOR_LISTS lists without one, say so and stop looking."""
+        if not self.look_for:
+            return
+        name = printable(self.look_for)
+        found = [instance for instance in instances if instance.name == self.look_for]
+        if found:
+            newest = max(found, key=lambda instance: instance.create_time)
+            self.following, self._moved_to_follow, self.look_for = newest.id, False, ""
+            if len(found) == 1:
+                said = _("{name} is in the list: the launch went through. Following it.")
+            else:
+                said = _("{count} instances named {name} are in the list: the newest is followed.")
+            self.notify(said.format(name=name, count=len(found)),
+                        title=_("Launch found"), timeout=10, markup=False)
+            return
+        self._lists_left -= 1
+        if self._lists_left <= 0:
+            self.look_for = ""
+            self.notify(_("No instance named {name} is listed: the launch has not shown up. Press r to look again "
+                          "before launching it again.").format(name=name),
+                        title=_("Launch not found"), severity="warning", timeout=15, markup=False)
 
     def _follow_up(self) -> None:
         """Say once how the followed instance ended up."""
@@ -310,11 +373,22 @@ class ContainersScreen(Screen[None]):
     def action_restart(self) -> None:
         instance = self._chosen()
         if instance is not None and self._fits(instance, "restart"):
-            self._act("restart", instance)
+            self._start("restart", instance)
+
+    def _start(self, action: str, instance: Instance) -> None:
+        """Send `action` for `instance`, once: until it is answered, nothing else is sent for it."""
+        if instance.id in self.acting:
+            return
+        self.acting[instance.id] = action
+        self._act(action, instance)
 
     def _fits(self, instance: Instance, action: str) -> bool:
         """Whether `action` makes sense in the instance's state; if not, say why (and ask nothing)."""
         name = printable(instance.name or instance.id)
+        if instance.id in self.acting:
+            self.notify(_("{name}: the last action is still waiting for the platform's answer; nothing more is "
+                          "sent meanwhile.").format(name=name), severity="warning", markup=False)
+            return False
         if action == "stop" and instance.final:
             message = _("{name} has already stopped ({status}): R restarts it, D deletes it.")
         elif action in ("restart", "delete") and (instance.busy or instance.status == "Running"):
@@ -339,8 +413,8 @@ class ContainersScreen(Screen[None]):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                self._act(action, instance)
+            if yes and self._fits(instance, action):  # asked twice, answered twice: sent once
+                self._start(action, instance)
 
         name = instance.name or instance.id
         detail = f"{instance.id} · {instance.status} · {instance.version}"

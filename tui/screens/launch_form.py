@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
@@ -31,7 +32,7 @@ from textual.worker import Worker, WorkerState
 
 from ..api import containers
 from ..api.container_models import TASK_TYPES, LaunchSpec, Limits
-from ..api.errors import ScnetError
+from ..api.errors import OutcomeUnknown, ProbablyLaunched, ScnetError
 from ..api.models import Image
 from ..launch import (
     accelerator_of,
@@ -60,13 +61,37 @@ def describe_limits(limits: Limits) -> str:
                        nodes=limits.nodes)
 
 
-class LaunchForm(ModalScreen[str | None]):
-    """Dismisses with the new instance's id once the platform took the request, or None."""
+class Launched(NamedTuple):
+    """What the form ends with once the request was sent: the new instance's id; or, with
+    `unsure` set (the id ""), a launch that may or probably did happen, `unsure` saying why
+    it is not known for sure. `name` is the instance's, to look for in the list."""
+
+    instance_id: str
+    name: str
+    unsure: ScnetError | None = None
+
+
+class LaunchForm(ModalScreen[Launched | None]):
+    """Dismisses with `Launched` once the request was sent, or None when nothing was."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", N_("Cancel"), id="launch-cancel"),
+        Binding("escape", "cancel", N_("Cancel"), id="launch-cancel"),
         Binding("ctrl+s", "launch", N_("Launch…"), id="launch-send", tooltip=N_("Review the request, then send it")),
     ]
+
+    class Created(Message):
+        """The platform took the launch and named the new instance."""
+
+        def __init__(self, launched: Launched) -> None:
+            super().__init__()
+            self.launched = launched
+
+    class Refused(Message):
+        """The launch was refused or never left: nothing was launched."""
+
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
 
     def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
@@ -79,6 +104,7 @@ class LaunchForm(ModalScreen[str | None]):
         self.spec: LaunchSpec | None = None
         self.problems: list[str] = [_("loading the region's resource groups…")]
         self._now = (clock or datetime.now)()
+        self.launching = ""  # the name of the instance whose create is in flight
 
     def compose(self) -> ComposeResult:
         image = self.image
@@ -109,6 +135,7 @@ class LaunchForm(ModalScreen[str | None]):
             yield Static(id="launch-limits")
             yield Static(id="launch-problems")
             yield Static(id="launch-error")
+            yield Static(id="launch-sending")
             yield Static(_("Request"), id="launch-request-title")
             yield Static(id="launch-request")
             with Horizontal(id="launch-buttons"):
@@ -117,6 +144,7 @@ class LaunchForm(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#launch-error").display = False
+        self.query_one("#launch-sending").display = False
         self.query_one("#launch-name", Input).focus()
         self._refresh()
         self._load_choices()
@@ -131,14 +159,41 @@ class LaunchForm(ModalScreen[str | None]):
     async def _load_limits(self, group: str) -> Limits:
         return await containers.group_limits(self.client, group, self.accelerator)
 
-    @work(exclusive=True, group="launch-create", exit_on_error=False)
-    async def _create(self, spec: LaunchSpec) -> str:
-        return await containers.create_instance(self.client, spec)
+    # Never exclusive: a newer worker would cancel a create in flight and lose its answer.
+    @work(group="launch-create", exit_on_error=False)
+    async def _create(self, spec: LaunchSpec) -> None:
+        try:
+            instance_id = await containers.create_instance(self.client, spec)
+        except (OutcomeUnknown, ProbablyLaunched) as unsure:
+            self.post_message(self.Created(Launched("", spec.name, unsure)))
+        except ScnetError as error:  # refused, or never sent: shown in the form, nothing was launched
+            self.post_message(self.Refused(error))
+        except Exception as error:  # a fault of ours, perhaps after sending: not known either way
+            unsure = OutcomeUnknown(
+                _("Something unexpected happened after the launch of {name} was sent ({kind}): it may have been "
+                  "launched").format(name=spec.name, kind=type(error).__name__),
+                _("do not launch it again before checking: `scnet-images ps` lists your instances"))
+            self.post_message(self.Created(Launched("", spec.name, unsure)))
+        else:
+            self.post_message(self.Created(Launched(instance_id, spec.name)))
+
+    @on(Created)
+    def _created(self, message: Created) -> None:
+        self.launching = ""
+        self.dismiss(message.launched)
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self.launching = ""
+        self._sending(False)
+        self._show_error(message.error, creating=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place the form hears back from the platform."""
+        """Where the form hears back about the region's choices (the create posts messages)."""
+        if event.worker.group == "launch-create":
+            return
         if event.state == WorkerState.ERROR:
-            self._show_error(event.worker.error, creating=event.worker.group == "launch-create")
+            self._show_error(event.worker.error, creating=False)
             return
         if event.state != WorkerState.SUCCESS:
             return
@@ -152,9 +207,6 @@ class LaunchForm(ModalScreen[str | None]):
             mounts.add_options([(printable(path), path) for path in result.mount_dirs])
         elif isinstance(result, Limits):
             self.limits = result
-        elif isinstance(result, str):
-            self.dismiss(result)
-            return
         self._hide_error()
         self._refresh()
 
@@ -248,11 +300,13 @@ class LaunchForm(ModalScreen[str | None]):
         problems.display = bool(self.problems)
         body = json_safe(json.dumps(self.spec.body() if self.spec else {}, ensure_ascii=False, indent=2))
         self.query_one("#launch-request", Static).update(Text(body, no_wrap=True, overflow="fold"))
-        self.query_one("#launch-go", Button).disabled = bool(self.problems)
+        self.query_one("#launch-go", Button).disabled = bool(self.problems or self.launching)
 
     # --- sending ----------------------------------------------------------------------------------
 
     def action_launch(self) -> None:
+        if self._still_launching():
+            return
         if self.problems or self.spec is None:
             self.notify(_("Fix what the form lists first."), severity="warning")
             return
@@ -260,8 +314,10 @@ class LaunchForm(ModalScreen[str | None]):
         request = json_safe(json.dumps(spec.body(), ensure_ascii=False, indent=2))
 
         def answered(yes: bool | None) -> None:
-            if yes:
+            if yes and not self._still_launching():
                 self._hide_error()
+                self.launching = spec.name
+                self._sending(True)
                 self._create(spec)
 
         self.app.push_screen(
@@ -275,10 +331,33 @@ class LaunchForm(ModalScreen[str | None]):
             answered,
         )
 
+    def _still_launching(self) -> bool:
+        """While a create is in flight nothing else is sent and the form stays: say so."""
+        if self.launching:
+            self.notify(_("Launching {name}: waiting for the platform's answer. Nothing more is sent meanwhile.").format(
+                name=printable(self.launching)), severity="warning", markup=False)
+        return bool(self.launching)
+
+    def _sending(self, sending: bool) -> None:
+        """Show (or stop showing) that the create is in flight; the Launch button waits for it."""
+        line = self.query_one("#launch-sending", Static)
+        line.update(Text(_("Launching {name}… waiting for the platform's answer.").format(
+            name=printable(self.launching)), style="bold") if sending else "")
+        line.display = sending
+        button = self.query_one("#launch-go", Button)
+        button.label = _("Launching…") if sending else _("Launch…")
+        self._refresh()
+        if sending:
+            line.scroll_visible()
+
+    def action_cancel(self) -> None:
+        if not self._still_launching():
+            self.dismiss(None)
+
     @on(Button.Pressed, "#launch-go")
     def _go(self) -> None:
         self.action_launch()
 
     @on(Button.Pressed, "#launch-close")
     def _close(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()

@@ -1,0 +1,145 @@
+"""In the browser, a launch, stop, restart or delete is sent at most once: the form cannot
+send it twice nor be closed while it is in flight, an action repeated in the instances view
+is sent once, and an unknown outcome is said as such and looked for in the list."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+from textual.widgets import Button, Static
+
+from tui.app import ScnetImagesApp
+from tui.demo.server import DemoServer
+from tui.screens.confirm import ConfirmDialog
+from tui.screens.containers import ContainersScreen
+from tui.screens.launch_form import LaunchForm
+
+from ..conftest import FakeClock, demo_connection
+from .conftest import STANDARD, settle
+from .test_containers import notifications, open_form
+
+
+@pytest.fixture
+def server() -> Iterator[DemoServer]:
+    with DemoServer(clock=FakeClock(), deploy_seconds=10) as demo:
+        yield demo
+
+
+def creates(server: DemoServer) -> int:
+    return sum(1 for r in server.requests if r.method == "POST" and r.path.endswith("/instance-service/task"))
+
+
+def sent(server: DemoServer, method: str, suffix: str) -> int:
+    return sum(1 for r in server.requests if r.method == method and r.path.endswith(suffix))
+
+
+async def test_a_slow_create_confirmed_twice_is_sent_once(server: DemoServer) -> None:
+    server.inject("latency", "1.5", call="create")  # the create takes a while to answer
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+s", "y")
+        assert form.launching and form.query_one("#launch-sending", Static).display
+        assert form.query_one("#launch-go", Button).disabled
+        assert str(form.query_one("#launch-go", Button).label) == "Launching…"
+        await pilot.press("ctrl+s", "y")  # again, before the answer came
+        assert app.screen is form and not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # closing now would cancel the create and lose its id
+        assert app.screen is form
+        assert any("waiting for the platform's answer" in note for note in notifications(app))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainersScreen) and screen.following in screen.instances
+    assert creates(server) == 1
+
+
+async def test_a_create_whose_answer_is_lost_opens_the_list_and_finds_it(server: DemoServer) -> None:
+    server.inject("status", "504", times=1, call="create")  # created, then the gateway gave up
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        name = form.query_one("#launch-name").value  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainersScreen)
+        said = "\n".join(notifications(app))
+        assert "may have been launched" in said and "Nothing was launched" not in said and "try again" not in said
+        found = [i for i in screen.instances.values() if i.name == name]
+        assert len(found) == 1 and screen.following == found[0].id
+        assert screen._highlighted_id() == found[0].id
+        assert "the launch went through" in "\n".join(notifications(app))
+    assert creates(server) == 1
+
+
+async def test_an_unanswered_launch_not_in_the_list_is_looked_for_then_said(server: DemoServer) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        screen = ContainersScreen(demo_connection(server), app.screen.client(), look_for="never-launched")  # type: ignore[attr-defined]
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.look_for == "never-launched"
+        for _ in range(20):
+            if not screen.look_for:
+                break
+            screen.action_refresh()
+            await settle(pilot)
+        assert screen.look_for == ""
+        assert any("No instance named never-launched is listed" in note for note in notifications(app))
+
+
+async def test_a_refused_create_says_nothing_was_launched_and_keeps_the_form(server: DemoServer) -> None:
+    server.inject("code", "716865", times=1, call="create")  # an answer: after the call, yet a refusal
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        assert app.screen is form and not form.launching
+        banner = str(form.query_one("#launch-error", Static).render())
+        assert "716865" in banner and "Nothing was launched" in banner
+        assert not form.query_one("#launch-go", Button).disabled
+
+
+async def test_a_stop_confirmed_twice_is_sent_once(server: DemoServer) -> None:
+    server.inject("latency", "1.5", call="stop")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainersScreen)
+        running = next(i for i in screen.instances.values() if i.status == "Running")
+        screen.query_one("#instances").move_cursor(row=screen.query_one("#instances").get_row_index(running.id))  # type: ignore[attr-defined]
+        await pilot.press("x", "y")
+        assert screen.acting == {running.id: "stop"}
+        await pilot.press("x", "y", "x")
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert any("still waiting for the platform's answer" in note for note in notifications(app))
+        await settle(pilot)
+        assert screen.acting == {} and screen.instances[running.id].status == "Terminated"
+    assert sent(server, "POST", "/actions/stop") == 1
+
+
+@pytest.mark.parametrize("fault", [("status", "504"), ("drop", "")])
+async def test_a_delete_whose_answer_is_lost_says_so_and_looks_again(server: DemoServer,
+                                                                     fault: tuple[str, str]) -> None:
+    server.inject(*fault, times=1, call="delete")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainersScreen)
+        stopped = next(i for i in screen.instances.values() if i.status == "Terminated")
+        screen.query_one("#instances").move_cursor(row=screen.query_one("#instances").get_row_index(stopped.id))  # type: ignore[attr-defined]
+        await pilot.press("D", "y")
+        await settle(pilot)
+        said = "\n".join(notifications(app))
+        assert "may have been deleted" in said and "try again" not in said
+        assert stopped.id not in screen.instances  # the list was asked again: it is gone
+    assert sent(server, "DELETE", "/task") == 1
