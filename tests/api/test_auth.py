@@ -16,7 +16,7 @@ from tui.api.auth import (
     access_key_login,
     parse_region_tokens,
     password_login,
-    region_ai_url,
+    region_center,
     sign,
 )
 from tui.api.drivers import ScnetClient, ScnetSyncClient
@@ -40,10 +40,10 @@ def test_the_signature_is_hmac_sha256_of_the_compact_json() -> None:
 
 def test_password_login_gives_a_token_per_region(demo_server: DemoServer) -> None:
     tokens = password_login(demo_server.base_url, "demo", "demo-org", "demo-password", FAST)
-    assert [(t.cluster_id, t.platform) for t in tokens] == [("0", True), ("11250", False), ("20091", False)]
-    claims = read_claims(tokens[1].token or "")
+    assert [(t.cluster_id, t.platform) for t in tokens] == [("11250", False), ("20091", False), ("0", True)]
+    claims = read_claims(tokens[0].token or "")
     assert claims is not None and claims.user == "demo" and claims.cluster_id == "11250"
-    assert "****" in repr(tokens[1]) and (tokens[1].token or "") not in repr(tokens)
+    assert "****" in repr(tokens[0]) and (tokens[0].token or "") not in repr(tokens)
 
 
 @pytest.mark.parametrize(
@@ -121,15 +121,19 @@ def test_an_echoed_password_is_masked_in_errors(monkeypatch: pytest.MonkeyPatch)
     assert "hunter2-secret" not in str(caught.value) and "****" in str(caught.value)
 
 
-def test_region_lookup_strips_the_trailing_ai(demo_server: DemoServer) -> None:
-    for cluster in ("11250", "20091"):  # one answers `data` as an object, the other as a list
-        token = demo_server.issuer.issue(DEMO, cluster)
-        assert region_ai_url(demo_server.base_url, token, FAST) == f"{demo_server.base_url}/r/{cluster}"
+@pytest.mark.parametrize("dialect", ["default", "live"])  # `data` an object, or a list
+def test_region_lookup_strips_the_trailing_ai_and_reads_the_home(dialect: str) -> None:
+    with DemoServer(dialect=dialect) as server:
+        for cluster in ("11250", "20091"):
+            token = server.issuer.issue(DEMO, cluster)
+            assert region_center(server.base_url, token, FAST) == (f"{server.base_url}/r/{cluster}", "/public/home/demo")
 
 
 def test_region_lookup_with_the_platform_token_is_refused(demo_server: DemoServer) -> None:
-    with pytest.raises(ScnetError):
-        region_ai_url(demo_server.base_url, demo_server.issuer.issue(DEMO, "0"), FAST)
+    """Recorded live: the center call with the platform token answers 10001 with `data` a string."""
+    with pytest.raises(ScnetError) as caught:
+        region_center(demo_server.base_url, demo_server.issuer.issue(DEMO, "0"), FAST)
+    assert "10001" in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -263,3 +267,78 @@ def test_any_answer_to_the_account_calls_is_data_or_a_clear_error(data: object) 
     assert url is None or url.startswith(("http://", "https://"))
     token = token_from_data(data, "11250")
     assert token is None or isinstance(token, str)
+
+
+async def test_a_token_renewed_by_one_client_is_what_the_others_send(demo_server: DemoServer) -> None:
+    """One token per account per process: the browser's loading thread renews, the instances
+    view (another client) sends the new token, and the expired one is not renewed twice."""
+    from tui.api import containers
+    from tui.api.options import SharedToken
+
+    expired = demo_server.issuer.issue(DEMO, "11250", expires_in=-60)
+    shared, renewed = SharedToken(expired), []
+    account = _account(demo_server, renewed)._replace(shared_token=shared)
+    url = demo_server.base_url + "/r/11250"
+    async with ScnetClient(url, expired, FAST, account) as browser:
+        with ScnetSyncClient(url, expired, FAST, account) as loader:
+            assert len(loader.list_images().images) == 265
+        assert browser.token == shared.value == renewed[0] != expired
+        assert len((await containers.list_instances(browser)).instances) == 2
+    assert sum(1 for r in demo_server.requests if r.path.endswith("/tokens/next")) == 1
+    assert all(r.token_ok for r in demo_server.requests if "instance-service/task" in r.path)
+
+
+async def test_a_refusal_of_a_token_renewed_meanwhile_is_sent_again_without_renewing(demo_server: DemoServer) -> None:
+    from tui.api.options import SharedToken
+
+    expired = demo_server.issuer.issue(DEMO, "11250", expires_in=-60)
+    shared, renewed = SharedToken(expired), []
+    account = _account(demo_server, renewed)._replace(shared_token=shared)
+    url = demo_server.base_url + "/r/11250"
+    async with ScnetClient(url, expired, FAST, account) as first, ScnetClient(url, expired, FAST, account) as second:
+        # Both send the expired token at once; one renews, the other then just sends again.
+        import asyncio
+
+        results = await asyncio.gather(first.list_images(), second.list_images())
+    assert [len(result.images) for result in results] == [265, 265]
+    assert sum(1 for r in demo_server.requests if r.path.endswith("/tokens/next")) == 1 and len(renewed) == 1
+
+
+@pytest.mark.parametrize("body", [b'{"code":"1001","message":"jwt token is invalid"}',
+                                  b'{"code":1001,"message":"jwt token is invalid","data":null}'])
+def test_a_gateway_refusal_1001_with_message_is_a_refused_token_renewed_once(demo_server: DemoServer,
+                                                                            body: bytes) -> None:
+    """Recorded live (vgp7758/Agt): a gateway answers an unreadable token with code 1001 and
+    `message` instead of `msg`. It is a refused token: renewed once, then the call again."""
+    import httpx
+
+    calls: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path.endswith("/tokens/next"):
+            return httpx.Response(200, json={"code": "0", "msg": "success", "data": "fresh-token"})
+        if request.headers["token"] == "fresh-token":
+            return httpx.Response(200, json={"code": "0", "msg": "success", "data": []})
+        return httpx.Response(200, content=body)
+
+    renewed: list[str] = []
+    account = Account(ac_url="http://platform.test", on_token_renewed=renewed.append)
+    with ScnetSyncClient("http://region.test", "old-token", FAST, account,
+                         transport=httpx.MockTransport(answer)) as client:
+        assert client.list_images().images == ()
+    assert renewed == ["fresh-token"] and calls.count("/ac/openapi/v2/tokens/next") == 1
+
+
+def test_a_refused_1001_without_renewal_says_what_the_gateway_said() -> None:
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"code":"1001","message":"jwt token is invalid"}')
+
+    with ScnetSyncClient("http://region.test", "a-long-token-value", FAST,
+                         transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(TokenRefused) as caught:
+            client.list_images()
+    assert caught.value.exit_code == 3 and "1001" in caught.value.message
+    assert "jwt token is invalid" in caught.value.message

@@ -2,7 +2,9 @@
 
 Every call answers `{"code": "0", "msg": "...", "data": ...}`: `code` a string
 (or a number), "0" on success; anything else is an error code that
-`errors.api_error_for_code` explains. What `data` holds is each call family's
+`errors.api_error_for_code` explains. Some gateways in front of the platform say
+`message` where the platform says `msg` (`{"code":"1001","message":"jwt token is
+invalid"}`, seen live): both are read. What `data` holds is each call family's
 business (`models.py` reads images, `auth.py` tokens and regions, ...).
 """
 
@@ -73,11 +75,20 @@ def parse_envelope(payload: Any, what: str = N_("the SCNet image-list answer")) 
             _("check that base_url points at the SCNet AI API"),
         )
     code = text_of(payload.get("code")).strip()
-    message = text_of(payload.get("msg"))
+    message = server_text(payload)
     if code != "0":
         # Translators: stands for an error code where the answer's `code` was empty.
         raise api_error_for_code(code or _("(empty)"), message)
     return payload.get("data"), message
+
+
+# Where an answer says in words what happened: the platform's `msg`, some gateways' `message`.
+MESSAGE_KEYS = ("msg", "message")
+
+
+def server_text(payload: dict[str, Any]) -> str:
+    """What the answer says in words (`msg`, else `message`), "" when neither is text."""
+    return next((text for key in MESSAGE_KEYS if (text := text_of(payload.get(key)))), "")
 
 
 def empty_body() -> str:

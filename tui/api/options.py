@@ -30,6 +30,24 @@ class ClientOptions(NamedTuple):
     pages_in_flight: int = 4
 
 
+class SharedToken:
+    """The token of one account in one process. Every client made for the account reads it
+    here, so a renewal by one (the browser's loading thread, say) is what the others (the
+    instances view) send next, and the same expired token is never renewed twice."""
+
+    __slots__ = ("value", "renewing")
+
+    def __init__(self, value: str) -> None:
+        import threading
+
+        self.value = value
+        # Held by whichever client renews it: the others wait for it, then use its token.
+        self.renewing = threading.Lock()
+
+    def __repr__(self) -> str:
+        return "SharedToken(****)"
+
+
 class Account(NamedTuple):
     """What a client may do beyond one call: renew its token, and which image-list call to use.
 
@@ -43,3 +61,7 @@ class Account(NamedTuple):
     known_api: str = ""
     on_token_renewed: Callable[[str], None] | None = None
     on_api_detected: Callable[[str], None] | None = None
+    # The same for the instance list's path ("task" or "task/list"; containers.LIST_PATHS).
+    known_instance_list: str = ""
+    on_instance_list_detected: Callable[[str], None] | None = None
+    shared_token: SharedToken | None = None  # the account's token in this process (see SharedToken)

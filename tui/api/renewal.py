@@ -1,10 +1,13 @@
 """Renewing an expired token: the rule that wraps every call to a region.
 
 A region refuses an expired token with code 10008 (which also answers a token
-that is merely invalid). When the session knows the platform host (`ac_url`,
-stored by `login`), `with_renewal` trades the token once for a new one
+that is merely invalid), or, through some gateways, 1001 ("jwt token is invalid").
+When the session knows the platform host (`ac_url`, stored by `login`),
+`with_renewal` trades the token once for a new one
 (`POST {ac}/ac/openapi/v2/tokens/next`) and runs the call again; the session
-hands the new token to whoever stores it.
+hands the new token to whoever stores it. A refusal of a token that another client
+of the account has renewed meanwhile is answered by sending the call again with the
+new token, not by renewing a second time.
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ from ..i18n import N_, _
 from .addresses import api_root, valid_token
 from .envelope import parse_envelope
 from .errors import LOGIN_HINT, MalformedResponse, NetworkError, ScnetError, TokenRefused
-from .transport import Plan, Session
+from .transport import Pause, Plan, Session
 
 RENEW_PATH = "/ac/openapi/v2/tokens/next"
+# The refusals a renewal may mend: an expired token (10008), a gateway's invalid JWT (1001).
+RENEWABLE_CODES = frozenset({"10008", "1001"})
+# How often a call waiting for another client's renewal looks whether it is done.
+RENEWAL_WAIT_SECONDS = 0.05
 
 # What to check when even a renewed token is refused, by what the calls reach (translated when given).
 IMAGES_ACCESS_HINT = N_("the account may lack access to this region's images; check it in the SCNet console")
@@ -46,12 +53,13 @@ def with_renewal(session: Session, make_plan: Callable[[], Plan], hint: str = IM
     """Run `make_plan()`; when the region refuses the token (10008) and the session can
     renew it, renew once and run a fresh plan again. `hint` (marked with `N_`, translated
     here) says what to check when even the renewed token is refused."""
+    used = session.token
     try:
         return (yield from make_plan())
     except TokenRefused as refused:
-        if refused.code != "10008" or not session.account.ac_url:
+        if refused.code not in RENEWABLE_CODES or not session.account.ac_url:
             raise
-    yield from renew(session)
+    yield from _renewed_once(session, used)
     try:
         return (yield from make_plan())
     except TokenRefused as refused:
@@ -61,6 +69,23 @@ def with_renewal(session: Session, make_plan: Callable[[], Plan], hint: str = IM
             _(hint),
             code=refused.code,
         ) from None
+
+
+def _renewed_once(session: Session, used: str) -> Plan:
+    """Renew the token `used`, unless another client of the account renews it or has renewed
+    it meanwhile: then wait for that one (never blocking: a plan pauses) and use its token."""
+    shared = session.shared_token
+    while True:
+        if session.token != used:
+            return  # renewed by another client meanwhile: send the call again with its token
+        if shared.renewing.acquire(blocking=False):
+            break
+        yield Pause(RENEWAL_WAIT_SECONDS)
+    try:
+        if session.token == used:
+            yield from renew(session)
+    finally:
+        shared.renewing.release()
 
 
 def _time_left(token: str) -> str:
