@@ -66,6 +66,7 @@ class Settings(NamedTuple):
     ac_url: str = ""  # the platform host that renews the token ("" when unknown)
     image_api: str = "auto"
     known_api: str = ""  # what `auto` found to work for this profile last time
+    known_instance_list: str = ""  # the path the instance list answered at last ("task", "task/list")
     config_file: Path | None = None
     cache_ttl: float = 3600.0  # seconds `path` and `list` answer from the cached catalog
 
@@ -369,6 +370,7 @@ def load_settings(
         ac_url=str(stored.get("ac_url") or "") if own else "",
         image_api=chosen_api,
         known_api=str(stored.get("detected_image_api") or ""),
+        known_instance_list=str(stored.get("detected_instance_list") or ""),
         config_file=path if profile_name and in_use else None,
         cache_ttl=cache_ttl,
     )

@@ -14,8 +14,8 @@ from .i18n import N_, _
 PROFILE_KEYS = {
     "base_url": "text", "token": "text", "token_command": "text", "ca_bundle": "text",
     "insecure": "bool", "ac_insecure": "bool", "timeout": "seconds", "deadline": "seconds",
-    "image_api": "text", "detected_image_api": "text",
-    "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text",
+    "image_api": "text", "detected_image_api": "text", "detected_instance_list": "text",
+    "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text", "home_path": "text",
 }
 # Keys outside the profiles.
 TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "language": "text",

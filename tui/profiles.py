@@ -28,7 +28,7 @@ from .config import read_config_file
 from .i18n import _, ngettext
 
 # Written by `login`; everything else in a profile is left as the user wrote it.
-LOGIN_KEYS = ("region", "cluster_id", "user", "base_url", "ac_url", "token")
+LOGIN_KEYS = ("region", "cluster_id", "user", "base_url", "ac_url", "token", "home_path")
 
 
 class StoredProfile(NamedTuple):

@@ -117,7 +117,7 @@ def test_an_upper_case_http_region_needs_allow_http(monkeypatch: pytest.MonkeyPa
     from tui.api.auth import RegionToken
     from tui.commands.accounts import _regions
 
-    monkeypatch.setattr(auth, "region_ai_url", lambda *args: "HTTP://region.example:80")
+    monkeypatch.setattr(auth, "region_center", lambda *args: auth.RegionCenter("HTTP://region.example:80"))
     tokens = [RegionToken("11250", "r", "tok-aaaaaaaaaaaaaaaaaaaa"), RegionToken("20091", "s", "tok-bbbbbbbbbbbbbbbb")]
     with pytest.raises(ScnetError):  # both left out: none stored
         _regions(tokens, "https://www.scnet.example", None)

@@ -20,6 +20,7 @@ import time
 from typing import Any, NamedTuple
 
 from ..i18n import N_, _
+from ..safe_text import has_control_chars
 from .addresses import api_root, is_http_url
 from .drivers import ScnetSyncClient
 from .options import ClientOptions
@@ -159,8 +160,28 @@ def _login(url: str, headers: dict[str, str | bytes], secret: str, how: str, opt
     return parse_region_tokens(data)
 
 
-def region_ai_url(ac_url: str, token: str, options: ClientOptions | None = None) -> str | None:
-    """The AI address of the region this token belongs to, or None when it has none enabled."""
+class RegionCenter(NamedTuple):
+    """What the region lookup says of a region: its AI address (None when none is enabled)
+    and the user's home directory there ("" when it does not say)."""
+
+    ai_url: str | None
+    home_path: str = ""
+
+
+def home_path_from_center(data: Any) -> str:
+    """`clusterUserInfo.homePath` of a region-lookup answer (an object, or a list of them),
+    when it is an absolute path; else ""."""
+    centers = data if isinstance(data, list) else [data]
+    for center in centers:
+        info = center.get("clusterUserInfo") if isinstance(center, dict) else None
+        home = info.get("homePath") if isinstance(info, dict) else None
+        if isinstance(home, str) and home.startswith("/") and not has_control_chars(home) and len(home) < 1024:
+            return home.rstrip("/") or "/"
+    return ""
+
+
+def region_center(ac_url: str, token: str, options: ClientOptions | None = None) -> RegionCenter:
+    """What the region lookup (`/ac/openapi/v2/center`) says of the region this token belongs to."""
     with ScnetSyncClient(ac_url, token, options) as client:
         data = client.run(client.call("GET", api_root(ac_url) + CENTER_PATH, envelope_data(N_("the region lookup answer"))))
-    return ai_url_from_center(data)
+    return RegionCenter(ai_url_from_center(data), home_path_from_center(data))

@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 
 from ..i18n import _, ngettext
 from .addresses import api_root, host_of
-from .errors import ApiError, ConfigError, MalformedResponse
+from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TooLarge, not_served
 from .options import IMAGE_APIS
 from .models import ImageList, page_total, parse_image_list
 from .renewal import with_renewal
@@ -59,15 +59,17 @@ def _any_api(session: Session, filters: dict[str, str], progress: Progress | Non
     try:
         result = yield from _one_api(session, first, filters, progress)
         used = first
-    except ApiError as error:
-        if error.status not in (404, 405):
+    except ScnetError as error:
+        if not not_served(error):
             raise
         used = "post" if first == "get" else "get"
         try:
             result = yield from _one_api(session, used, filters, progress)
-        except ApiError as second:
-            if second.status not in (404, 405):
-                raise
+        except ScnetError as second:
+            if not not_served(second):
+                raise  # the other call is served here, and this is its answer
+            if getattr(error, "status", 0) not in (404, 405) or getattr(second, "status", 0) not in (404, 405):
+                raise error from None  # the first failure says most (the call we expected to answer)
             get_status, post_status = (error.status, second.status) if first == "get" else (second.status, error.status)
             raise ApiError(
                 _("{host} serves neither image-list call (GET {get_path}: HTTP {get_status}; "
@@ -91,6 +93,36 @@ def _one_api(session: Session, api: str, filters: dict[str, str], progress: Prog
         "GET", session.root + IMAGES_PATH, parse_image_list, body=filters, params=filters, typed=_typed_images
     )
     return result._replace(api="get")
+
+
+# Enough of an answer to know the call is served: a probe reads no catalog.
+PROBE_BYTES = 64 * 1024
+
+
+def probe_image_calls(client: Any) -> Any:
+    """Which image-list call the region answers, read-only and cheaply: "post" (one page of
+    one image), else "get" (its answer cut short: an answer larger than a probe reads is an
+    answer), else "" when neither is served there (HTTP 404/405). Any other failure is
+    raised. What `client.run` gives (awaitable with the async client)."""
+    def plan() -> Plan:
+        try:
+            yield from client.call("POST", client.root + PAGED_IMAGES_PATH, lambda payload: None,
+                                   body={"access": "public", "start": 0, "limit": 1, "orderBy": "create_time",
+                                         "sort": "DESC"}, max_bytes=PROBE_BYTES)
+            return "post"
+        except ApiError as error:
+            if error.status not in (404, 405):
+                return "post"  # it answered, with an error code of its own: it is served
+        try:
+            yield from client.call("GET", client.root + IMAGES_PATH, lambda payload: None, max_bytes=PROBE_BYTES)
+        except TooLarge:
+            return "get"
+        except ApiError as error:
+            if error.status in (404, 405):
+                return ""
+        return "get"
+
+    return client.run(with_renewal(client, plan))
 
 
 def _typed_images(body: bytes | bytearray) -> ImageList | None:
@@ -204,7 +236,8 @@ def _pages_until_short(session: Session, access: str, start: int, size: int, fil
 
 
 def _page(session: Session, access: str, start: int, size: int, filters: dict[str, str]) -> Plan:
-    body: dict[str, Any] = {"access": access, "start": start, "limit": size, "orderBy": "create_time"}
+    # `sort` beside `orderBy`, as every client that ran live sends it (a region may require it).
+    body: dict[str, Any] = {"access": access, "start": start, "limit": size, "orderBy": "create_time", "sort": "DESC"}
     if filters.get("acceleratorType"):
         body["acceleratorType"] = filters["acceleratorType"]
     if filters.get("imageType"):

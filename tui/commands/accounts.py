@@ -73,6 +73,8 @@ class Region(NamedTuple):
     name: str
     token: str
     base_url: str
+    home_path: str = ""  # the user's home directory there, when the region lookup says
+    serves_images: bool = True  # False: its AI address answers neither image call (HTTP 404)
 
     def __repr__(self) -> str:
         return f"Region({self.cluster_id!r}, {self.name!r}, token=****, base_url={self.base_url!r})"
@@ -276,7 +278,7 @@ def _regions(
 
     A region address over plain http, named by a platform asked over https, is left out
     unless `allow_http`: the token would travel in the clear."""
-    from ..api.auth import region_ai_url
+    from ..api.auth import region_center
 
     candidates = [token for token in tokens if not token.platform]
     for token in [token for token in candidates if not _CLUSTER_ID.fullmatch(token.cluster_id)]:
@@ -302,11 +304,12 @@ def _regions(
     for token in usable:
         name = printable(token.cluster_name or token.cluster_id)
         try:
-            base_url = region_ai_url(ac_url, token.token or "", options)
+            center = region_center(ac_url, token.token or "", options)
         except ScnetError as error:
             failures.append(error)
             _login_note(_("could not look up region {region}: {problem}").format(region=name, problem=error.message))
             continue
+        base_url = center.ai_url
         if base_url is None:
             _login_note(_("region {region} has no AI service enabled; skipped").format(region=name))
             continue
@@ -315,13 +318,34 @@ def _regions(
                 "region {region} names a plain-http address ({url}), where the token would travel unencrypted; "
                 "skipped (--allow-http stores it anyway)").format(region=name, url=shown_url(base_url)))
             continue
-        regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url))
+        regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url, center.home_path,
+                              _serves_images(name, base_url, token.token or "", options)))
     if not regions:
         if failures:
             raise failures[0]
         raise ConfigError(_("None of the account's regions has an AI service enabled"),
                           _("check the account in the SCNet console"))
     return regions
+
+
+def _serves_images(name: str, base_url: str, token: str, options: ClientOptions | None) -> bool:
+    """Whether the region's AI address answers an image-list call (asked cheaply, read-only).
+    One that answers neither (HTTP 404 for every path, as one region was seen live) is said;
+    any other failure is noted and taken as serving (the browser will say more)."""
+    from ..api.drivers import ScnetSyncClient
+    from ..api.images import probe_image_calls
+
+    try:
+        with ScnetSyncClient(base_url, token, options) as client:
+            served = probe_image_calls(client)
+    except ScnetError as error:
+        _login_note(_("could not ask region {region} for its images: {problem}").format(region=name,
+                                                                                      problem=error.message))
+        return True
+    if not served:
+        _login_note(_("region {region} answers neither image-list call at {url} (HTTP 404); stored, but not made "
+                      "the default").format(region=name, url=shown_url(base_url)))
+    return bool(served)
 
 
 def _scheme(url: str) -> str:
@@ -344,15 +368,21 @@ def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts)
             raise _UsageError(_("--region {wanted} names several region(s) of: {known}").format(
                 wanted=repr(wanted), known=known))
         raise _UsageError(_("--region {wanted} names no region(s) of: {known}").format(wanted=repr(wanted), known=known))
+    serving = [region for region in regions if region.serves_images] or regions
     if len(regions) == 1 or not prompts.interactive:
-        return regions[0]
+        return serving[0]
     _tell(_("Regions:"))
     for number, region in enumerate(regions, 1):
-        _tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
+        if region.serves_images:
+            _tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
+        else:
+            _tell(f"  {number}. {printable(region.name)} ({region.cluster_id}) — " + _("answers no image-list call"))
+    first = regions.index(serving[0]) + 1
     while True:
-        answer = prompts.ask(_("Default region [1-{last}, Enter for 1]: ").format(last=len(regions))).strip()
+        answer = prompts.ask(_("Default region [1-{last}, Enter for {first}]: ").format(
+            last=len(regions), first=first)).strip()
         if not answer:
-            return regions[0]
+            return serving[0]
         if answer.isdigit() and 1 <= int(answer) <= len(regions):
             return regions[int(answer) - 1]
         _tell("  " + _("type a number from 1 to {last}").format(last=len(regions)))
@@ -383,6 +413,7 @@ def _store(
             "token": region.token,
             "image_api": image_api or "",
             "ac_insecure": ac_insecure,
+            "home_path": printable(region.home_path),
         }
         for region in regions
     }
