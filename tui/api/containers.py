@@ -33,7 +33,7 @@ from urllib.parse import quote
 from ..i18n import N_, _, ngettext
 from .container_models import Group, Instance, InstanceList, LaunchSpec, Limits, parse_instance
 from .container_models import to_int as _int
-from ..safe_text import excerpt
+from ..safe_text import excerpt, has_control_chars
 from .addresses import host_of
 from .envelope import parse_envelope, text_of
 from .errors import (
@@ -65,6 +65,9 @@ _HINTS = {
                  "(stop or delete an instance), then launch again"),
     "716866": N_("stop the instance first, or refresh the list: it may be gone already"),
     "716020": N_("a problem on the platform's side; try again later"),
+    "716867": N_("the platform could not stop it; refresh the list (r, or `scnet-images ps`) to see where it stands"),
+    "716868": N_("the platform could not start it (its group may be full); refresh the list to see where it stands, "
+                 "then restart it later"),
 }
 # What to check when even a renewed token is refused (see `renewal.with_renewal`).
 _INSTANCES_ACCESS_HINT = N_("the account may lack access to this region's instances; check it in the SCNet console")
@@ -159,11 +162,13 @@ def mount_dirs(client: Session) -> Any:
 
 class LaunchChoices(NamedTuple):
     """What a launch of an image with this accelerator may choose from: the region's groups,
-    the limits of the chosen one, and the directories it may mount."""
+    the limits of the chosen one, and the directories it may mount; `notes` say what of the
+    answers could not be read and was left out (a sentence each)."""
 
     groups: list[Group]
     limits: Limits
     mount_dirs: list[str]
+    notes: tuple[str, ...] = ()
 
 
 def launch_choices(client: Session, accelerator: str, group: str | None = None) -> Any:
@@ -173,7 +178,12 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
     url = client.root + BASE_PATH
 
     def plan() -> Plan:
-        groups = yield from _hinted(client.call("GET", url + "/resource-group", _read_groups))
+        notes: list[str] = []
+        try:
+            groups = yield from _hinted(client.call("GET", url + "/resource-group", _read_groups))
+        except MalformedResponse as error:  # said below, with the groups there are (none)
+            groups = []
+            notes.append(_("The resource group answer could not be read: {problem}").format(problem=error.message))
         named = [Group(group, accelerator)] if group else []
         candidates = named or [g for g in groups if g.accelerator == accelerator] + [g for g in groups if not g.accelerator]
         limits = None
@@ -183,6 +193,11 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
                     "GET", url + "/resources", lambda payload: _read_limits(payload, candidate.name, accelerator),
                     params={"resourceGroup": candidate.name, "acceleratorType": accelerator},
                 )
+            except MalformedResponse as error:  # this group's limits cannot be read: another may do
+                if named:
+                    raise
+                notes.append(_("Group {group} left out: {problem}").format(group=candidate.name, problem=error.message))
+                continue
             except ApiError as error:
                 if error.code != "10004" or named:  # 10004: this group does not serve the accelerator
                     raise
@@ -198,12 +213,16 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
             else:
                 message = _("No resource group of this region serves {accelerator} instances (groups: none)").format(
                     accelerator=accelerator)
-            raise ApiError(message, _("choose a group yourself, or launch another image"))
+            raise ApiError(" ".join([message, *notes]), _("choose a group yourself, or launch another image"))
         try:
             dirs = yield from client.call("GET", url + "/allowed-mount-dir", _read_paths)
         except ApiError:  # a region without mounts: a launch needs none
             dirs = []
-        return LaunchChoices(groups, limits, dirs)
+        except MalformedResponse as error:
+            dirs = []
+            notes.append(_("The allowed mount directories could not be read, so none is offered: {problem}").format(
+                problem=error.message))
+        return LaunchChoices(groups, limits, dirs, tuple(notes))
 
     return client.run(with_renewal(client, lambda: _hinted(plan()), _CONTAINER_ACCESS_HINT))
 
@@ -417,6 +436,21 @@ def _read_list(payload: Any) -> tuple[list[Instance], int | None, int]:
     return instances, total, len(items) - len(instances)
 
 
+def _entries(data: Any) -> list[Any]:
+    """The entries of a launch helper's answer (groups, mount directories), whose shape no page
+    shows: a list; an object wrapping one, or one entry itself; a single name; nothing."""
+    if data is None or (isinstance(data, str) and not data.strip()):
+        return []
+    if isinstance(data, (str, int)) and not isinstance(data, bool):
+        return [text_of(data)]
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        return _items(data)[0]
+    raise MalformedResponse(_("The answer's `data` is a {type}, not a list").format(type=type(data).__name__),
+                            _("report it with `scnet-images doctor --format json`"))
+
+
 def _named(entry: Any, keys: Iterable[str]) -> str:
     if isinstance(entry, str):
         return entry.strip()
@@ -428,10 +462,8 @@ def _named(entry: Any, keys: Iterable[str]) -> str:
 
 
 def _read_groups(payload: Any) -> list[Group]:
-    data = _data(payload, N_("the resource group answer"))
-    items = _items(data)[0] if not isinstance(data, list) else data
     groups = []
-    for entry in items:
+    for entry in _entries(_data(payload, N_("the resource group answer"))):
         name = _named(entry, ("resourceGroup", "name", "resourceGroupName", "groupName", "code"))
         if name:
             accelerator = _named(entry, ("acceleratorType",)) if isinstance(entry, dict) else ""
@@ -440,9 +472,10 @@ def _read_groups(payload: Any) -> list[Group]:
 
 
 def _read_paths(payload: Any) -> list[str]:
-    data = _data(payload, N_("the mount directory answer"))
-    items = _items(data)[0] if not isinstance(data, list) else data
-    return [path for path in (_named(entry, ("path", "dir", "mountDir", "sourcePath")) for entry in items) if path]
+    entries = _entries(_data(payload, N_("the mount directory answer")))
+    paths = (_named(entry, ("path", "dir", "mountDir", "sourcePath")) for entry in entries)
+    # Only absolute paths of printable text: a mount's source is a directory on the cluster.
+    return [path for path in paths if path.startswith("/") and not has_control_chars(path)]
 
 
 def _read_limits(payload: Any, group: str, accelerator: str) -> Limits:

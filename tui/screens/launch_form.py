@@ -105,6 +105,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         self.problems: list[str] = [_("loading the region's resource groups…")]
         self._now = (clock or datetime.now)()
         self.launching = ""  # the name of the instance whose create is in flight
+        self.notes: tuple[str, ...] = ()  # what of the region's answers was left out, unread
 
     def compose(self) -> ComposeResult:
         image = self.image
@@ -200,6 +201,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         result = event.worker.result
         if isinstance(result, containers.LaunchChoices):
             self.mount_dirs = result.mount_dirs
+            self.notes = result.notes
             self._use_groups([group.name for group in result.groups
                               if group.accelerator in ("", self.accelerator)], result.limits)
             mounts = self.query_one("#launch-mounts", SelectionList)
@@ -293,8 +295,8 @@ class LaunchForm(ModalScreen[Launched | None]):
     def _refresh(self) -> None:
         self.spec, self.problems = self._spec()
         limits = self.query_one("#launch-limits", Static)
-        limits.update(Text(printable(describe_limits(self.limits)) if self.limits else _("Limits: loading…"),
-                           style="italic"))
+        said = describe_limits(self.limits) if self.limits else _("Limits: loading…")
+        limits.update(Text("\n".join(printable(line) for line in (said, *self.notes)), style="italic"))
         problems = self.query_one("#launch-problems", Static)
         problems.update(Text("\n".join(f"✗ {printable(problem)}" for problem in self.problems)))
         problems.display = bool(self.problems)
