@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 CHROMIUM = "/usr/bin/chromium"
@@ -123,7 +124,7 @@ def open_page(browser: Any, url: str, *, width: int = 1400, height: int = 800) -
     context = browser.new_context(viewport={"width": width, "height": height})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page = context.new_page()
-    # Nothing leaves the machine; the page's web-font stylesheet would otherwise hold up its load.
+    # Nothing leaves the machine (the page asks for nothing elsewhere: test_serve.py checks that).
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url) else route.abort())
     page.add_init_script(SCREEN_HOOK)
     return page
@@ -143,3 +144,21 @@ def screen_text(page: Any) -> str:
 def wait_for_rows(page: Any) -> None:
     """Until the catalog's rows are on screen and its status line counts them all."""
     wait_for_screen(page, "screen.includes('vllm') && screen.includes('pytorch') && /(\\d+) of \\1 images/.test(screen)")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started (directly or not) by `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -13,14 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Route, sync_playwright
 
 from tui.demo.server import DemoServer
 
-from . import launch_chromium, open_page, screen_text, serving, wait_for_rows, wait_for_screen
+from . import descendants, launch_chromium, open_page, screen_text, serving, wait_for_rows, wait_for_screen
 
 
 @pytest.fixture(scope="module")
@@ -90,22 +91,28 @@ def test_the_demo_is_served_whatever_profiles_exist(browser: Browser, isolated_e
     assert not list(temporary.iterdir())
 
 
-def descendants(pid: int) -> list[int]:
-    """The processes started (directly or not) by `pid`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+def test_the_page_asks_no_other_site_for_anything(browser: Browser) -> None:
+    with serving() as served:
+        page = open_page(browser, served.url)
+        outside: list[str] = []
+
+        def loopback_only(route: Route) -> None:
+            # Registered last, so asked first: this machine's requests go on to open_page's route.
+            if urlsplit(route.request.url).hostname in ("127.0.0.1", "localhost", "::1"):
+                route.fallback()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", loopback_only)
+        refused: list[str] = []  # what the page's policy kept it from loading, had it tried
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        answer = page.goto(served.url)
+        wait_for_rows(page)  # the app appears
+        assert outside == [] and refused == []
+        assert answer is not None and "default-src 'self'" in answer.headers["content-security-policy"]
+        page.context.close()
 
 
 def test_a_served_profile_keeps_its_token_off_the_page(browser: Browser, isolated_environment: Path) -> None:
@@ -142,15 +149,6 @@ def test_a_served_profile_keeps_its_token_off_the_page(browser: Browser, isolate
         assert secret not in text and elsewhere not in text
     assert all(secret.encode() not in frame for frame in frames)
     assert region.requests and all(request.token_ok for request in region.requests)  # it was the profile's token
-
-
-def test_a_non_loopback_host_prints_the_url_and_the_warning() -> None:
-    with serving("--host", "0.0.0.0") as served:
-        port = served.url.rsplit(":", 1)[1]
-        assert served.url == f"http://0.0.0.0:{port}"
-        warning = next(line for line in served.lines if "warning" in line)
-        assert "listening on 0.0.0.0, not only this machine" in warning
-        assert f"anyone who can reach http://0.0.0.0:{port}" in warning
 
 
 def test_loopback_serves_no_warning() -> None:

@@ -4,15 +4,17 @@ textual-serve (the optional `web` extra) runs `scnet-images browse` for each tab
 streams its screen over a websocket. Every visitor acts with the account of whoever runs
 the server, so the embedded demo API is served unless `--profile NAME` is given. The
 token stays in the config file: the per-tab process reads it itself, so it is on no
-command line, in no environment the tab inherits and never in the page. textual_serve
-and aiohttp are imported only when the command runs: the CLI imports this module at
-every start.
+command line, in no environment the tab inherits and never in the page. What visitors
+may take is bounded: tabs open at once, tabs left idle, the terminal size a page asks for;
+the page answers only to the names it is given and loads nothing from another site.
+textual_serve and aiohttp are imported only when the command runs: the CLI imports this
+module at every start.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, Sequence
 
 from ..i18n import N_, _
 from .exits import EXIT_NETWORK, EXIT_OK, EXIT_USAGE
@@ -38,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             "  scnet-images serve                              the demo on http://127.0.0.1:8000\n"
             "  scnet-images serve --port 0                     any free port\n"
             "  scnet-images serve --profile alice-11250        your account (a warning says what that means)\n"
+            "  scnet-images serve --host 0.0.0.0 --allow-host 192.168.1.20\n"
             "  scnet-images serve --host 0.0.0.0 --public-url https://demo.example.com\n\n"
             "needs the web extra: pip install 'scnet-images[web]'\n"
         ),
@@ -49,10 +52,66 @@ def register(commands: argparse._SubParsersAction) -> None:
         help=_("the address visitors use, when it is not the one listened on (a proxy, https)"),
     )
     serve.add_argument(
+        "--allow-host", metavar="HOST[:PORT]", action="append", type=_allow_host_flag, default=[],
+        help=_("also answer to this name or address, as visitors type it (repeatable; loopback names "
+               "and --public-url's host always are)"),
+    )
+    serve.add_argument(
+        "--max-sessions", metavar="N", type=_sessions_flag, default=8,
+        help=_("browser tabs open at once, each an app process (default 8); one more is told to try again later"),
+    )
+    serve.add_argument(
+        "--idle-minutes", metavar="MINUTES", type=_minutes_flag, default=30.0,
+        help=_("close a tab after this many minutes without input from it (default 30)"),
+    )
+    serve.add_argument(
         "--profile", default=argparse.SUPPRESS,
         help=_("serve this stored profile's account instead of the demo API (every visitor uses it)"),
     )
     serve.set_defaults(run=run)
+
+
+def _sessions_flag(text: str) -> int:
+    """An argparse type: a whole number of tabs, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("{value}: give a whole number of tabs, at least 1").format(value=repr(text)))
+    return value
+
+
+def _minutes_flag(text: str) -> float:
+    """An argparse type: minutes above 0 (a fraction of one too)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(_("{value}: give minutes above 0").format(value=repr(text)))
+    return value
+
+
+def _allow_host_flag(text: str) -> tuple[str, int | None]:
+    """An argparse type: HOST[:PORT] as a Host header names it (lower case, an IPv6 address in
+    brackets) and its port, None when not given."""
+    import re
+    from urllib.parse import urlsplit
+
+    value = f"[{text}]" if text.count(":") > 1 and not text.startswith("[") else text
+    try:
+        parts = urlsplit("//" + value)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is None or not re.fullmatch(r"[a-z0-9._-]+|[0-9a-f:.]+", parts.hostname or "") or parts.path \
+            or parts.query or parts.fragment or "@" in parts.netloc or (":" in parts.hostname) != value.startswith("["):
+        raise argparse.ArgumentTypeError(_("{value} is not a host name or address (HOST or HOST:PORT)").format(
+            value=repr(text)))
+    return _bracketed(parts.hostname), port
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,8 +144,11 @@ def run(args: argparse.Namespace) -> int:
     import tempfile
 
     address, port = sock.getsockname()[:2]
-    shown = public_url or _url(address, port)
-    loopback = _is_loopback(address)
+    loopback, wildcard = _is_loopback(address), _is_wildcard(address)
+    allowed = _allowed_hosts(address, port, public_url, args.allow_host)
+    named = [f"http://{name}:{given or port}" for name, given in args.allow_host]
+    # On every interface, the address printed is one a visitor may type: the first --allow-host.
+    shown = public_url or (named[0] if wildcard and named else _url(address, port))
     command = _tab_command(args, profile)
     for name in _OVERRIDES:  # each tab inherits this process's environment
         os.environ.pop(name, None)
@@ -105,7 +167,11 @@ def run(args: argparse.Namespace) -> int:
             "offers them no other stored profile). They see your images and can launch, "
             "stop and delete containers as you."
         ).format(url=shown, profile=profile))
-    if not loopback and _is_wildcard(address):
+    if wildcard and not public_url and not named:
+        warn(_("listening on {address}, but the page answers only to this machine's loopback names (localhost, "
+               "127.0.0.1, [::1]) until --allow-host names the address visitors type: this machine's name or "
+               "IP address").format(address=address))
+    elif wildcard:
         warn(_("listening on {address}, not only this machine: anyone who can reach {url} (every interface: use "
                "this machine's address) can open the page, and each tab runs a process of yours here").format(
                    address=address, url=shown))
@@ -120,7 +186,10 @@ def run(args: argparse.Namespace) -> int:
     # The region's name came from the platform: escaped like any text a server chose.
     announce = safe_line(announce)
     try:
-        _serve(command, sock, public_url, _allowed_hosts(address, port, public_url, loopback), announce)
+        from .serve_page import Limits, serve_page  # aiohttp and textual-serve: only now
+
+        serve_page(command, sock, public_url, allowed, announce,
+                   Limits(sessions=args.max_sessions, idle_seconds=args.idle_minutes * 60))
     finally:
         sock.close()
         if private is not None:
@@ -201,67 +270,32 @@ def _is_wildcard(address: str) -> bool:
 
 
 def _url(address: str, port: int) -> str:
-    return f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+    return f"http://{_bracketed(address)}:{port}"
 
 
-def _allowed_hosts(address: str, port: int, public_url: str, loopback: bool) -> frozenset[str] | None:
-    """The Host headers the page answers (None: any). On loopback only loopback names, so a web
-    site that points its own name at 127.0.0.1 (DNS rebinding) cannot drive the page."""
+def _bracketed(name: str) -> str:
+    """A host as a URL or a Host header writes it: an IPv6 address in brackets."""
+    return f"[{name}]" if ":" in name else name
+
+
+def _allowed_hosts(address: str, port: int, public_url: str,
+                   extra: Sequence[tuple[str, int | None]]) -> frozenset[str]:
+    """The Host headers the page and its websocket answer, whatever interface a request came in
+    on: this machine's loopback names, the address listened on, --public-url's host and each
+    --allow-host (on the port listened on unless it names one). A web site that points its own
+    name at this machine (DNS rebinding) is refused: its name is none of these."""
     from urllib.parse import urlsplit
 
-    hosts = {urlsplit(public_url).netloc.lower()} if public_url else set()
-    if loopback:
-        return frozenset(hosts | {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
-                                  _url(address, port).split("//", 1)[1]})
-    return frozenset(hosts) if public_url and not _is_wildcard(address) else None
+    def spelled(name: str, port: int, default: int = 80) -> set[str]:
+        # A browser leaves out the scheme's own port.
+        return {f"{name}:{port}", name} if port == default else {f"{name}:{port}"}
 
-
-def _serve(command: str, sock: Any, public_url: str, allowed: frozenset[str] | None, announce: str) -> None:
-    """Run textual-serve on `sock` until Ctrl-C or SIGTERM; `announce` is printed once it answers."""
-    import asyncio
-    import signal
-    from urllib.parse import urlsplit
-
-    from aiohttp import web
-    from textual_serve.server import Server
-
-    public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(public_url)).lower() if public_url else ""
-
-    @web.middleware
-    async def same_origin(request: web.Request, handler: Any) -> web.StreamResponse:
-        # Browsers let any site open a websocket to any address, this one included: only a
-        # page this server gave out (its own origin) may drive an app, or the account behind it.
-        host = request.host.lower()
-        if allowed is not None and host not in allowed:
-            raise web.HTTPForbidden(text="unknown host\n")
-        origin = request.headers.get("Origin", "")
-        # http or https: behind a TLS proxy this server sees http where the page had https.
-        if request.path == "/ws" and origin.lower() not in {f"http://{host}", f"https://{host}", public_origin} - {""}:
-            raise web.HTTPForbidden(text="the page must come from this server\n")
-        return await handler(request)
-
-    class PageServer(Server):
-        async def _make_app(self) -> web.Application:
-            app = await super()._make_app()
-            app.middlewares.append(same_origin)
-            return app
-
-        async def on_startup(self, app: web.Application) -> None:
-            # Our line, not textual-serve's banner (which names the command): the address to open.
-            print(announce, flush=True)
-
-        async def handle_index(self, request: web.Request) -> Any:
-            # The page's websocket and static addresses are the one the visitor used (its
-            # Host passed the check above), unless --public-url says otherwise. No await
-            # comes between setting it and the page reading it.
-            self.public_url = public_url or f"{request.scheme}://{request.host}"
-            return await super().handle_index(request)
-
-    server = PageServer(command, title="scnet-images", public_url=public_url or "http://127.0.0.1")
-    server.initialize_logging()
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, server.request_exit)
-    # A short grace: open tabs are then closed (each app told to quit), not waited on for a minute.
-    web.run_app(server._make_app(), sock=sock, handle_signals=False, loop=loop, print=None, shutdown_timeout=2.0)
+    hosts: set[str] = set()
+    for name, given in [("127.0.0.1", None), ("localhost", None), ("[::1]", None), (_bracketed(address), None),
+                        *extra]:
+        hosts |= spelled(name, given or port)
+    if public_url:
+        parts = urlsplit(public_url)
+        default = 443 if parts.scheme == "https" else 80
+        hosts |= spelled(_bracketed(parts.hostname or ""), parts.port or default, default)
+    return frozenset(hosts)
