@@ -65,7 +65,13 @@ class ScnetImagesApp(App[None]):
             assert self._settings is not None
             self.connection = open_connection(self._settings)
         self.push_screen(BrowserScreen(self.connection, clock=self._clock))
-        for warning in self.connection.settings.warnings:  # e.g. a config file others can read
+        warnings = self.connection.settings.warnings  # e.g. a config file others can read
+        if warnings and os.environ.get("SCNET_SERVED") == "1":
+            # They name files of the machine serving the page: its owner saw them when `serve`
+            # started; a visitor hears only that there is something, never where.
+            warnings = (_("The configuration of the machine serving this page needs its owner's attention "
+                          "(the terminal that runs `scnet-images serve` says what)."),)
+        for warning in warnings:
             self.notify(warning, title=_("Configuration"), severity="warning", timeout=15, markup=False)
 
     def _restore_theme(self) -> None:

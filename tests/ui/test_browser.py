@@ -570,6 +570,21 @@ async def test_configuration_warnings_show_in_the_app(server: DemoServer) -> Non
         assert any("chmod 600" in n for n in notifications(app))
 
 
+async def test_a_served_tab_names_no_file_of_the_machine_serving_it(server: DemoServer,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.config import Settings
+    from tui.connection import Connection
+
+    monkeypatch.setenv("SCNET_SERVED", "1")
+    warning = "/home/owner/.config/scnet-images/config.toml holds a token and is readable by others; run: chmod 600 …"
+    settings = Settings(base_url=server.base_url, token=server.token, demo=True, warnings=(warning,))
+    app = ScnetImagesApp(connection=Connection(settings, server.base_url, server.token))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        said = "\n".join(notifications(app))
+        assert "needs its owner's attention" in said and "/home/owner" not in said and "config.toml" not in said
+
+
 async def test_loading_is_shown_while_a_request_is_in_flight(server: DemoServer) -> None:
     server.inject("latency", "1.0", times=1)
     app = make_app(server)
