@@ -240,6 +240,14 @@ SCENARIOS: dict[str, Scenario] = {
     "launch-confirm": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s")),
     "launch-refused": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
                                then=lambda server: server.inject("code", "716865", times=1)),
+    # A create in flight: the form says so and sends nothing more (drawn as it stands while waiting).
+    "launching": Scenario(STANDARD, (*VLLM_SEARCH, "l"), act=lambda app: app.screen.show_launching(
+        app.screen.query_one("#launch-name").value)),
+    # The create's answer lost after the platform took it: the instances view shows whether it happened.
+    "launch-unknown": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
+                               then=lambda server: server.inject("code", "10012", times=1, call="create")),
+    # An error code no page lists: the banner points at `scnet-images doctor`.
+    "unknown-code": Scenario(STANDARD, ("r",), then=lambda server: server.inject("code", "817140")),
     "instances": Scenario(STANDARD, ("i",)),
     "instances-following": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y")),
     "instance-stop": Scenario(STANDARD, ("i", "x")),
@@ -256,6 +264,6 @@ SCENARIOS: dict[str, Scenario] = {
 # The main states again in Chinese (CJK text is two cells wide: the layout must hold).
 CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "empty", "help", "copy-menu",
            "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
-           "launch-form", "launch-refused", "instances", "instances-80x24", "instance-stop", "cached-server-down",
+           "launch-form", "launch-refused", "launching", "launch-unknown", "instances", "instances-80x24", "instance-stop", "cached-server-down",
            "region-switch-failed")
 SCENARIOS.update({f"zh-{name}": replace(SCENARIOS[name], language="zh_CN") for name in CHINESE})

@@ -34,7 +34,6 @@ from ..i18n import N_, _, ngettext
 from .container_models import Group, Instance, InstanceList, LaunchSpec, Limits, parse_instance
 from .container_models import to_int as _int
 from ..safe_text import excerpt, has_control_chars
-from .addresses import host_of
 from .envelope import parse_envelope, text_of
 from .errors import (
     ApiError,
@@ -124,19 +123,19 @@ def delete_instances(client: Session, instance_ids: Sequence[str]) -> Any:
 
 
 # What an action whose outcome is unknown may have done, and how to check (marked here,
-# translated when said): {about} is the instance's name (create) or ids, {host} the region,
-# {cause} what went wrong after the request left.
+# translated when said): {about} is the instance's name (create) or ids, {cause} what went
+# wrong after the request left (it names the host when a host is to blame).
 _UNKNOWN = {
-    "create": (N_("The launch of {about} was sent to {host}, but no answer says whether it was carried out "
+    "create": (N_("The launch of {about} was sent, but no answer says whether it was carried out "
                   "({cause}): the instance may have been launched"),
                N_("do not launch it again before checking: `scnet-images ps` lists your instances")),
-    "restart": (N_("The restart of {about} was sent to {host}, but no answer says whether it was carried out "
+    "restart": (N_("The restart of {about} was sent, but no answer says whether it was carried out "
                    "({cause}): it may be restarting"),
                 N_("check with `scnet-images ps` before restarting it again")),
-    "stop": (N_("The stop of {about} was sent to {host}, but no answer says whether it was carried out "
+    "stop": (N_("The stop of {about} was sent, but no answer says whether it was carried out "
                 "({cause}): it may have been stopped"),
              N_("check with `scnet-images ps` before stopping it again")),
-    "delete": (N_("The deletion of {about} was sent to {host}, but no answer says whether it was carried out "
+    "delete": (N_("The deletion of {about} was sent, but no answer says whether it was carried out "
                   "({cause}): it may have been deleted"),
                N_("check with `scnet-images ps` before deleting it again")),
 }
@@ -261,7 +260,7 @@ def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None
                 raise
             message, hint = once
             raise OutcomeUnknown(
-                _(message).format(about=about, host=host_of(client.base_url), cause=unknown.cause), _(hint),
+                _(message).format(about=about, cause=unknown.cause), _(hint),
                 cause=unknown.cause,
             ).redacted(client.secrets()) from None
 

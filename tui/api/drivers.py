@@ -370,4 +370,5 @@ def reply_of(response: httpx.Response, body: bytearray) -> Reply:
         response.headers.get("content-type", ""),
         body,
         response.headers.get("location", ""),
+        response.headers.get("date", ""),
     )

@@ -100,27 +100,25 @@ PROBE_BYTES = 64 * 1024
 
 
 def probe_image_calls(client: Any) -> Any:
-    """Which image-list call the region answers, read-only and cheaply: "post" (one page of
-    one image), else "get" (its answer cut short: an answer larger than a probe reads is an
-    answer), else "" when neither is served there (HTTP 404/405). Any other failure is
-    raised. What `client.run` gives (awaitable with the async client)."""
-    def plan() -> Plan:
+    """Which image-list calls the region answers, asked read-only and cheaply: a tuple of
+    "get" (its answer cut short: an answer larger than a probe reads is an answer) and "post"
+    (one page of one image); empty when neither is served there (HTTP 404/405). Any other
+    failure is raised. What `client.run` gives (awaitable with the async client)."""
+    def served(method: str, path: str, body: Any) -> Plan:
         try:
-            yield from client.call("POST", client.root + PAGED_IMAGES_PATH, lambda payload: None,
-                                   body={"access": "public", "start": 0, "limit": 1, "orderBy": "create_time",
-                                         "sort": "DESC"}, max_bytes=PROBE_BYTES)
-            return "post"
-        except ApiError as error:
-            if error.status not in (404, 405):
-                return "post"  # it answered, with an error code of its own: it is served
-        try:
-            yield from client.call("GET", client.root + IMAGES_PATH, lambda payload: None, max_bytes=PROBE_BYTES)
+            yield from client.call(method, client.root + path, lambda payload: None, body=body,
+                                   max_bytes=PROBE_BYTES)
         except TooLarge:
-            return "get"
+            return True
         except ApiError as error:
-            if error.status in (404, 405):
-                return ""
-        return "get"
+            return error.status not in (404, 405)  # an error code of its own: it is served
+        return True
+
+    def plan() -> Plan:
+        page = {"access": "public", "start": 0, "limit": 1, "orderBy": "create_time", "sort": "DESC"}
+        get = yield from served("GET", IMAGES_PATH, None)
+        post = yield from served("POST", PAGED_IMAGES_PATH, page)
+        return tuple(api for api, answers in (("get", get), ("post", post)) if answers)
 
     return client.run(with_renewal(client, plan))
 

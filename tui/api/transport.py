@@ -97,6 +97,7 @@ class Reply(NamedTuple):
     content_type: str
     body: bytes | bytearray
     location: str
+    date: str = ""  # the server's `Date` header: its clock, for `doctor`
 
 
 class Pause(NamedTuple):

@@ -12,13 +12,14 @@ parser costs no httpx and no Textual:
 - `demo_server.py`: the standalone demo API;
 - `serve.py`: the browser served as a web page (textual-serve, the `web` extra);
 - `cache_command.py`: `cache info|clear`; `completion.py`: `completion bash|zsh|fish`
-  and the completers <TAB> uses.
+  and the completers <TAB> uses;
+- `doctor.py`: `doctor`, which checks the configuration, the token and every region.
 
 Shared pieces: `connect.py` (the connection flags and settings), `output.py` (what is
 printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
 """
 
-from . import accounts, browse, cache_command, completion, containers, demo_server, lookup, serve
+from . import accounts, browse, cache_command, completion, containers, demo_server, doctor, lookup, serve
 
 # In the order `--help` lists them.
-COMMANDS = (browse, lookup, containers, accounts, cache_command, completion, demo_server, serve)
+COMMANDS = (browse, lookup, containers, accounts, doctor, cache_command, completion, demo_server, serve)

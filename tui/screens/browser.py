@@ -32,7 +32,7 @@ from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
-from ..widgets.error_banner import RETRY, ErrorBanner
+from ..widgets.error_banner import RETRY, ErrorBanner, error_title
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import COLUMNS, FIELD_NAMES, ImageTable
 from ..widgets.key_footer import KeyFooter
@@ -282,7 +282,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
                 return
             # It may (or very probably did) happen: the list shows whether, and nothing is sent again.
             self.notify(printable(outcome.unsure.message) + "\n" + _("The instances view shows whether it did."),
-                        title=_(outcome.unsure.kind), severity="warning", timeout=15, markup=False)
+                        title=error_title(outcome.unsure), severity="warning", timeout=15, markup=False)
             self._open_instances(look_for=outcome.name)
 
         from .launch_form import LaunchForm  # the container screens load when first used

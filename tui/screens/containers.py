@@ -184,7 +184,7 @@ class ContainersScreen(Screen[None]):
         elif isinstance(error, OutcomeUnknown):
             error.redacted((self.connection.token,))
             self.notify(printable(error.message) + "\n" + _("The list is asked again to show where it stands."),
-                        title=_(error.kind), severity="warning", timeout=15, markup=False)
+                        title=error_title(error), severity="warning", timeout=15, markup=False)
         else:
             self._failed(error)
         self.action_refresh()

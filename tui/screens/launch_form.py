@@ -318,8 +318,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         def answered(yes: bool | None) -> None:
             if yes and not self._still_launching():
                 self._hide_error()
-                self.launching = spec.name
-                self._sending(True)
+                self.show_launching(spec.name)
                 self._create(spec)
 
         self.app.push_screen(
@@ -339,6 +338,11 @@ class LaunchForm(ModalScreen[Launched | None]):
             self.notify(_("Launching {name}: waiting for the platform's answer. Nothing more is sent meanwhile.").format(
                 name=printable(self.launching)), severity="warning", markup=False)
         return bool(self.launching)
+
+    def show_launching(self, name: str) -> None:
+        """Say that the create of `name` is in flight: nothing more is sent, the form stays."""
+        self.launching = name
+        self._sending(True)
 
     def _sending(self, sending: bool) -> None:
         """Show (or stop showing) that the create is in flight; the Launch button waits for it."""

@@ -7,7 +7,7 @@ from typing import Callable
 from rich.text import Text
 from textual.widgets import Static
 
-from ..api.errors import ScnetError
+from ..api.errors import API_ERROR_CODES, ApiError, MalformedResponse, ScnetError
 from ..i18n import N_, _
 from ..safe_text import printable
 
@@ -32,13 +32,16 @@ class ErrorBanner(Static):
             hint = error.hint
         else:
             message = _("Unexpected error: {kind}: {error}").format(kind=type(error).__name__, error=error)
-            hint = _("please report it; the app keeps running")
+            hint = _("run `scnet-images doctor` and report what it says; the app keeps running")
         context = context() if callable(context) else context
         # The context on a line of its own, so the cause and the next step are never pushed out of view.
         text = Text(printable(context) + "\n" if context else "", style="bold")
         text.append(printable(message), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
+        if unnamed(error) and isinstance(error, ScnetError):
+            text.append("\n→ " + _("`scnet-images doctor` checks the configuration and every region, and says what "
+                                   "it found (paste it into a report)"))
         text.append("   ·   " + _("{again} · previous results kept").format(again=_(again)), style="italic")
         self.update(text)
         self.display = True
@@ -56,6 +59,16 @@ class ErrorBanner(Static):
         self.display = False
         self._shown = None
         self.update("")
+
+
+def unnamed(error: BaseException) -> bool:
+    """Whether the app cannot name the cause of `error`: a fault of its own, an answer it cannot
+    read, or an error code no page lists. `scnet-images doctor` says more then."""
+    if not isinstance(error, ScnetError):
+        return True
+    if isinstance(error, MalformedResponse):
+        return True
+    return isinstance(error, ApiError) and bool(error.code) and error.code not in API_ERROR_CODES
 
 
 def error_title(error: BaseException) -> str:
