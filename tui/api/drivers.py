@@ -10,6 +10,7 @@ module, run with `client.run(plan)` (or `await client.run(plan)`).
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Awaitable, Callable
 
@@ -23,6 +24,10 @@ from .models import ImageList
 from .addresses import host_of
 from .options import Account, ClientOptions
 from .transport import Pause, Parallel, Plan, Reply, Retry, Session, resume
+
+
+# How often a call that may be abandoned looks whether it is (the browser quitting).
+ABANDON_POLL_SECONDS = 0.05
 
 
 class ScnetClient(Session):
@@ -155,9 +160,13 @@ class ScnetSyncClient(Session):
         hidden: tuple[str, ...] = (),
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        abandon: threading.Event | None = None,
     ) -> None:
         super().__init__(base_url, token, options, account, hidden=hidden)
         self._sleep = sleep
+        # Set by whoever no longer wants the answer (the browser, quitting): a call in flight is
+        # given up at once (its thread ends with the process), not waited out.
+        self._abandon = abandon
         self._transport = transport
         self._http = _made(lambda: httpx.Client(transport=transport, **self.http_options()))
         self._platform_http: httpx.Client | None = None
@@ -186,27 +195,40 @@ class ScnetSyncClient(Session):
         The whole call fails once it has taken longer than the `deadline` option, whatever
         the server does: it runs on a thread this one waits for no longer than that (a server
         that trickles its headers, or holds a TLS handshake, defeats every per-read timeout)."""
-        import threading
-
         self._ends_at = time.monotonic() + self.options.deadline
         outcome: list[Any] = []
         flight = Flight()
+        done = threading.Event()
 
         def call() -> None:
             try:
                 outcome.append((True, self._run(plan, flight)))
             except BaseException as error:  # handed to the caller's thread below
                 outcome.append((False, error))
+            finally:
+                done.set()
 
         worker = threading.Thread(target=call, name="scnet-call", daemon=True)
         worker.start()
-        worker.join(self.options.deadline + 0.25)
+        self._wait(done, self.options.deadline + 0.25)
         if not outcome:  # still waiting on the server: given up (the thread ends with the process)
+            if self._abandon is not None and self._abandon.is_set():
+                raise flight.abandoned(host_of(self.base_url))
             raise flight.deadline(host_of(self.base_url), self.options.deadline)
         done, value = outcome[0]
         if done:
             return value
         raise value
+
+    def _wait(self, done: threading.Event, seconds: float) -> None:
+        """Wait for `done` at most `seconds`, and no longer once the call is abandoned."""
+        if self._abandon is None:
+            done.wait(seconds)
+            return
+        ends = time.monotonic() + seconds
+        while not done.wait(min(ABANDON_POLL_SECONDS, max(0.0, ends - time.monotonic()))):
+            if self._abandon.is_set() or time.monotonic() >= ends:
+                return
 
     def _left(self, host: str) -> float:
         """Seconds left before the deadline; past it, the deadline error."""
@@ -307,6 +329,11 @@ class Flight:
     def deadline(self, host: str, deadline: float) -> ScnetError:
         """The failure of a run that passed its deadline."""
         error = deadline_error(host, deadline)
+        return sent_but_unanswered(host, error) if self.once_unanswered else error
+
+    def abandoned(self, host: str) -> ScnetError:
+        """The failure of a run whose caller stopped waiting for it."""
+        error = NetworkError(_("The call to {host} was given up: the app is closing").format(host=host))
         return sent_but_unanswered(host, error) if self.once_unanswered else error
 
 

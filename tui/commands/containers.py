@@ -170,7 +170,7 @@ def _confirmed(summary: str, question: str) -> bool | int:
     if not sys.stdin.isatty():
         say(_("{summary} — not done: pass --yes to do it without a terminal to ask on").format(summary=summary))
         return EXIT_USAGE
-    sys.stderr.write(summary + "\n" + _("{question} [y/N] ").format(question=question))
+    sys.stderr.write(f"{summary}\n{question} [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip().lower() in ("y", "yes"):
