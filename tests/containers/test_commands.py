@@ -115,7 +115,7 @@ def test_url_and_the_actions(server: DemoServer, capsys: pytest.CaptureFixture[s
     assert main(["run", "--yes", *VLLM]) == 0
     instance_id = capsys.readouterr().out.strip()
     assert main(["url", instance_id]) == 0
-    assert capsys.readouterr().out.startswith("ssh://root@127.0.0.1:")  # an ssh task: its SSH address
+    assert capsys.readouterr().out.startswith("ssh -p ")  # an ssh task: its ssh command, as `s` copies it
     assert main(["rm", "--yes", instance_id]) == 5  # still running
     assert f"{instance_id}: API error 716866" in capsys.readouterr().err
     assert main(["stop", instance_id]) == 64  # no terminal to ask on, no --yes
@@ -123,11 +123,24 @@ def test_url_and_the_actions(server: DemoServer, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out.strip().endswith(f"Stopped {instance_id}")
     assert main(["url", instance_id]) == 5
     assert main(["restart", instance_id]) == 0 and main(["stop", "--yes", instance_id]) == 0
-    assert main(["rm", "--yes", instance_id, "0" * 32]) == 5  # the unknown one is named, the other goes
-    out, err = capsys.readouterr()
-    assert f"Deleted {instance_id}" in out and f"{'0' * 32}: API error 10004" in err
+    capsys.readouterr()
+    assert main(["rm", "--yes", instance_id, "0" * 32]) == 1  # an unknown one: nothing is done
+    assert f"no instance with id '{'0' * 32}'" in capsys.readouterr().err
+    assert main(["rm", "--yes", instance_id[:6]]) == 0  # a unique prefix of the id
+    assert f"Deleted {instance_id}" in capsys.readouterr().out
 
 
 def test_an_id_that_is_not_one(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["url", "../../etc/passwd"]) == 7
-    assert "is not an instance id" in capsys.readouterr().err
+    assert main(["url", "../../etc/passwd"]) == 1
+    assert "no instance with id '../../etc/passwd'" in capsys.readouterr().err
+
+
+def test_an_instance_by_its_name_or_an_ambiguous_prefix(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stop", "--yes", "jupyterlab-pytorch-demo"]) == 0  # the seeded running one, by name
+    assert "Stopped " in capsys.readouterr().out
+    assert main(["run", "--yes", "--name", "twin", *VLLM]) == 0 and main(["run", "--yes", "--name", "twin", *VLLM]) == 0
+    capsys.readouterr()
+    assert main(["stop", "--yes", "twin"]) == 2  # two of that name: the candidates, and nothing done
+    err = capsys.readouterr().err
+    assert "names several instances" in err and err.count("twin") >= 3
+    assert main(["stop", "--yes", ""]) == 1  # an empty prefix names nothing, never "all"

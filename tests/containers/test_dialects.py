@@ -83,12 +83,11 @@ def test_a_known_path_that_stops_answering_falls_back_to_the_other(server: DemoS
     assert len(listed.instances) == 2 and listed.path == ("task/list" if live else "task")
 
 
-def test_a_refused_action_says_the_servers_words_whichever_key_holds_them(
-    server: DemoServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["stop", "--yes", "0" * 32]) == 5
-    err = capsys.readouterr().err
-    assert "10004" in err and "实例不存在" in err  # `msg` or `message`: the same words reach the user
+def test_a_refused_action_says_the_servers_words_whichever_key_holds_them(server: DemoServer) -> None:
+    with ScnetSyncClient(server.base_url, server.token, FAST) as client:
+        with pytest.raises(ApiError) as caught:
+            containers.stop_instances(client, ["0" * 32])
+    assert caught.value.code == "10004" and "实例不存在" in caught.value.message  # `msg` or `message`: the same words
 
 
 def test_login_against_each_dialect(server: DemoServer, isolated_environment: Path,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
-from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
+from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
 from .lookup import add_filter_options, fetch_images, resolve_image
 from .output import aligned_lines, say, warn, write_csv, write_json
 
@@ -85,7 +85,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     ps.set_defaults(run=run_ps)
 
     url = commands.add_parser("url", help=_("print an instance's access URL"),
-                              description=_("Print the access URL of a running instance."))
+                              description=_("Print the access URL of a running instance (for an SSH one, its ssh "
+                                            "command). ID may be a unique prefix of the id, or the instance's name."))
     url.add_argument("id", metavar="ID")
     add_connection_options(url, argparse.SUPPRESS)
     url.set_defaults(run=run_url)
@@ -95,7 +96,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("stop", _("stop instances"), _("Stop instances."), True),
         ("rm", _("delete stopped instances"), _("Delete stopped instances."), True),
     ):
-        action = commands.add_parser(name, help=verb, description=description)
+        action = commands.add_parser(name, help=verb, description=description + " " + _(
+            "Each ID may be a unique prefix of an instance's id, or its name."))
         action.add_argument("ids", nargs="+", metavar="ID")
         if asks:
             action.add_argument("-y", "--yes", action="store_true", help=_("do not ask"))
@@ -194,8 +196,7 @@ def _wait(client: Any, instance_id: str, timeout: float) -> int:
             say(_("{id}: {status}").format(id=instance_id, status=instance.status or _("unknown status")))
             said = instance.status
         if instance.status == "Running":
-            url = containers.access_url(client, instance_id)
-            return _print_url(url, sys.stdout)
+            return _print_entry(instance, containers.access_url(client, instance_id), sys.stdout)
         if instance.final:
             raise ApiError(_("Instance {id} is {status}").format(id=instance_id, status=instance.status),
                            _("see `scnet-images ps`; the platform's console has its logs"))
@@ -247,23 +248,56 @@ def run_url(args: argparse.Namespace) -> int:
     from ..api import containers
 
     with connected(args) as client:
-        url = containers.access_url(client, args.id)
-    return _print_url(url, sys.stdout)
+        found = resolve_instances(client, [args.id])
+        if isinstance(found, int):
+            return found
+        return _print_entry(found[0], containers.access_url(client, found[0].id), sys.stdout)
 
 
-def _print_url(url: str, out: TextIO) -> int:
-    """Print an access URL (an http(s) one, or an instance's SSH address), checked first."""
+def _print_entry(instance: Instance, url: str, out: TextIO) -> int:
+    """Print how to reach the instance, checked first: its access URL, or for an instance
+    reached over SSH (the URL an ssh:// address) the `ssh -p PORT user@host` command."""
     from ..links import ssh_command, url_problem
     from ..safe_text import printable
 
-    problem = url_problem(url)
-    if problem and url.startswith("ssh://") and ssh_command(url).text:
-        problem = None
+    if url.startswith("ssh://") or (url_problem(url) and instance.task_type == "ssh"):
+        line = ssh_command(url)
+        if line.text:
+            out.write(line.text + "\n")
+            return EXIT_OK
+        problem = line.problem
+    else:
+        problem = url_problem(url)
     if problem:
         say(_("refusing to print the access URL {url}: {problem}").format(url=repr(printable(url[:80])), problem=problem))
         return 6
     out.write(url + "\n")
     return EXIT_OK
+
+
+def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
+    """The instances `refs` name, each by its id, a unique prefix of it, or its name (as docker
+    and kubectl take them), from one read of the list; else the exit code, said on stderr:
+    1 for a reference that names none, 2 for one that names several (the candidates listed)."""
+    from ..api import containers
+    from ..safe_text import printable
+
+    listed = containers.list_instances(client).instances
+    chosen: list[Instance] = []
+    for ref in refs:
+        matches = ([i for i in listed if i.id == ref] or [i for i in listed if i.name == ref]
+                   or [i for i in listed if ref and i.id.startswith(ref)])
+        if not matches:
+            say(_("no instance with id {ref} (nor one of that name) in this region; `scnet-images ps` lists them")
+                .format(ref=repr(printable(ref[:70]))))
+            return EXIT_NO_MATCH
+        if len(matches) > 1:
+            say(_("{ref} names several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
+            for instance in matches:
+                say(f"  {instance.id}  {printable(instance.name)}  {printable(instance.status)}")
+            return EXIT_AMBIGUOUS
+        chosen.append(matches[0])
+    return chosen
 
 
 # What each action says once done (translated when said).
@@ -287,23 +321,27 @@ def run_action(args: argparse.Namespace) -> int:
     the others go on; the exit code is the first failure's."""
     from ..api import containers
     from ..api.errors import ScnetError
+    from ..safe_text import printable
 
     done = ACTIONS[args.action]
     calls = {"restart": containers.restart_instance,
              "stop": lambda client, one: containers.stop_instances(client, [one]),
              "rm": lambda client, one: containers.delete_instances(client, [one])}
-    if getattr(args, "yes", True) is False:
-        answer = _confirmed(_asking(args.action, args.ids), _("Go ahead?"))
-        if answer is not True:
-            return answer
     code = EXIT_OK
     with connected(args) as client:
-        for instance_id in args.ids:
+        found = resolve_instances(client, args.ids)
+        if isinstance(found, int):
+            return found
+        if getattr(args, "yes", True) is False:
+            answer = _confirmed(_asking(args.action, [f"{i.id} ({printable(i.name)})" for i in found]), _("Go ahead?"))
+            if answer is not True:
+                return answer
+        for instance in found:
             try:
-                calls[args.action](client, instance_id)
+                calls[args.action](client, instance.id)
             except ScnetError as error:
-                say(_("{id}: {problem}").format(id=instance_id, problem=error))
+                say(_("{id}: {problem}").format(id=instance.id, problem=error))
                 code = code or error.exit_code
                 continue
-            print(_(done).format(id=instance_id), flush=True)
+            print(_(done).format(id=instance.id), flush=True)
     return code
