@@ -175,9 +175,10 @@ class ScnetImagesApp(App[None]):
                               "start.").format(setting=i18n.chosen_by()), title=_("Language"), timeout=8,
                             markup=False)
 
-    def copy_text(self, label: str, value: str | Copyable) -> None:
+    def copy_text(self, label: str, value: str | Copyable, *, note: str = "") -> None:
         """Put `value` (the `label` of something) on the clipboard by the best way there is, and
-        say how; refuse what must not be pasted; show it to select where nothing can copy."""
+        say how (after `note`, a sentence of why it was copied, when given); refuse what must
+        not be pasted; show it to select where nothing can copy."""
         copyable = value if isinstance(value, Copyable) else Copyable(value, refusal(value) or "")
         text, reason = copyable.text, copyable.problem or refusal(copyable.text)
         if reason:
@@ -197,7 +198,9 @@ class ScnetImagesApp(App[None]):
             return
         shown = text if len(text) <= 200 else text[:199] + "…"
         # A copied access URL carries a credential: the notice shows it masked.
-        self.notify(f"{printable(masked(shown))}\n{how}", title=_("Copied the {what}").format(what=label), markup=False)
+        said = f"{note}\n" if note else ""
+        self.notify(f"{said}{printable(masked(shown))}\n{how}", title=_("Copied the {what}").format(what=label),
+                    markup=False)
 
     def open_link(self, label: str, url: str) -> None:
         """Open `url` in the system's browser (the visitor's, when served to a web page); where
@@ -208,7 +211,7 @@ class ScnetImagesApp(App[None]):
                         severity="warning", markup=False)
             return
         if not (self.is_web or _has_browser()):
-            self.copy_text(label, Copyable(url))
+            self.copy_text(label, Copyable(url), note=_("No system browser was found here, so it was copied instead."))
             return
         self.open_url(url)
         self.notify(printable(masked(url)), title=_("Opened the {what}").format(what=label), markup=False)

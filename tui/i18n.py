@@ -162,3 +162,8 @@ def start(flag: str | None = None, environ: Mapping[str, str] | None = None, con
         return ""
     return _("{source}: there is no language {value}; there are {languages}").format(
         value=repr(choice.passed_value), source=choice.passed_over, languages=", ".join(available()))
+
+
+def unlimited_word(value: str) -> str:
+    """A time limit as the interface says it: the platform's `unlimited` in words (不限)."""
+    return _("unlimited") if value.strip().lower() == "unlimited" else value

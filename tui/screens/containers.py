@@ -14,6 +14,7 @@ name: the list is asked a few times, and the instance is highlighted once it sho
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any, Callable, NamedTuple
 
@@ -25,7 +26,6 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
 from ..api import containers
@@ -40,19 +40,17 @@ from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.error_banner import ErrorBanner, error_message, error_title
 from ..widgets.instance_pane import InstancePane
+from ..widgets.instance_table import InstanceTable, status_word
 from ..widgets.key_footer import KeyFooter
 from .confirm import ConfirmDialog
 from .help import HelpScreen
 
 REFRESH_SECONDS = 3.0
+# While nothing is on its way, the list is still asked again now and then (another session,
+# the console, or a time limit may change it).
+IDLE_REFRESH_SECONDS = 30.0
 # How many lists a launch whose outcome is unknown is looked for in (one every REFRESH_SECONDS).
 LOOK_FOR_LISTS = 10
-# The ones people scan first come first: the rest are in the pane beside the table too.
-COLUMNS = (("name", N_("Name")), ("status", N_("Status")), ("type", N_("Type")), ("resources", N_("Resources")),
-           ("time", N_("Run time")), ("image", N_("Image")), ("group", N_("Group")), ("created", N_("Created")),
-           ("id", N_("ID")))
-STATUS_STYLES = {"Running": "bold green", "Deploying": "yellow", "Waiting": "yellow", "Failed": "bold red",
-                 "Terminated": "dim", "Completed": "dim"}
 
 
 class _Listed(NamedTuple):
@@ -63,19 +61,6 @@ class _Url(NamedTuple):
     instance: Instance
     url: str
     open: bool
-
-
-def row_of(instance: Instance) -> tuple[Text, ...]:
-    status = Text(printable(instance.status or "?"), style=STATUS_STYLES.get(instance.status, ""))
-    cells = (instance.name, None, instance.task_type, instance.resources, instance.duration, instance.version,
-             instance.resource_group, instance.create_time, instance.id)
-    return tuple(status if cell is None else Text(_cut(printable(cell or "—"))) for cell in cells)
-
-
-def _cut(text: str, width: int = 32) -> str:
-    """A long value (an image's name:tag) cut so the columns after it stay in view; the pane
-    beside the table has it whole."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ContainersScreen(Screen[None]):
@@ -121,22 +106,20 @@ class ContainersScreen(Screen[None]):
         self.instances: dict[str, Instance] = {}
         self._busy = False
         self._listed = False  # the platform has answered the list at least once
+        self._last_list = 0.0  # when the list was last asked (time.monotonic)
         self._warned: list[str] = []  # what was said about the last list (said again only when it changes)
 
     def compose(self) -> ComposeResult:
         yield ConnectionHeader(self.connection, clock=self._clock)
         yield ErrorBanner()
         with Horizontal(id="containers-main"):
-            table: DataTable[Text] = DataTable(id="instances", cursor_type="row", zebra_stripes=True)
-            for key, title in COLUMNS:
-                table.add_column(_(title), key=key)
-            yield table
+            yield InstanceTable()
             yield InstancePane()
         yield Static(id="containers-status")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(InstanceTable).focus()
         self._status(_("Loading your instances…"))
         self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self._tick)
@@ -144,11 +127,14 @@ class ContainersScreen(Screen[None]):
     # --- loading ---------------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        if not self._busy and (self.following or self.look_for or any(i.busy for i in self.instances.values())):
+        watching = self.following or self.look_for or any(i.busy for i in self.instances.values())
+        due = time.monotonic() - self._last_list >= IDLE_REFRESH_SECONDS
+        if not self._busy and (watching or due):
             self.action_refresh()
 
     def action_refresh(self) -> None:
         self._busy = True
+        self._last_list = time.monotonic()
         self._list()
 
     @work(exclusive=True, group="containers-list", exit_on_error=False)
@@ -232,24 +218,14 @@ class ContainersScreen(Screen[None]):
 
     def _show(self, instances: list[Instance]) -> None:
         """Update the rows in place: the cursor stays on its instance, nothing is redrawn needlessly."""
-        table: DataTable[Text] = self.query_one(DataTable)
-        current = self._highlighted_id()
-        fresh = {instance.id: instance for instance in instances}
-        for gone in [key for key in self.instances if key not in fresh]:
-            table.remove_row(gone)
-        for instance in instances:
-            cells = row_of(instance)
-            if instance.id not in self.instances:
-                table.add_row(*cells, key=instance.id)
-            elif instance != self.instances[instance.id]:
-                for (column, _title), cell in zip(COLUMNS, cells):
-                    table.update_cell(instance.id, column, cell)
+        table = self.query_one(InstanceTable)
+        table.show(instances)
+        fresh = table.instances
         self.instances = fresh
         self._look_for_launch(instances)
-        target = self.following if self.following in fresh and not self._moved_to_follow else current
-        if target in fresh:
-            self._moved_to_follow = self._moved_to_follow or target == self.following
-            table.move_cursor(row=table.get_row_index(target))
+        if self.following in fresh and not self._moved_to_follow:
+            self._moved_to_follow = True
+            table.move_to(self.following)
         self._follow_up()
         self._status_counts()
         highlighted = self._highlighted_id()
@@ -289,19 +265,27 @@ class ContainersScreen(Screen[None]):
         self.following = ""
         name = printable(instance.name or instance.id)
         if instance.status == "Running":
-            self.notify(_("{name} is running: o opens it, u copies its URL.").format(name=name),
-                        title=_("Instance running"), timeout=10, markup=False)
+            web = any(port.protocol == "HTTP" for port in instance.ports) or instance.task_type != "ssh"
+            ssh = any(port.protocol == "SSH" for port in instance.ports) or instance.task_type == "ssh"
+            if web and ssh:
+                said = _("{name} is running: o opens it, u copies its URL, s copies its ssh command.")
+            elif web:
+                said = _("{name} is running: o opens it, u copies its URL.")
+            else:
+                said = _("{name} is running: s copies its ssh command.")
+            self.notify(said.format(name=name), title=_("Instance running"), timeout=10, markup=False)
         else:
             self.notify(_("{name} is {status}. The platform's console has its logs.").format(
-                name=name, status=printable(instance.status)), title=_("Instance did not start"), severity="error",
-                timeout=12, markup=False)
+                name=name, status=status_word(instance.status)), title=_("Instance did not start"),
+                severity="error", timeout=12, markup=False)
 
     def _status_counts(self) -> None:
         counts: dict[str, int] = {}
         for instance in self.instances.values():
             counts[instance.status] = counts.get(instance.status, 0) + 1
-        # The statuses are the platform's words (data): counted as they came.
-        summary = i18n.join(f"{number} {printable(status).lower()}" for status, number in sorted(counts.items()))
+        # Said as the interface says them (one the documentation does not list, as it came).
+        summary = i18n.join(f"{number} {printable(status_word(status)).lower()}"
+                            for status, number in sorted(counts.items()))
         total = len(self.instances)
         if not total:
             text = _("No instances in this region yet: press Esc, pick an image, press l.")
@@ -316,11 +300,7 @@ class ContainersScreen(Screen[None]):
         self.query_one("#containers-status", Static).update(Text(text))
 
     def _highlighted_id(self) -> str:
-        table: DataTable[Text] = self.query_one(DataTable)
-        if not table.row_count:
-            return ""
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return str(key.value) if key.value is not None else ""
+        return self.query_one(InstanceTable).highlighted_id
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -396,7 +376,7 @@ class ContainersScreen(Screen[None]):
                        else _("{name} is still {status}: stop it first (x), then delete it."))
         else:
             return True
-        self.notify(message.format(name=name, status=printable(instance.status)), severity="warning", markup=False)
+        self.notify(message.format(name=name, status=status_word(instance.status)), severity="warning", markup=False)
         return False
 
     def action_stop(self) -> None:
@@ -405,7 +385,7 @@ class ContainersScreen(Screen[None]):
 
     def action_delete(self) -> None:
         self._confirmed("delete", _("Delete the instance"),
-                        _("Delete {name}? It is removed from the list for good (stop it first)."), _("Delete"))
+                        _("Delete {name}? It is removed from the list for good."), _("Delete"))
 
     def _confirmed(self, action: str, title: str, question: str, label: str) -> None:
         instance = self._chosen()
@@ -422,7 +402,7 @@ class ContainersScreen(Screen[None]):
                              answered)
 
     def action_cursor(self, direction: str) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
+        table = self.query_one(InstanceTable)
         table.action_cursor_down() if direction == "down" else table.action_cursor_up()
 
     def action_back(self) -> None:
@@ -432,15 +412,8 @@ class ContainersScreen(Screen[None]):
         """Say everything again in the language now chosen; the rows and the cursor stay. A
         failure on show is asked again, so that its message is said in the new language too."""
         self.query_one(ConnectionHeader).retranslate(self.connection)
-        for widget in (self.query_one(InstancePane), self.query_one(KeyFooter)):
+        for widget in (self.query_one(InstancePane), self.query_one(KeyFooter), self.query_one(InstanceTable)):
             widget.retranslate()
-        table: DataTable[Text] = self.query_one(DataTable)
-        for key, title in COLUMNS:
-            column = table.columns[ColumnKey(key)]
-            column.label = Text(_(title))
-            column.content_width = max(column.content_width, column.label.cell_len)
-        table._clear_caches()  # the header row is cached as rendered: it must be drawn again
-        table.refresh(layout=True)
         if self.instances:
             self._status_counts()
         elif self._listed:

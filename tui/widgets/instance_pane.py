@@ -12,9 +12,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..api.container_models import Instance
-from ..i18n import N_, _
+from ..api.envelope import text_of
+from ..i18n import N_, _, unlimited_word
 from ..links import masked
 from ..safe_text import json_safe, printable
+from .instance_table import status_word
 
 # (label, field of the detail answer) in the order people look for them.
 FIELDS = (
@@ -40,8 +42,12 @@ def render_instance(instance: Instance) -> Group:
     fields = Table.grid(padding=(0, 1))
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(overflow="fold")
+    # What the app itself says in words is said in the interface's language; the platform's own
+    # values stay as they came in the raw JSON below.
+    shown = {"status": status_word(instance.status), "id": instance.id,
+             "timeoutLimit": unlimited_word(text_of(raw.get("timeoutLimit")))}
     for label, key in FIELDS:
-        fields.add_row(_(label), _text(raw.get(key)))
+        fields.add_row(_(label), _text(shown[key] if key in shown else raw.get(key)))
     parts: list[object] = [fields]
     if instance.ports:
         ports = Table.grid(padding=(0, 1))
