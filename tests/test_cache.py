@@ -144,6 +144,61 @@ def test_a_file_someone_else_could_write_is_not_loaded(monkeypatch: pytest.Monke
     assert cache.load("k")[0] is None and "another user" in cache.load("k")[1]
 
 
+def test_a_folder_someone_else_could_write_is_not_read(monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    cache.save("k", cache.Cached(IMAGES, 1000.0), head=IMAGES[:3])
+    cache.folder().chmod(0o775)
+    back, problem = cache.load("k")
+    assert back is None and "the cache folder" in problem and "writable by others" in problem
+    assert cache.load_head("k") is None and cache.load_names("k", "img") == []
+    with pytest.raises(cache.Refused):
+        cache.save("k", cache.Cached(IMAGES, 2000.0))  # nothing is written where others may swap it
+    assert main(["cache", "info"]) == 0 and "writable by others" in capsys.readouterr().err
+    cache.folder().chmod(0o700)
+    assert cache.load("k")[0] is not None and cache.load("k")[0].saved_at == 1000.0
+    monkeypatch.setattr(os, "geteuid", lambda: cache.folder().stat().st_uid + 1)
+    assert "the cache folder" in cache.load("k")[1] and "another user" in cache.load("k")[1]
+    assert cache.load_names("k", "img") == []
+
+
+def test_a_names_file_someone_else_could_write_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.save("k", cache.Cached(IMAGES, 1000.0))
+    names = cache.folder() / "k.names"
+    names.chmod(0o666)
+    assert cache.load_names("k", "img") == []
+    names.chmod(0o600)
+    assert cache.load_names("k", "img1")
+    monkeypatch.setattr(os, "geteuid", lambda: names.stat().st_uid + 1)
+    assert cache.load_names("k", "img1") == []
+
+
+def _plant(kind: str, path: Path, like: Path) -> None:
+    """A FIFO (which would hold a reader for ever), or a symlink to a file of ours elsewhere."""
+    copy = path.parent.parent / f"elsewhere-{path.name}"
+    copy.write_bytes(like.read_bytes())
+    copy.chmod(0o600)
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path, 0o600)
+    else:
+        path.symlink_to(copy)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_a_planted_fifo_or_symlink_is_not_read(kind: str, isolated_environment: Path) -> None:
+    cache.save("demo", cache.Cached(IMAGES, time.time()))
+    for suffix in (".pickle", ".names"):
+        path = cache.folder() / f"demo{suffix}"
+        _plant(kind, path, path)
+    env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], "SCNET_CONFIG": str(isolated_environment)}
+    done = subprocess.run([sys.executable, "-m", "tui", "list", "--offline"], env=env, capture_output=True, text=True,
+                          timeout=30)  # a FIFO opened for reading waits for a writer for ever
+    assert done.returncode == 4 and "is not a regular file" in done.stderr and done.stdout == ""
+    assert _complete("scnet-images path img", {"XDG_CACHE_HOME": env["XDG_CACHE_HOME"],
+                                                "SCNET_CONFIG": str(isolated_environment)}) == []
+    assert cache.load_head("demo") is None and cache.entries() == []
+
+
 @pytest.fixture
 def region(monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoServer]:
     with DemoServer(clock=FakeClock()) as server:
@@ -268,3 +323,39 @@ def test_completion_quoting_matches_argcomplete(
         finder._display_completions = {}
     assert ours.quote_completions(list(candidates), "", wordbreak) == theirs.quote_completions(
         list(candidates), "", wordbreak)
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_a_completion_starting_with_a_tilde_is_not_expanded(shell: str, monkeypatch: pytest.MonkeyPatch,
+                                                            isolated_environment: Path) -> None:
+    import argcomplete
+
+    from tui.commands.completion import _finder
+
+    monkeypatch.setenv("_ARGCOMPLETE_SHELL", shell)
+    ours, theirs = _finder(), argcomplete.CompletionFinder()
+    for finder in (ours, theirs):
+        finder.append_space, finder._display_completions = True, {}
+    for candidates in (["~root", "~root:1"], ["~root"]):  # argcomplete's quoting, and the tilde escaped
+        assert ours.quote_completions(list(candidates), "", None) == [
+            "\\" + word for word in theirs.quote_completions(list(candidates), "", None)]
+    assert ours.quote_completions(["~root"], "", None) == ["\\~root "]
+    assert ours.quote_completions(["~root", "~x"], "'", None) == ["~root", "~x"]  # quoted: nothing expands
+    tilde = tuple(parse_image({"name": name, "tag": "1", "path": f"r/x{n}:1"})
+                  for n, name in enumerate(["~root", "~rx"]))
+    cache.save("demo", cache.Cached(tilde, time.time()))
+    env = {"XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"], "SCNET_CONFIG": str(isolated_environment),
+           "_ARGCOMPLETE_SHELL": shell}
+    offered = _complete("scnet-images path ~r", env)
+    # (zsh's answers carry a description after a colon)
+    assert {word.split(":")[0] for word in offered} >= {"\\~root", "\\~rx"}
+    assert not any(word.startswith("~") for word in offered)
+
+
+def test_fish_escapes_a_tilde_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.commands.completion import _finder
+
+    monkeypatch.setenv("_ARGCOMPLETE_SHELL", "fish")
+    finder = _finder()
+    finder.append_space, finder._display_completions = True, {}
+    assert finder.quote_completions(["~root", "~x"], "", None) == ["~root", "~x"]

@@ -1,16 +1,18 @@
 """The last catalog of each region, kept in the user's cache folder for instant lookups.
 
-One file per region (a profile, or the demo): the images as parsed, when they were
-fetched, and the server-side filters they answer. It is written atomically, mode 600 in
-a 700 folder, and holds no token (only what the image list answered). Beside it, a
-plain list of image names and `name:tag` versions for shell completion, which must not
-parse a catalog to answer a TAB.
+One file per region and account (`cache_names.key_of`: another token on the same address
+never reads this one's): the images as parsed, when they were fetched, and the server-side
+filters they answer. It is written atomically, mode 600 in a 700 folder, and holds no token
+(only what the image list answered). Beside it, a plain list of image names and `name:tag`
+versions for shell completion, which must not parse a catalog to answer a TAB.
 
 The format is chosen for load speed: pickle, in frames of a few thousand images (a
 frame is one short hold of the interpreter, so the browser stays responsive while a
 thread writes 100,000 images). Pickle runs code from the file it loads, so a file is
-loaded only when it is this user's own and no one else may write it; a file that is
-corrupt, truncated or of another version is ignored with a note, never a crash.
+loaded only from this user's own folder that no one else may write, and only when it is a
+regular file of this user's that no one else may write (`cache_names.open_private`); a
+file that is not, or that is corrupt, truncated or of another version, is ignored with a
+note, never a crash.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 import math
 import os
 import pickle
-import stat
 import time
 from collections.abc import Mapping
 from itertools import repeat, starmap
@@ -26,7 +27,16 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.envelope import gc_paused
-from .cache_names import folder, key_of, load_names, names_file  # noqa: F401  (key_of, load_names: for callers)
+from .cache_names import (  # noqa: F401  (key_of, load_names, Refused: for callers)
+    SECRET_NAME,
+    Refused,
+    folder,
+    key_of,
+    load_names,
+    names_file,
+    open_folder,
+    open_private,
+)
 from .api.models import Image
 from .i18n import _, ngettext
 
@@ -82,19 +92,22 @@ def describe_age(seconds: float) -> str:
 
 
 def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
-    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError.
+    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError
+    (`Refused` when the folder is not this user's alone: nothing is written there).
 
     `head`: the first rows of the browser's first view (a screenful or a few thousand, in
     display order), stored again in a frame of their own before the catalog, so that the
     browser paints them before it has read the rest (`load_head`)."""
-    target = folder()
-    _private_folder(target)
     head = tuple(head[:_FRAME])
     header = {"version": CACHE_VERSION, "saved_at": cached.saved_at, "filters": cached.filters,
               "where": cached.where, "count": len(cached.images), "head": len(head)}
-    _atomic(target / f"{key}.pickle", _frames(header, head, cached.images))
-    if cached.filters == ("", ""):
-        _atomic(target / f"{key}.names", [names_file(cached.images)])
+    directory = open_folder(create=True)
+    try:
+        _atomic(directory, f"{key}.pickle", _frames(header, head, cached.images))
+        if cached.filters == ("", ""):
+            _atomic(directory, f"{key}.names", [names_file(cached.images)])
+    finally:
+        os.close(directory)
 
 
 def _frames(header: dict[str, Any], head: tuple[Image, ...], images: tuple[Image, ...]) -> Iterable[bytes]:
@@ -126,31 +139,22 @@ def _frame(images: tuple[Image, ...]) -> bytes:
     return pickle.dumps(tuple(columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _private_folder(path: Path) -> None:
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for made in reversed(missing):
-        try:
-            os.mkdir(made, 0o700)
-        except FileExistsError:
-            continue
-        os.chmod(made, 0o700)
+def _atomic(directory: int, name: str, chunks: Iterable[bytes]) -> None:
+    """Write the file `name` of the folder open as `directory` through a new file of an
+    unpredictable name (mode 600, made exclusively: nothing planted is written through)."""
+    import secrets
 
-
-def _atomic(path: Path, chunks: Iterable[bytes]) -> None:
-    import tempfile
-
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = f".{name}.{secrets.token_hex(8)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(temporary, flags, 0o600, dir_fd=directory)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
-        os.replace(temporary, path)
+        os.rename(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
     except BaseException:
         try:
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=directory)
         except OSError:
             pass
         raise
@@ -163,11 +167,8 @@ def load_head(key: str) -> Cached | None:
     """The first rows of the cached catalog's first view (see `save`), read without the rest;
     None when there is no such file or it has no head (then `load` tells why)."""
     try:
-        with (folder() / f"{key}.pickle").open("rb") as handle:
-            if _not_ours(os.fstat(handle.fileno())):
-                return None
-            with gc_paused(keep=True):
-                return _read(handle, head_only=True)
+        with os.fdopen(open_private(f"{key}.pickle"), "rb") as handle, gc_paused(keep=True):
+            return _read(handle, head_only=True)
     except Exception:  # `load` reads the same file next and says what is wrong with it
         return None
 
@@ -176,17 +177,12 @@ def load(key: str) -> tuple[Cached | None, str]:
     """The cached catalog of `key`, or None and (when there was a file) why it was not used."""
     path = folder() / f"{key}.pickle"
     try:
-        handle = path.open("rb")
+        handle = os.fdopen(open_private(path.name), "rb")
     except FileNotFoundError:
         return None, ""
-    except OSError as exc:
-        return None, _("the cached catalog {path} cannot be read ({problem})").format(path=path, problem=exc.strerror)
+    except OSError as exc:  # the folder or the file is not safe to read (`Refused`), or cannot be
+        return None, describe(exc, path)
     with handle:
-        problem = _not_ours(os.fstat(handle.fileno()))
-        if problem == "another user":
-            return None, _("the cached catalog {path} was ignored: it belongs to another user").format(path=path)
-        if problem:
-            return None, _("the cached catalog {path} was ignored: it is writable by others").format(path=path)
         try:
             with gc_paused(keep=True):  # 100,000 images hold no cycles: no collection needs to walk them
                 return _read(handle), ""
@@ -195,15 +191,13 @@ def load(key: str) -> tuple[Cached | None, str]:
                 path=path, problem=type(exc).__name__)
 
 
-def _not_ours(info: os.stat_result) -> str:
-    """Why a file must not be loaded ("another user", "writable"), or "" when it may."""
-    if os.name != "posix":
-        return ""
-    if info.st_uid != os.geteuid():
-        return "another user"
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "writable"
-    return ""
+def describe(error: OSError, path: Path | None = None) -> str:
+    """A note saying why the cache (the catalog at `path`) could not be used."""
+    if isinstance(error, Refused):
+        return error.message
+    if path is None:
+        return error.strerror or type(error).__name__
+    return _("the cached catalog {path} cannot be read ({problem})").format(path=path, problem=error.strerror)
 
 
 def _read(handle: Any, head_only: bool = False) -> Cached | None:
@@ -288,27 +282,39 @@ class Entry(NamedTuple):
 
 
 def entries() -> list[Entry]:
-    """Every cached catalog, from its header only (no images are loaded)."""
+    """Every cached catalog, from its header only (no images are loaded). Raises `Refused`
+    when the folder is not this user's alone."""
+    try:
+        directory = open_folder()
+    except FileNotFoundError:
+        return []
     found = []
-    for path in sorted(folder().glob("*.pickle")) if folder().exists() else []:
-        try:
-            with path.open("rb") as handle:
-                if handle.read(len(_MAGIC)) != _MAGIC:
-                    continue
-                if _not_ours(os.fstat(handle.fileno())):
-                    continue  # not read: `load` says why when it is asked for
-                header = _checked_header(pickle.load(handle))
-            found.append(Entry(path.stem, header["where"], header["saved_at"], header["count"], path.stat().st_size))
-        except Exception:  # a broken file: listed by `clear`, not here
-            continue
+    try:
+        for name in sorted(os.listdir(directory)):
+            if name.startswith(".") or not name.endswith(".pickle"):
+                continue
+            try:
+                with os.fdopen(open_private(name, directory=directory), "rb") as handle:
+                    if handle.read(len(_MAGIC)) != _MAGIC:
+                        continue
+                    header = _checked_header(pickle.load(handle))
+                    size = os.fstat(handle.fileno()).st_size
+            except Exception:  # not safe to read, or broken: `load` says why, `clear` removes it
+                continue
+            key = name.removesuffix(".pickle")
+            found.append(Entry(key, header["where"], header["saved_at"], header["count"], size))
+    finally:
+        os.close(directory)
     return found
 
 
 def clear() -> int:
-    """Remove every cached catalog; returns how many files were removed."""
+    """Remove every cached catalog, its names, and the key of the tokens' hashes; returns how
+    many files were removed."""
+    path = folder()
     removed = 0
-    for path in folder().glob("*") if folder().exists() else []:
-        if path.suffix in (".pickle", ".names", ".tmp"):
-            path.unlink(missing_ok=True)
+    for name in os.listdir(path) if path.is_dir() else []:
+        if name == SECRET_NAME or name.endswith((".pickle", ".names", ".tmp")):
+            (path / name).unlink(missing_ok=True)
             removed += 1
     return removed

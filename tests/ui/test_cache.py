@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import time
 
@@ -203,9 +204,87 @@ def test_a_fetched_catalog_is_kept_even_when_the_screen_went_while_it_waited(mon
 
     monkeypatch.setattr(catalog_loading, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
     images = tuple(parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(10))
-    catalog_loading.chore(catalog_loading._write_cache, "k", cache.Cached(images, time.time()), required=True)
-    kept, _ = cache.load("k")
+    with DemoServer() as server:
+        connection = demo_connection(server)
+    catalog_loading.chore(catalog_loading._write_cache, connection, cache.Cached(images, time.time()), required=True)
+    kept, _ = cache.load("demo")
     assert kept is not None and kept.images == images  # written: quitting does not lose it
     replaced = list(images)
     catalog_loading.chore(let_go, replaced)
     assert replaced == list(images)  # an optional chore is skipped once the screen went
+
+
+async def test_nothing_of_the_cache_is_read_on_the_screens_thread(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    images = tuple(parse_image(item) for item in server.images)
+    head = sort_images(images, "created", True)[:20]
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"), head)
+    screens = threading.get_ident()
+    readers: list[int] = []
+    read_head, read = cache.load_head, cache.load
+    monkeypatch.setattr(cache, "load_head", lambda key: (readers.append(threading.get_ident()), read_head(key))[1])
+    monkeypatch.setattr(cache, "load", lambda key: (readers.append(threading.get_ident()), read(key))[1])
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(ImageTable).row_count == len(server.images)
+    assert len(readers) == 2 and screens not in readers
+
+
+async def test_a_fifo_planted_for_the_cache_holds_nothing(server: DemoServer) -> None:
+    """Opened without waiting for a writer, and refused with a note. (Should a reader wait all
+    the same, a watchdog opens the FIFO for writing every few seconds, which lets it go: the
+    test then fails instead of hanging.)"""
+    cache.save("demo", cache.Cached(tuple(parse_image(item) for item in server.images[:5]), time.time()))
+    planted = cache.folder() / "demo.pickle"
+    planted.unlink()
+    os.mkfifo(planted, 0o600)
+    done, released = threading.Event(), threading.Event()
+
+    def watchdog() -> None:
+        while not done.wait(5):
+            with contextlib.suppress(OSError):  # no reader waiting: nothing to let go
+                os.close(os.open(planted, os.O_WRONLY | os.O_NONBLOCK))
+                released.set()
+
+    watching = threading.Thread(target=watchdog, daemon=True)
+    watching.start()
+    try:
+        app = ScnetImagesApp(connection=demo_connection(server))
+        async with app.run_test(size=STANDARD) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(ImageTable).row_count == len(server.images)
+            assert any("is not a regular file" in str(toast.message) for toast in app._notifications)
+    finally:
+        done.set()
+        watching.join(10)
+    assert not released.is_set()  # no reader ever waited on it
+
+
+async def test_first_rows_read_slowly_are_shown_when_they_come(
+    server: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first frame waits a moment for the cached rows, not for a slow disk: then the screen
+    starts without them, and they are shown when they come."""
+    from tui.screens import catalog_loading
+
+    images = tuple(parse_image(item) for item in server.images)
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"),
+               sort_images(images, "created", True)[:20])
+    monkeypatch.setattr(catalog_loading, "HEAD_WAIT", 0.0)
+    gate, shown, read_head = threading.Event(), threading.Event(), cache.load_head
+    monkeypatch.setattr(cache, "load_head", lambda key: (gate.wait(30), read_head(key))[1])
+    show = catalog_loading.CatalogLoading._show_cache_head
+    monkeypatch.setattr(catalog_loading.CatalogLoading, "_show_cache_head",
+                        lambda screen, read: (show(screen, read), shown.set()))
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ImageTable)
+        assert table.row_count == 0 and app.screen._load_worker is None  # the server waits for the cache
+        assert "Reading the cached catalog" in str(app.screen.query_one("#activity", Static).render())
+        gate.set()
+        assert await asyncio.to_thread(shown.wait, 30)
+        await settle(pilot)
+        assert table.row_count == len(images) and app.screen._load_worker is not None

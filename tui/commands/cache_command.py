@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
         print(ngettext("Removed {count} cached file from {folder}", "Removed {count} cached files from {folder}",
                        removed).format(count=removed, folder=cache.folder()))
         return EXIT_OK
-    entries = cache.entries()
+    try:
+        entries = cache.entries()
+    except cache.Refused as refused:  # a folder others may write: nothing in it is read
+        say(refused.message)
+        return EXIT_OK
     if not entries:
         say(_("nothing is cached yet in {folder}").format(folder=cache.folder()))
         return EXIT_OK

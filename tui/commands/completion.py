@@ -3,8 +3,9 @@
 The scripts come from argcomplete: on <TAB> the shell runs `scnet-images` itself with the
 command line in its environment; `complete` (called before anything else runs) answers
 from the argument definitions and these completers, and exits. Completion never waits on
-the network: image names and versions come from the cached catalog's name list, profile
-names from the config file (no `token_command` is run).
+the network: image names and versions come from the name list of the cached catalog of the
+account the line names (its token's), profile names from the config file (no `token_command`
+is run, so a profile whose token comes from one gets no image names).
 """
 
 from __future__ import annotations
@@ -73,16 +74,26 @@ def _finder() -> Any:
             # Escaping tries twenty characters on every candidate. Many plain candidates (image
             # versions) for bash or fish need none of it: only bash's cut at the last word
             # break (the `:` of `name:tag`), which is all that is done for them here.
+            shell = os.environ.get("_ARGCOMPLETE_SHELL", "bash")
             plain = (
                 len(completions) > 1 and not cword_prequote
-                and os.environ.get("_ARGCOMPLETE_SHELL", "bash") in ("bash", "fish", "tcsh")
+                and shell in ("bash", "fish", "tcsh")
                 and _PLAIN.fullmatch("\x00".join(completions)) is not None
             )
-            if not plain:
-                return super().quote_completions(completions, cword_prequote, last_wordbreak_pos)
-            if last_wordbreak_pos is None:
-                return completions
-            return [completion[last_wordbreak_pos + 1 :] for completion in completions]
+            if plain:
+                return completions if last_wordbreak_pos is None else [
+                    completion[last_wordbreak_pos + 1 :] for completion in completions]
+            quoted = super().quote_completions(completions, cword_prequote, last_wordbreak_pos)
+            if cword_prequote or shell not in ("bash", "zsh"):  # quoted, or a shell that escapes itself
+                return quoted
+            # argcomplete leaves `~` as it is: bash and zsh would expand `~name` to a home folder.
+            return [self._escaped_tilde(completion) for completion in quoted]
+
+        def _escaped_tilde(self, completion: str) -> str:
+            escaped = completion.replace("~", "\\~")
+            if escaped != completion and completion in self._display_completions:
+                self._display_completions[escaped] = self._display_completions[completion]
+            return escaped
 
     return Finder()
 
@@ -128,7 +139,7 @@ def _profiles(prefix: str, **_: Any) -> list[str]:
 
 
 def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
-    """Names and name:tag versions of the cached catalog of the region the line names."""
+    """Names and name:tag versions of the cached catalog of the region and account the line names."""
     from ..cache_names import load_names
 
     try:
@@ -137,11 +148,11 @@ def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]
         return []
 
 
-def _cache_key(args: argparse.Namespace) -> str:
-    """The cache file of the region the flags, environment or config name, found without
-    running anything (a `token_command` is not run for a <TAB>)."""
+def _cache_key(args: argparse.Namespace) -> str | None:
+    """The cache file of the region and account the flags, environment or config name, found
+    without running anything (a `token_command` is not run for a <TAB>: None, no names)."""
     from ..cache_names import key_of
-    from ..config import ENV_BASE_URL, ENV_PROFILE, config_path, read_config_file
+    from ..config import ENV_BASE_URL, ENV_PROFILE, ENV_TOKEN, config_path, read_config_file
 
     data = read_config_file(config_path())
     profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
@@ -149,4 +160,8 @@ def _cache_key(args: argparse.Namespace) -> str:
         next(iter(profiles)) if len(profiles) == 1 else "")
     stored = profiles.get(name, {}) if isinstance(profiles.get(name), dict) else {}
     base_url = getattr(args, "base_url", None) or os.environ.get(ENV_BASE_URL) or stored.get("base_url") or ""
-    return key_of(base_url, name if stored else "", demo=not base_url)
+    if not base_url:
+        return key_of("", "", demo=True)
+    token = getattr(args, "token", None) or os.environ.get(ENV_TOKEN) or stored.get("token") or ""
+    # The key of the tokens' hashes is never made for a <TAB>: without it nothing is cached anyway.
+    return key_of(str(base_url), str(token).strip(), demo=False, create=False) if str(token).strip() else None

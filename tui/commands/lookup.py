@@ -103,18 +103,25 @@ def run_path(args: argparse.Namespace) -> int:
 
 
 def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
-    """The catalog for the filter flags: from the cache while it is younger than `cache_ttl`
-    (always with --offline, never with --refresh), else from the server, which refreshes the
-    cache; when the server fails and a cache answers, from the cache with a warning."""
+    """The catalog for the filter flags: from this account's cache while it is younger than
+    `cache_ttl` (always with --offline, never with --refresh), else from the server, which
+    refreshes the cache; when the server fails (not when it refuses the token) and a cache
+    answers, from the cache with a warning."""
     import time
 
     from .. import cache
-    from ..api.errors import ConfigError, NetworkError, ScnetError
+    from ..api.errors import ConfigError, NetworkError, ScnetError, TokenRefused
 
     settings = settings_from(args)
-    key = cache.key_of(settings.base_url, settings.profile, settings.demo)
+    try:
+        key = cache.key_of(settings.base_url, settings.token, settings.demo)
+    except OSError as exc:  # the folder or the key of the tokens' hashes is not safe to use: no cache
+        note(cache.describe(exc))
+        key = None
 
     def usable_cache() -> cache.Cached | None:
+        if key is None:
+            return None
         cached, problem = cache.load(key)
         if problem:
             note(problem)
@@ -132,7 +139,7 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     try:
         with connected(settings) as client:
             listed = fetch_images(client, args)
-    except ConfigError:
+    except (ConfigError, TokenRefused):  # refused: no cache answers for a token the server did not take
         raise
     except ScnetError as error:
         usable = usable_cache() if args.refresh else usable
@@ -142,7 +149,7 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
         warn(_("answering from the catalog cached {age}: {problem}").format(
             age=cache.describe_age(usable.age()), problem=error.message))
         return usable.select(args.accelerator, args.image_type)
-    if not (listed.missing or listed.cut_short):  # keep only a whole catalog
+    if key is not None and not (listed.missing or listed.cut_short):  # keep only a whole catalog
         from ..connection import Connection  # only now: an answer from the cache needs no httpx
 
         where = Connection(settings, settings.base_url, settings.token).short_label
@@ -150,7 +157,7 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
             cache.save(key, cache.Cached(listed.images, time.time(), (args.accelerator or "", args.image_type or ""),
                                          where))
         except OSError as exc:
-            note(_("the catalog could not be cached ({problem})").format(problem=exc.strerror or type(exc).__name__))
+            note(_("the catalog could not be cached ({problem})").format(problem=cache.describe(exc)))
     return listed.images
 
 

@@ -1,7 +1,9 @@
 """How the browser gets its catalog: from the cache at once, from the server on a thread.
 
-`CatalogLoading` is the loading half of `BrowserScreen` (a mixin): the cached catalog's
-first rows first and the rest read on a thread; the server asked by one exclusive worker,
+`CatalogLoading` is the loading half of `BrowserScreen` (a mixin): the cached catalog of the
+connection's account read on a thread, its first rows shown first (nothing of the cache is
+read on the screen's thread: a slow disk, or a FIFO planted in its place, would hold the
+screen still); the server asked by one exclusive worker,
 so a newer request cancels an older one; every outcome of a load reaches the screen in
 `on_worker_state_changed`, the single place that turns errors into what the user sees.
 A catalog is sorted and measured on the thread that loaded it (`prepare`), so showing
@@ -10,6 +12,7 @@ A catalog is sorted and measured on the thread that loaded it (`prepare`), so sh
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from functools import partial
@@ -103,6 +106,60 @@ class _Progress(Message):
         return isinstance(message, _Progress)
 
 
+# How long the first frame waits for the cached catalog's first rows, read on a thread (a few
+# milliseconds from a local disk; a slow one is not waited out: the rows come when they come).
+HEAD_WAIT = 0.5
+
+
+class HeadRead(NamedTuple):
+    """The first rows of a connection's cached catalog as read: None when there are none to
+    show; `key` None when the cache cannot be used (`problem` says why)."""
+
+    connection: Connection
+    key: str | None
+    head: cache.Cached | None
+    problem: str = ""
+
+
+class HeadReading:
+    """Reads the head of the cached catalog on a thread of its own: a plain thread, not a worker,
+    since the screen waits a moment for it before its first frame (a worker would start only
+    after that wait). A read that comes after the screen stopped waiting goes to `late`."""
+
+    def __init__(self, connection: Connection, late: Callable[[HeadRead], object]) -> None:
+        self._late = late
+        self._lock = threading.Lock()
+        self._read: HeadRead | None = None
+        self._waited_out = False
+        self._done = threading.Event()
+        threading.Thread(target=self._run, args=(connection,), name="read the cached catalog's head",
+                         daemon=True).start()
+
+    def within(self, seconds: float) -> HeadRead | None:
+        """The read, if it comes within `seconds`; else None, and it goes to `late` when it does."""
+        self._done.wait(seconds)
+        with self._lock:
+            self._waited_out = self._read is None
+            return self._read
+
+    def _run(self, connection: Connection) -> None:
+        try:
+            key = cache_key(connection)  # it may read the key of the tokens' hashes: a read, so here
+            head = cache.load_head(key)
+            read = HeadRead(connection, key, head if head is not None and head.answers(None, None) else None)
+        except OSError as exc:  # the folder or the key is not safe to use
+            read = HeadRead(connection, None, None, cache.describe(exc))
+        except Exception:  # the cache is skipped, the server asked all the same
+            read = HeadRead(connection, None, None)
+        with self._lock:
+            self._read = read
+            late = self._waited_out
+        self._done.set()
+        if late:
+            with contextlib.suppress(RuntimeError):  # the app went meanwhile
+                self._late(read)
+
+
 class CatalogLoading(_Base):
     """The loading half of BrowserScreen (see the module's docstring)."""
 
@@ -114,33 +171,49 @@ class CatalogLoading(_Base):
         if self._stop_waiting.wait(seconds):
             raise ScnetError(_("The browser closed while the catalog was loading"), "")
 
-    def _cache_key(self, connection: Connection | None = None) -> str:
-        settings = (connection or self.connection).settings
-        return cache.key_of(settings.base_url, settings.profile, settings.demo)
-
     def _show_cached_head(self) -> bool:
-        """The first rows of the cached catalog at once; the rest is read on a thread and
-        shown in place (100,000 images take a few tenths of a second to read)."""
-        head = cache.load_head(self._cache_key())
-        if head is None or not head.answers(None, None):
+        """The first rows of the cached catalog in the first frame, read on a thread of their own
+        (the first frame waits a moment for them, never for a slow disk: then they are shown when
+        they come); the rest is read on a worker after they are painted, and the server is
+        asked then. False when there is no cache folder at all (a stat: no file is opened on
+        the screen's thread), so the server is asked at once."""
+        if not cache.folder().is_dir():
             return False
-        self._cached_at = head.saved_at
-        self._apply_result(ImageList(head.images))
         self._reading_cache = True
         self.query_one(StatusLine).set_loading(_("Reading the cached catalog…"))
-        self.call_after_refresh(self._read_cache_rest)  # after the first rows are painted
+        reading = HeadReading(self.connection, late=partial(self.app.call_from_thread, self._show_cache_head))
+        read = reading.within(HEAD_WAIT)
+        if read is not None:
+            self._show_cache_head(read)
         return True
 
-    @work(thread=True, group="cache-read", exit_on_error=False, description="read the cached catalog")
-    def _read_cache_rest(self) -> None:
-        prepared, problem = None, ""
-        try:
-            cached, problem = cache.load(self._cache_key())
-            prepared = None if cached is None else prepare(ImageList(cached.images), self.sort_field, self.descending)
-        finally:  # whatever happened, the screen hears of it: it asks the server only then
-            self.app.call_from_thread(self._show_cache_rest, prepared, problem)
+    def _show_cached(self) -> bool:
+        """Nothing: the whole cached catalog, like its head, is read off the screen's thread
+        (`_show_cached_head`). False, so the server is asked."""
+        return False
 
-    def _show_cache_rest(self, prepared: Prepared | None, problem: str) -> None:
+    def _show_cache_head(self, read: HeadRead) -> None:
+        if read.head is None:  # none kept (or not safe to read): the whole catalog, if there is one
+            self._read_cache_rest(read.connection, read.key, read.problem)
+            return
+        if not self._has_loaded:  # else a server's answer came first (a filter chosen meanwhile)
+            self._cached_at = read.head.saved_at
+            self._apply_result(ImageList(read.head.images))
+        self.call_after_refresh(self._read_cache_rest, read.connection, read.key)  # once the rows are painted
+
+    @work(thread=True, group="cache-read", exit_on_error=False, description="read the cached catalog")
+    def _read_cache_rest(self, connection: Connection, key: str | None, problem: str = "") -> None:
+        prepared, saved_at = None, 0.0
+        try:
+            if key is not None:
+                cached, problem = cache.load(key)
+                if cached is not None and cached.answers(None, None):  # a filtered one is a `list -a`'s
+                    prepared = prepare(ImageList(cached.images), self.sort_field, self.descending)
+                    saved_at = cached.saved_at
+        finally:  # whatever happened, the screen hears of it: it asks the server only then
+            self.app.call_from_thread(self._show_cache_rest, prepared, saved_at, problem)
+
+    def _show_cache_rest(self, prepared: Prepared | None, saved_at: float, problem: str) -> None:
         if problem:
             self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
         self._reading_cache = False
@@ -150,24 +223,14 @@ class CatalogLoading(_Base):
             # the server's at once left the screen a third of the interpreter, not half. Asked
             # before the rest is shown, so its sort keys are warmed after the server's answer.
             self.load_images()
-        # Only while the cached catalog is the one shown (its head): the server's answer has the
-        # last word. A filter chosen meanwhile is the server's to answer; until it does, or
-        # when it fails, the whole cached catalog stands in for the head.
-        if prepared is not None and self._cached_at is not None:
+        # Only while the cached catalog is the one shown (its head), or nothing is yet: the
+        # server's answer has the last word. A filter chosen meanwhile is the server's to
+        # answer; until it does, or when it fails, the whole cached catalog stands in.
+        if prepared is not None and (self._cached_at is not None or not self._has_loaded):
+            self._cached_at = saved_at
             self._apply_result(prepared, keep_error=True)
         if running is not None and not running.is_running:
             self.query_one(StatusLine).set_loading(None)
-
-    def _show_cached(self) -> bool:
-        """The region's catalog as it was last fetched, shown at once while the server is asked."""
-        cached, problem = cache.load(self._cache_key())
-        if problem:
-            self.notify(printable(problem), title=_("Cache"), severity="warning", markup=False)
-        if cached is None or not cached.answers(None, None):
-            return False
-        self._cached_at = cached.saved_at
-        self._apply_result(ImageList(cached.images))
-        return True
 
     # --- loading --------------------------------------------------------------
 
@@ -208,7 +271,7 @@ class CatalogLoading(_Base):
         the screen still, and a cached catalog may be in use while this runs."""
         connection = switch_to or self.connection
         try:
-            with connection.sync_client(sleep=self._pause) as client:
+            with connection.sync_client(sleep=self._pause, abandon=self._stop_waiting) as client:
                 result = client.list_images(
                     accelerator, image_type, progress=lambda got, of: self.post_message(_Progress(got, of))
                 )
@@ -271,7 +334,7 @@ class CatalogLoading(_Base):
         head = prepared.images[: cache.HEAD_ROWS] if prepared.sorted_by == (FIRST_SORT, FIRST_DESCENDING) else None
         # A description of our own: Textual's default is the repr of the call, which would
         # spell out every image (2.4 s on the UI thread at 100,000).
-        write = partial(chore, _write_cache, self._cache_key(), kept, head, required=True)
+        write = partial(chore, _write_cache, self.connection, kept, head, required=True)
         self.run_worker(write, thread=True, group="cache", exit_on_error=False, description="write the catalog cache")
 
     def _show_connection(self) -> None:
@@ -306,9 +369,17 @@ class CatalogLoading(_Base):
             self._update_empty_message(failed=True)
 
 
-def _write_cache(key: str, kept: cache.Cached, head: list[Image] | None = None) -> None:
-    """Write a catalog with the first rows of the view a start shows (see `cache.save`),
-    sorted here unless `head` already holds them."""
+def cache_key(connection: Connection) -> str:
+    """The cache file of the connection's region and account (its token now: a renewed JWT names
+    the same account). Raises OSError when the folder or the key cannot be used."""
+    key = cache.key_of(connection.settings.base_url, connection.token, connection.settings.demo)
+    assert key is not None  # made when missing
+    return key
+
+
+def _write_cache(connection: Connection, kept: cache.Cached, head: list[Image] | None = None) -> None:
+    """Write a catalog of `connection`'s account with the first rows of the view a start shows
+    (see `cache.save`), sorted here unless `head` already holds them."""
     if head is None:
         head = sort_images(kept.images, FIRST_SORT, FIRST_DESCENDING)[: cache.HEAD_ROWS]
-    cache.save(key, kept, head)
+    cache.save(cache_key(connection), kept, head)
