@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Callable
 
 from .api.addresses import host_of
 from .api.errors import ScnetError
-from .api.options import Account
+from .api.options import Account, SharedToken
 from .config import Settings
 from .i18n import N_, _
 
 if TYPE_CHECKING:  # httpx is imported with the first client: a start from the cache needs none
+    import threading
+
     from .api.drivers import ScnetClient, ScnetSyncClient
 
 
@@ -29,13 +31,21 @@ class Connection:
     def __init__(self, settings: Settings, base_url: str, token: str, demo_server: object | None = None) -> None:
         self.settings = settings
         self.base_url = base_url
-        self.token = token
+        # One token per account in this process: every client made here reads it (a renewal by
+        # the loading thread is what the instances view sends next).
+        self.shared_token = SharedToken(token)
         self.demo_server = demo_server
         self.known_api = settings.known_api
+        self.known_instance_list = settings.known_instance_list
         self.notices: list[str] = []
 
     def __repr__(self) -> str:
         return f"Connection(host={self.host!r}, token=****, demo={self.demo})"
+
+    @property
+    def token(self) -> str:
+        """The account's token as it stands (renewed or not)."""
+        return self.shared_token.value
 
     @property
     def demo(self) -> bool:
@@ -69,6 +79,9 @@ class Connection:
             known_api=self.known_api,
             on_token_renewed=self._token_renewed,
             on_api_detected=self._api_detected,
+            known_instance_list=self.known_instance_list,
+            on_instance_list_detected=self._instance_list_detected,
+            shared_token=self.shared_token,
         )
 
     def client(self) -> ScnetClient:
@@ -77,16 +90,17 @@ class Connection:
 
         return ScnetClient(self.base_url, self.token, self.settings.options, self.account())
 
-    def sync_client(self, sleep: Callable[[float], None] | None = None) -> ScnetSyncClient:
+    def sync_client(self, sleep: Callable[[float], None] | None = None,
+                    abandon: threading.Event | None = None) -> ScnetSyncClient:
         """The same client without asyncio, for the shell commands (and the browser's loading
-        thread, whose `sleep` between retries ends early when the app closes)."""
+        thread, whose `sleep` between retries ends early when the app closes, and whose call in
+        flight is given up when `abandon` is set)."""
         from .api.drivers import ScnetSyncClient
 
         return ScnetSyncClient(self.base_url, self.token, self.settings.options, self.account(),
-                               **({"sleep": sleep} if sleep is not None else {}))
+                               abandon=abandon, **({"sleep": sleep} if sleep is not None else {}))
 
     def _token_renewed(self, token: str) -> None:
-        self.token = token
         if not self.settings.stores_token:
             self.notices.append(_renewed_for_session(self.settings.token_from))
             return
@@ -98,6 +112,11 @@ class Connection:
         self.known_api = api
         if self.settings.profile and self.settings.config_file is not None:
             self._store(detected_image_api=api)
+
+    def _instance_list_detected(self, path: str) -> None:
+        self.known_instance_list = path
+        if self.settings.profile and self.settings.config_file is not None:
+            self._store(detected_instance_list=path)
 
     def _store(self, **values: str) -> bool:
         from .profiles import update_profile

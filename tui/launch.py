@@ -10,9 +10,9 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
-from .api.container_models import TASK_TYPES, Group, LaunchSpec, Limits
+from .api.container_models import TASK_TYPES, LaunchSpec, Limits
 from .api.models import Image
 from .i18n import N_, _
 
@@ -87,15 +87,11 @@ def seconds_of(limit: str) -> float | None:
     return hours * 3600.0 + minutes * 60 + seconds
 
 
-def fitting_group(groups: Sequence[Group], accelerator: str) -> Group | None:
-    """The first group known to serve `accelerator`, else the first whose kind is not said."""
-    return next((group for group in groups if group.accelerator == accelerator), None) or next(
-        (group for group in groups if not group.accelerator), None
-    )
-
-
-def check_launch(spec: LaunchSpec, limits: Limits | None, mount_dirs: Iterable[str] = ()) -> list[str]:
-    """Every reason `spec` would be refused, in words a person can act on ([] when none)."""
+def check_launch(spec: LaunchSpec, limits: Limits | None, mount_dirs: Iterable[str] = (),
+                 unread: Collection[str] = ()) -> list[str]:
+    """Every reason `spec` would be refused, in words a person can act on ([] when none).
+    `unread` names the fields of the request (`cpuNumber`, `ramSize`, ...) whose typed value
+    could not be read: already said, and not checked again against a value nobody typed."""
     problems = []
     if not _NAME.fullmatch(spec.name):
         problems.append(_("name: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"))
@@ -104,17 +100,19 @@ def check_launch(spec: LaunchSpec, limits: Limits | None, mount_dirs: Iterable[s
     if not spec.group:
         problems.append(_("resource group: choose one"))
     if limits is not None:
-        problems += _within(N_("CPU cores: {value} is outside {lowest}-{highest}, the limit in group {group}"),
-                            spec.cpus, 1, limits.cpus, limits.group)
+        if "cpuNumber" not in unread:
+            problems += _within(N_("CPU cores: {value} is outside {lowest}-{highest}, the limit in group {group}"),
+                                spec.cpus, 1, limits.cpus, limits.group)
         lowest = 0 if spec.accelerator_type == "cpu" else 1
-        if spec.accelerator_type != "cpu" or spec.cards:
+        if "gpuNumber" not in unread and (spec.accelerator_type != "cpu" or spec.cards):
             problems += _within(N_("accelerator cards: {value} is outside {lowest}-{highest}, the limit in group {group}"),
                                 spec.cards, lowest, limits.cards, limits.group)
-        problems += _within(N_("memory (MB): {value} is outside {lowest}-{highest}, the limit in group {group}"),
-                            spec.memory_mb, 256, limits.memory_mb, limits.group)
+        if "ramSize" not in unread:
+            problems += _within(N_("memory (MB): {value} is outside {lowest}-{highest}, the limit in group {group}"),
+                                spec.memory_mb, 256, limits.memory_mb, limits.group)
         maximum = seconds_of(limits.max_time)
         asked = seconds_of(spec.time_limit)
-        if maximum is not None and (asked is None or asked > maximum):
+        if "timeoutLimit" not in unread and maximum is not None and (asked is None or asked > maximum):
             problems.append(_("time limit: at most {limit} in group {group}").format(
                 limit=limits.max_time, group=limits.group))
     allowed = [posixpath.normpath(folder) for folder in mount_dirs]

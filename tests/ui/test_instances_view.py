@@ -136,3 +136,18 @@ async def test_open_without_a_browser_says_the_url_was_copied(server: DemoServer
         await settle(pilot)
         assert "No system browser was found here, so it was copied instead." in "\n".join(notifications(app))
         assert "jupyter-forward" in app.clipboard
+
+
+async def test_a_stop_answered_no_says_nothing_was_done(server: DemoServer) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_view(app, pilot)
+        running = next(i for i in screen.instances.values() if i.status == "Running")
+        screen.query_one(InstanceTable).move_to(running.id)
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog) and dialog.focused is not None and dialog.focused.id == "confirm-no"
+        await pilot.press("enter")  # the focused (safe) answer
+        await settle(pilot)
+        assert "Nothing was done." in "\n".join(notifications(app))
+    assert not any(r.path.endswith("/actions/stop") for r in server.requests)

@@ -24,7 +24,7 @@ exit codes:
   5   API error (an error code or HTTP status; run --wait: the instance failed)
   6   malformed response, or a path that is not an image reference
   7   configuration error
-  8   run, restart, stop, rm: sent, but no answer says whether it was done (check with ps; never resent)
-  9   run: the platform accepted the launch but named no usable id (it was probably launched; ps shows it)
+  8   run, restart, stop, rm: sent, but the outcome is unknown (check with ps)
+  9   run: accepted, but no usable instance id came back (ps shows it)
   64  usage error (also launch settings outside the group's limits)
 """)

@@ -17,6 +17,8 @@ class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True only on the confirm button (or `y`); Esc, `n` and Back say no.
 
     `detail` (literal text, e.g. the request about to be sent) is shown under the question.
+    Enter presses the focused button, and the focused one looks it: Back, unless
+    `focus_confirm` (a launch the user asked to review: Enter sends it).
     """
 
     BINDINGS = [
@@ -24,9 +26,11 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("y", "dismiss(True)", N_("Yes"), id="confirm-yes", show=False),
     ]
 
-    def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "", danger: bool = False) -> None:
+    def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "", danger: bool = False,
+                 focus_confirm: bool = False) -> None:
         """`title`, `question` and `confirm` (the button; "Yes" when not given) in words already translated."""
         super().__init__()
+        self._focus_confirm = focus_confirm
         self._title = title
         self._question = question
         self._detail = detail
@@ -47,7 +51,8 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(_("Back"), id="confirm-no")
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()  # the safe answer is the one Enter gives
+        # Enter gives the focused answer: the safe one, unless the caller says otherwise.
+        self.query_one("#confirm-yes" if self._focus_confirm else "#confirm-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm-yes")

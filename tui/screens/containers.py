@@ -393,7 +393,9 @@ class ContainersScreen(Screen[None]):
             return
 
         def answered(yes: bool | None) -> None:
-            if yes and self._fits(instance, action):  # asked twice, answered twice: sent once
+            if not yes:
+                self.notify(_("Nothing was done."), timeout=4)
+            elif self._fits(instance, action):  # asked twice, answered twice: sent once
                 self._start(action, instance)
 
         name = instance.name or instance.id

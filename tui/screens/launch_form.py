@@ -44,9 +44,14 @@ from ..launch import (
     parse_time_limit,
     plan_launch,
 )
-from ..i18n import N_, _
+from ..i18n import N_, _, unlimited_word
 from ..safe_text import json_safe, printable
 from .confirm import ConfirmDialog
+
+
+# The inputs whose typed value is read into a field of the request.
+FIELD_KEYS = {"#launch-cpus": "cpuNumber", "#launch-cards": "gpuNumber", "#launch-memory": "ramSize",
+              "#launch-time": "timeoutLimit"}
 
 
 def describe_limits(limits: Limits) -> str:
@@ -57,7 +62,7 @@ def describe_limits(limits: Limits) -> str:
         text = _("Group {group}: up to {cpus} CPU cores and {cards} {accelerator} cards, {memory_gb:.0f}G memory "
                  "({memory_mb} MB), time limit {time_limit} · nodes: {nodes}")
     return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator,
-                       memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb, time_limit=limits.max_time,
+                       memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb, time_limit=unlimited_word(limits.max_time),
                        nodes=limits.nodes)
 
 
@@ -106,6 +111,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         self._now = (clock or datetime.now)()
         self.launching = ""  # the name of the instance whose create is in flight
         self.notes: tuple[str, ...] = ()  # what of the region's answers was left out, unread
+        self.unread: set[str] = set()  # request fields whose typed value cannot be read
 
     def compose(self) -> ComposeResult:
         image = self.image
@@ -146,6 +152,7 @@ class LaunchForm(ModalScreen[Launched | None]):
     def on_mount(self) -> None:
         self.query_one("#launch-error").display = False
         self.query_one("#launch-sending").display = False
+        self._pristine = self._values()  # as the form opened (the group once the region named it)
         self.query_one("#launch-name", Input).focus()
         self._refresh()
         self._load_choices()
@@ -215,9 +222,12 @@ class LaunchForm(ModalScreen[Launched | None]):
     def _use_groups(self, names: list[str], limits: Limits) -> None:
         self.limits = limits
         select = self.query_one("#launch-group", Select)
+        untouched = self._values() == self._pristine
         with select.prevent(Select.Changed):
             select.set_options([(printable(name), name) for name in names or [limits.group]])
             select.value = limits.group
+        if untouched:
+            self._pristine = self._values()
 
     def _show_error(self, error: BaseException | None, *, creating: bool) -> None:
         if isinstance(error, ScnetError):
@@ -255,31 +265,29 @@ class LaunchForm(ModalScreen[Launched | None]):
             self._load_limits(event.value)
 
     def _spec(self) -> tuple[LaunchSpec | None, list[str]]:
-        """The launch the fields describe, and what is wrong with it."""
+        """The launch the fields describe, and what is wrong with it: one problem per field.
+        A field whose value cannot be read is said once, left out of the request shown
+        (`self.unread`), and not checked against a limit with a value nobody typed."""
         problems: list[str] = []
+        self.unread = set()
 
         def field(selector: str) -> str:
             return self.query_one(selector, Input).value.strip()
 
-        def number(selector: str, problem: str) -> int:
+        def read(selector: str, key: str, parse: Callable[[str], Any], problem: str = "") -> Any:
             try:
-                return int(field(selector))
-            except ValueError:
-                problems.append(problem)
-                return 0
+                return parse(field(selector))
+            except ValueError as error:
+                problems.append(problem or str(error))
+                self.unread.add(key)
+                return None
 
-        cpus = number("#launch-cpus", _("CPU cores: a whole number"))
-        cards = number("#launch-cards", _("accelerator cards: a whole number"))
-        try:
-            memory = parse_memory(field("#launch-memory"))
-        except ValueError as problem:
-            memory = 0
-            problems.append(str(problem))
-        try:
-            time_limit = parse_time_limit(field("#launch-time"))
-        except ValueError as problem:
-            time_limit = "unlimited"
-            problems.append(str(problem))
+        cpus = read("#launch-cpus", "cpuNumber", int, _("CPU cores: a whole number"))
+        cards = read("#launch-cards", "gpuNumber", int, _("accelerator cards: a whole number"))
+        memory = read("#launch-memory", "ramSize", parse_memory)
+        time_limit = read("#launch-time", "timeoutLimit", parse_time_limit)
+        for selector, key in FIELD_KEYS.items():
+            self.query_one(selector, Input).set_class(key in self.unread, "-invalid")
         group = self.query_one("#launch-group", Select).value
         mounts = [(path, path) for path in self.query_one("#launch-mounts", SelectionList).selected]
         spec = plan_launch(
@@ -290,7 +298,12 @@ class LaunchForm(ModalScreen[Launched | None]):
         )
         if self.limits is None:
             problems.append(_("the group's limits are not known yet"))
-        return spec, problems + check_launch(spec, self.limits, self.mount_dirs)
+        return spec, problems + check_launch(spec, self.limits, self.mount_dirs, self.unread)
+
+    def request_shown(self) -> dict[str, Any]:
+        """The request body as the form shows it: a field that could not be read is missing."""
+        body = self.spec.body() if self.spec else {}
+        return {key: value for key, value in body.items() if key not in self.unread}
 
     def _refresh(self) -> None:
         self.spec, self.problems = self._spec()
@@ -300,7 +313,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         problems = self.query_one("#launch-problems", Static)
         problems.update(Text("\n".join(f"✗ {printable(problem)}" for problem in self.problems)))
         problems.display = bool(self.problems)
-        body = json_safe(json.dumps(self.spec.body() if self.spec else {}, ensure_ascii=False, indent=2))
+        body = json_safe(json.dumps(self.request_shown(), ensure_ascii=False, indent=2))
         self.query_one("#launch-request", Static).update(Text(body, no_wrap=True, overflow="fold"))
         self.query_one("#launch-go", Button).disabled = bool(self.problems or self.launching)
 
@@ -316,7 +329,9 @@ class LaunchForm(ModalScreen[Launched | None]):
         request = json_safe(json.dumps(spec.body(), ensure_ascii=False, indent=2))
 
         def answered(yes: bool | None) -> None:
-            if yes and not self._still_launching():
+            if not yes:
+                self.notify(_("Not launched: nothing was sent."), timeout=4)
+            elif not self._still_launching():
                 self._hide_error()
                 self.show_launching(spec.name)
                 self._create(spec)
@@ -328,6 +343,7 @@ class LaunchForm(ModalScreen[Launched | None]):
                   "until it is stopped.").format(region=self.where, name=spec.name),
                 request,
                 confirm=_("Launch"),
+                focus_confirm=True,
             ),
             answered,
         )
@@ -357,8 +373,28 @@ class LaunchForm(ModalScreen[Launched | None]):
             line.scroll_visible()
 
     def action_cancel(self) -> None:
-        if not self._still_launching():
+        """Close without launching; with edits made, after asking whether to lose them."""
+        if self._still_launching():
+            return
+        if self._values() == self._pristine:
             self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(_("Discard the changes?"), _("The values you changed in this form are "
+                                                                       "lost; nothing is launched."),
+                                           confirm=_("Discard"), danger=True), answered)
+
+    def _values(self) -> tuple[Any, ...]:
+        """What the user can change in the form, to tell whether anything was changed."""
+        inputs = tuple(self.query_one(selector, Input).value for selector in
+                       ("#launch-name", "#launch-cpus", "#launch-cards", "#launch-memory", "#launch-time"))
+        return (*inputs, self.query_one("#launch-type", Select).value, self.query_one("#launch-group", Select).value,
+                self.query_one("#launch-script", TextArea).text,
+                tuple(self.query_one("#launch-mounts", SelectionList).selected))
 
     @on(Button.Pressed, "#launch-go")
     def _go(self) -> None:
