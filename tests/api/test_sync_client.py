@@ -67,3 +67,28 @@ def test_connection_reset() -> None:
     with client, pytest.raises(NetworkError):
         client.list_images()
     assert "t0ken-value" not in repr(client)
+
+
+def test_an_abandoned_call_is_given_up_at_once(demo_server: DemoServer) -> None:
+    """The browser quitting while a request hangs: its loading thread stops waiting at once
+    (before, quitting waited out the call, some 20 s)."""
+    import threading
+
+    from tui.api.errors import NetworkError
+
+    demo_server.inject("latency", "30", times=1)
+    abandon = threading.Event()
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        with ScnetSyncClient(demo_server.base_url, demo_server.token, FAST, abandon=abandon) as client:
+            try:
+                client.list_images()
+            except NetworkError as error:
+                outcome.append(error)
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    abandon.set()
+    worker.join(5)  # a bound, not a wait: the call ends as soon as it looks
+    assert not worker.is_alive() and "given up" in outcome[0].message

@@ -144,3 +144,53 @@ def test_an_instance_by_its_name_or_an_ambiguous_prefix(server: DemoServer, caps
     err = capsys.readouterr().err
     assert "names several instances" in err and err.count("twin") >= 3
     assert main(["stop", "--yes", ""]) == 1  # an empty prefix names nothing, never "all"
+
+
+def test_ps_masks_access_url_credentials_unless_asked(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ps", "--format", "json"]) == 0
+    masked = capsys.readouterr().out
+    assert "jupyter-forward" in masked and "sothisai_" not in masked
+    assert main(["ps", "--format", "csv"]) == 0 and "sothisai_" not in capsys.readouterr().out
+    assert main(["ps", "--format", "json", "--show-secrets"]) == 0
+    assert "token=sothisai_" in capsys.readouterr().out
+
+
+def test_the_question_goes_to_the_terminal_and_no_is_nothing_done(server: DemoServer, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import sys
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal("n\n"))
+    assert main(["run", *VLLM]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""  # `id=$(scnet-images run …)` captures no question
+    assert "1 core, 1 DCU card" in err and "Launch it? [y/N]" in err and "Nothing was done." in err
+    assert created(server) == []
+    monkeypatch.setattr(sys, "stdin", Terminal("y\n"))
+    assert main(["run", "--cpus", "2", "--accelerators", "2", *VLLM]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.strip()) == 32 and "2 cores, 2 DCU cards" in err
+
+
+def test_an_instance_list_that_never_ends_says_it_may_be_incomplete(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.hostile import HostileServer
+
+    from tui.api import containers
+
+    def endless(seen):  # type: ignore[no-untyped-def]
+        # Every page the same full one (its ids repeat: the list stays short), and a total of 10^9.
+        page = [{"id": f"{n:032x}", "instanceServiceName": f"i{n}", "status": "Running"} for n in range(100)]
+        return 200, {}, json.dumps({"code": "0", "msg": "ok", "data": {"total": 10**9, "list": page}}).encode()
+
+    monkeypatch.setattr(containers, "MAX_PAGES", 3)
+    with HostileServer({"/ai/openapi/v2/instance-service/task": endless}) as hostile:
+        monkeypatch.setenv("SCNET_BASE_URL", hostile.base_url)
+        monkeypatch.setenv("SCNET_TOKEN", "t0ken-value")
+        assert main(["ps"]) == 0
+    err = capsys.readouterr().err
+    assert "stopped after 3 pages" in err and "may be incomplete" in err
