@@ -67,6 +67,7 @@ class Settings(NamedTuple):
     image_api: str = "auto"
     known_api: str = ""  # what `auto` found to work for this profile last time
     known_instance_list: str = ""  # the path the instance list answered at last ("task", "task/list")
+    home_path: str = ""  # the user's home directory in the region, as login read it
     config_file: Path | None = None
     cache_ttl: float = 3600.0  # seconds `path` and `list` answer from the cached catalog
 
@@ -371,6 +372,7 @@ def load_settings(
         image_api=chosen_api,
         known_api=str(stored.get("detected_image_api") or ""),
         known_instance_list=str(stored.get("detected_instance_list") or ""),
+        home_path=str(stored.get("home_path") or "") if own else "",
         config_file=path if profile_name and in_use else None,
         cache_ttl=cache_ttl,
     )

@@ -87,3 +87,25 @@ async def test_esc_asks_before_losing_edits_and_closes_at_once_without(server: D
         assert app.screen is form and form.query_one("#launch-cpus", Input).value == "4"
         await pilot.press("escape", "y")
         assert not isinstance(app.screen, (LaunchForm, ConfirmDialog))
+
+
+async def test_the_users_home_is_offered_first_to_mount(server: DemoServer) -> None:
+    from tui.config import Settings
+    from tui.connection import Connection
+    from tui.screens.launch_form import offered_mounts
+
+    assert offered_mounts(["/public/home/demo", "/work/demo"], "/work/demo/alice") == [
+        "/work/demo/alice", "/public/home/demo", "/work/demo"]
+    assert offered_mounts(["/work/demo"], "/elsewhere/alice") == ["/work/demo"]  # not allowed: not offered
+    settings = Settings(base_url=server.base_url, token=server.token, demo=True, home_path="/public/home/demo/alice")
+    app = ScnetImagesApp(connection=Connection(settings, server.base_url, server.token))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        from textual.widgets import SelectionList
+
+        mounts = form.query_one("#launch-mounts", SelectionList)
+        first = mounts.get_option_at_index(0)
+        assert first.value == "/public/home/demo/alice" and "your home" in str(first.prompt)
+        mounts.select(first.value)
+        await pilot.pause()
+        assert form.problems == [] and form.request_shown()["mountInfoList"][0]["sourcePath"] == first.value

@@ -324,8 +324,8 @@ def _cache_check(connection: Connection) -> Check:
 
     try:
         key = cache.key_of(connection.base_url, connection.token, connection.demo, create=False)
-    except (OSError, ValueError) as error:
-        return Check("cache", False, str(error), _("`scnet-images cache clear` removes what is there"), 7)
+    except OSError as error:
+        return Check("cache", False, cache.describe(error), _("`scnet-images cache clear` removes what is there"), 7)
     cached, problem = cache.load(key) if key is not None else (None, "")
     if cached is None:
         if problem:

@@ -287,7 +287,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
 
         from .launch_form import LaunchForm  # the container screens load when first used
 
-        self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock),
+        self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock,
+                                        home=self.connection.settings.home_path),
                              launched)
 
     def action_instances(self) -> None:

@@ -54,6 +54,18 @@ FIELD_KEYS = {"#launch-cpus": "cpuNumber", "#launch-cards": "gpuNumber", "#launc
               "#launch-time": "timeoutLimit"}
 
 
+def offered_mounts(allowed: list[str], home: str) -> list[str]:
+    """The directories the form offers to mount: the user's home first when it is allowed (one
+    of the allowed directories, or under one), then the allowed directories."""
+    import posixpath
+
+    if not home:
+        return list(allowed)
+    under = any(home == folder or home.startswith(folder.rstrip("/") + "/")
+                for folder in (posixpath.normpath(path) for path in allowed))
+    return [home, *(path for path in allowed if path != home)] if under else list(allowed)
+
+
 def describe_limits(limits: Limits) -> str:
     if limits.accelerator == "cpu":
         text = _("Group {group}: up to {cpus} CPU cores, {memory_gb:.0f}G memory ({memory_mb} MB), "
@@ -98,8 +110,10 @@ class LaunchForm(ModalScreen[Launched | None]):
             super().__init__()
             self.error = error
 
-    def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None,
+                 home: str = "") -> None:
         super().__init__()
+        self.home = home  # the user's home directory in the region (login read it), "" when unknown
         self.image = image
         self.client = client
         self.where = where  # the region, for the confirmation's words
@@ -207,13 +221,14 @@ class LaunchForm(ModalScreen[Launched | None]):
             return
         result = event.worker.result
         if isinstance(result, containers.LaunchChoices):
-            self.mount_dirs = result.mount_dirs
             self.notes = result.notes
             self._use_groups([group.name for group in result.groups
                               if group.accelerator in ("", self.accelerator)], result.limits)
+            self.mount_dirs = offered_mounts(result.mount_dirs, self.home)
             mounts = self.query_one("#launch-mounts", SelectionList)
             mounts.clear_options()
-            mounts.add_options([(printable(path), path) for path in result.mount_dirs])
+            mounts.add_options([(printable(path) + ("  " + _("(your home)") if path == self.home else ""), path)
+                                for path in self.mount_dirs])
         elif isinstance(result, Limits):
             self.limits = result
         self._hide_error()
