@@ -202,7 +202,7 @@ def _catalog_rows(base_url: str) -> list[tuple[str, ...]]:
     import httpx
 
     from tui.api.models import parse_image_list
-    from tui.catalog import cell_values
+    from tui.columns import cell_values
 
     body = httpx.request("GET", base_url + "/ai/openapi/v2/instance-service/images", headers={"token": TOKEN}).content
     return [cell_values(image) for image in parse_image_list(json.loads(body)).images]
@@ -269,7 +269,7 @@ def mode_startup_bare() -> None:
 
     from tui.api.models import parse_image
     from tui.demo.catalog import demo_catalog
-    from tui.catalog import cell_values
+    from tui.columns import cell_values
 
     class Bare(App[None]):
         def compose(self) -> ComposeResult:

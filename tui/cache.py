@@ -45,7 +45,6 @@ _MAGIC = b"scnet-images catalog cache\n"
 _CLOCK_SKEW = 300.0  # seconds a saved time may lie ahead of this clock (another machine's, NTP)
 _FRAME = 4000  # images per pickle frame
 HEAD_ROWS = 2000  # rows of the first view kept again at the front of the file (see `save`)
-DEFAULT_TTL = 3600.0  # seconds `path` and `list` answer from the cache without asking
 
 
 class Cached(NamedTuple):

@@ -8,27 +8,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import lru_cache
-from operator import attrgetter
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from .api.models import Image
-from .i18n import N_, _
-from .safe_text import printable
-
-# Columns people sort by -> the key that sorts them.
-_DIGITS = re.compile(r"(\d+)")
-
-
-@lru_cache(maxsize=1 << 18)
-def natural(text: str) -> str:
-    """A key that sorts numbers inside `text` as numbers: 0.4.23 before 0.11.0, py3.8 before
-    py3.10. Each run of digits gets its length in front (a longer number is a larger one);
-    cached, since a catalog repeats its tags and versions and is sorted again and again."""
-    parts = _DIGITS.split(text.lower())
-    parts[1::2] = [chr(48 + len(run)) + run for run in parts[1::2]]
-    return "".join(parts)
-
+from .columns import FIELD, SORT_FIELDS, natural
+from .i18n import _
 
 def warm_sort_keys(images: Iterable[Image]) -> None:
     """Compute the natural keys of every tag ahead of time (on a thread, once a catalog is
@@ -45,53 +29,12 @@ def let_go(images: list[Image]) -> None:
         del images[-2000:]
 
 
-SORT_KEYS: dict[str, Callable[[Image], object]] = {
-    # One string, not a (name, tag) tuple: the same order ("\0" sorts first), three times faster.
-    "name": lambda image: f"{image.name.lower()}\0{natural(image.tag)}",
-    "tag": lambda image: natural(image.tag),
-    "accelerator": attrgetter("accelerator_type"),
-    "type": lambda image: image.type.lower(),
-    "access": attrgetter("access"),
-    "preset": lambda image: {True: 0, False: 1, None: 2}[image.is_preset_image],
-    "created": attrgetter("create_time"),
-    "user": lambda image: image.user.lower(),
-    "version": lambda image: natural(image.version),
-    "path": lambda image: image.path.lower(),
-}
-SORT_FIELDS = tuple(SORT_KEYS)
-
 _WORD_SPLIT = re.compile(r"[-:/_@]")
-# The preset column's words (translated when shown; "-" when the server does not say).
-_PRESET = {True: N_("yes"), False: N_("no")}
-
-
-def cell_values(image: Image) -> tuple[str, ...]:
-    """An image as the browser's table and `list --format table` show it: name, tag,
-    accelerator, type, access, preset, created (the date), user; printable text."""
-    return tuple(
-        printable(value)
-        for value in (
-            image.name,
-            image.tag,
-            image.accelerator_type,
-            image.type,
-            image.access,
-            _(_PRESET[image.is_preset_image]) if image.is_preset_image is not None else "-",
-            image.create_time[:10],
-            image.user,
-        )
-    )
 
 
 def parse_terms(query: str) -> tuple[str, ...]:
     """`"PyTorch  dtk24.04"` -> `("pytorch", "dtk24.04")`."""
     return tuple(query.lower().split())
-
-
-def match_terms(image: Image, terms: Sequence[str]) -> bool:
-    """True when every term occurs in the image's name, tag, version or path (case-insensitive)."""
-    haystack = image.haystack
-    return all(term in haystack for term in terms)
 
 
 def filter_images(images: Iterable[Image], query: str | Sequence[str]) -> list[Image]:
@@ -108,7 +51,7 @@ def filter_images(images: Iterable[Image], query: str | Sequence[str]) -> list[I
 def sort_images(images: Iterable[Image], field: str, descending: bool = False) -> list[Image]:
     """A sorted copy. Ties keep their order; an unknown field is a ValueError."""
     try:
-        key = SORT_KEYS[field]
+        key = FIELD[field].sort_key
     except KeyError:
         raise ValueError(_("cannot sort by {field}; one of {choices}").format(
             field=repr(field), choices=", ".join(SORT_FIELDS))) from None

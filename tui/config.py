@@ -33,7 +33,6 @@ from .api.errors import ConfigError
 from .config_values import (
     CONFIG_HINT,
     PROFILE_KEYS,
-    SECONDS_LIMITS,
     TOP_KEYS,
     check_values,
     parse_timeout,
@@ -69,7 +68,7 @@ class Settings(NamedTuple):
     known_instance_list: str = ""  # the path the instance list answered at last ("task", "task/list")
     home_path: str = ""  # the user's home directory in the region, as login read it
     config_file: Path | None = None
-    cache_ttl: float = 3600.0  # seconds `path` and `list` answer from the cached catalog
+    cache_ttl: float = TOP_KEYS["cache_ttl"].default  # seconds `path` and `list` answer from the cached catalog
 
     @property
     def stores_token(self) -> bool:
@@ -94,9 +93,18 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_config_path("scnet-images") / "config.toml"
 
 
-DEFAULT_CACHE_TTL = 3600.0
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_DEADLINE = 120.0
+# The Settings fields login stores in a profile, by key.
+_LOGIN_FIELDS = {"region": "region", "cluster_id": "cluster_id", "ac_url": "ac_url", "home_path": "home_path"}
+
+
+class Chosen(NamedTuple):
+    """A setting's value and where it came from: "command line", "environment", "profile", or
+    "" (not set anywhere: the value is the default, or None)."""
+
+    value: Any
+    origin: str
+
+
 def read_config_file(path: Path) -> dict[str, Any]:
     """The parsed file, or {} when it does not exist. Bad TOML, or a file that is not UTF-8,
     is a ConfigError."""
@@ -266,29 +274,20 @@ def load_settings(
     if stored:
         warnings += check_values(stored, PROFILE_KEYS, profile_of(profile_name, path))
 
-    sources: list[str] = []
-    origins: list[str] = []
-
-    def pick(flag: Any, env_key: str | None, key: str) -> Any:
+    def choose(flag: Any, env_key: str | None, key: str) -> Chosen:
+        """The flag, else the variable, else the profile's value, else the key's default."""
         if flag not in (None, ""):
-            sources.append("command line")
-            origins.append("command line")
-            return flag
+            return Chosen(flag, "command line")
         if env_key and env.get(env_key):
-            sources.append("environment")
-            origins.append("environment")
-            return env[env_key]
+            return Chosen(env[env_key], "environment")
         if stored.get(key) not in (None, ""):
-            sources.append(f"profile {profile_name}")
-            origins.append("profile")
-            return stored[key]
-        origins.append("")
-        return None
+            return Chosen(stored[key], "profile")
+        return Chosen(PROFILE_KEYS[key].default, "")
 
-    chosen_url = pick(base_url, ENV_BASE_URL, "base_url")
-    chosen_token = pick(token, ENV_TOKEN, "token")
-    token_from = origins[-1]
-    if chosen_token is None and stored.get("token_command"):
+    url = choose(base_url, ENV_BASE_URL, "base_url")
+    token_chosen = choose(token, ENV_TOKEN, "token")
+    token_from = token_chosen.origin
+    if token_chosen.value is None and stored.get("token_command"):
         if untrusted:
             quoted = shlex.quote(str(path))
             raise ConfigError(
@@ -297,11 +296,11 @@ def load_settings(
                 _("make it yours and private: {command} (and its folder), or move the command to a file of yours").format(
                     command=f"chown $USER {quoted} && chmod go-w {quoted}"),
             )
-        chosen_token = run_token_command(stored["token_command"], profile_name)
-        sources.append(f"profile {profile_name}")
+        token_chosen = Chosen(run_token_command(stored["token_command"], profile_name), "profile")
         token_from = "token_command"
+    chosen_url, chosen_token = url.value, token_chosen.value
 
-    chosen_api = str(image_api or env.get(ENV_IMAGE_API) or stored.get("image_api") or "auto").strip().lower()
+    chosen_api = str(choose(image_api, ENV_IMAGE_API, "image_api").value).strip().lower()
     if chosen_api not in IMAGE_APIS:
         raise ConfigError(
             _("image_api is {value}; it must be one of {choices}").format(
@@ -311,22 +310,23 @@ def load_settings(
 
     connect, read = parse_timeout(timeout, "--timeout") or parse_timeout(
         stored.get("timeout"), _("profile {name}").format(name=profile_name)
-    ) or (10.0, DEFAULT_TIMEOUT)
+    ) or parse_timeout(PROFILE_KEYS["timeout"].default, "")  # type: ignore[misc]
+    deadline_chosen = choose(deadline, None, "deadline")
     options = ClientOptions(
         connect_timeout=connect,
         read_timeout=read,
-        ca_bundle=ca_bundle or stored.get("ca_bundle") or None,
-        insecure=insecure if insecure is not None else stored.get("insecure", False),
+        ca_bundle=choose(ca_bundle, None, "ca_bundle").value,
+        insecure=choose(insecure, None, "insecure").value,
         # The platform host carries the token too: skipping its checks takes its own setting.
-        ac_insecure=stored.get("ac_insecure", False),
-        deadline=seconds(deadline, "--deadline", SECONDS_LIMITS["deadline"]) if deadline is not None
-        else stored.get("deadline", DEFAULT_DEADLINE),
+        ac_insecure=choose(None, None, "ac_insecure").value,
+        deadline=seconds(deadline_chosen.value, "--deadline", PROFILE_KEYS["deadline"].limit)
+        if deadline_chosen.origin == "command line" else deadline_chosen.value,
     )
 
-    cache_ttl = seconds(data["cache_ttl"], setting_in("cache_ttl", path), SECONDS_LIMITS["cache_ttl"]) if (
-        "cache_ttl" in data) else DEFAULT_CACHE_TTL
+    cache_ttl = seconds(data["cache_ttl"], setting_in("cache_ttl", path), TOP_KEYS["cache_ttl"].limit) if (
+        "cache_ttl" in data) else TOP_KEYS["cache_ttl"].default
     logged_out = bool(stored.get("ac_url")) and chosen_token is None
-    if logged_out and demo_if_logged_out and wanted is None and (chosen_url is None or origins[0] == "profile"):
+    if logged_out and demo_if_logged_out and wanted is None and url.origin in ("", "profile"):
         warnings.append(
             _("Profile {profile} is logged out, so this is the demo catalog. "
               "Run `scnet-images login` to use your account again.").format(profile=profile_name)
@@ -353,11 +353,12 @@ def load_settings(
             _("set {variable}, or token/token_command in a profile, or run `scnet-images login`").format(
                 variable=ENV_TOKEN),
         )
-    source = " + ".join(dict.fromkeys(sources))
+    where = {"profile": f"profile {profile_name}"}
+    source = " + ".join(dict.fromkeys(where.get(origin, origin) for origin in (url.origin, token_chosen.origin)))
     # Login's details belong to the profile's own token: a token from elsewhere is another account.
     own = token_from in ("profile", "token_command")
     # A profile whose address and token were both overridden is not in use: it names nothing.
-    in_use = own or origins[0] == "profile"
+    in_use = own or url.origin == "profile"
     return Settings(
         base_url=str(chosen_url).strip(),
         token=str(chosen_token).strip(),
@@ -366,13 +367,11 @@ def load_settings(
         options=options,
         warnings=tuple(warnings),
         token_from=token_from,
-        region=str(stored.get("region") or "") if own else "",
-        cluster_id=str(stored.get("cluster_id") or "") if own else "",
-        ac_url=str(stored.get("ac_url") or "") if own else "",
+        # What login stored for the profile's account (not for a token from elsewhere).
+        **{field: choose(None, None, key).value if own else "" for field, key in _LOGIN_FIELDS.items()},
         image_api=chosen_api,
-        known_api=str(stored.get("detected_image_api") or ""),
-        known_instance_list=str(stored.get("detected_instance_list") or ""),
-        home_path=str(stored.get("home_path") or "") if own else "",
+        known_api=choose(None, None, "detected_image_api").value,
+        known_instance_list=choose(None, None, "detected_instance_list").value,
         config_file=path if profile_name and in_use else None,
         cache_ttl=cache_ttl,
     )

@@ -4,23 +4,36 @@ turn a wrong value into a ConfigError naming the key, where it is and what it mu
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .api.errors import ConfigError
+from .api.options import ClientOptions
 from .i18n import N_, _
 
-# Every key a profile may hold, and what its value must be: "text", "bool", or "seconds"
-# (a number, finite, above 0 and at most the limit in SECONDS_LIMITS).
+class Key(NamedTuple):
+    """What a key's value must be, and the value when none is set: `kind` "text", "bool",
+    "table" or "seconds" (a number, finite, above 0 and at most `limit`)."""
+
+    kind: str
+    default: Any = None
+    limit: float = 0.0
+
+
+_TRANSPORT = ClientOptions()  # the transport's own defaults: written once, there
+# Every key a profile may hold.
 PROFILE_KEYS = {
-    "base_url": "text", "token": "text", "token_command": "text", "ca_bundle": "text",
-    "insecure": "bool", "ac_insecure": "bool", "timeout": "seconds", "deadline": "seconds",
-    "image_api": "text", "detected_image_api": "text", "detected_instance_list": "text",
-    "region": "text", "cluster_id": "text", "user": "text", "ac_url": "text", "home_path": "text",
+    "base_url": Key("text"), "token": Key("text"), "token_command": Key("text"), "ca_bundle": Key("text"),
+    "insecure": Key("bool", False), "ac_insecure": Key("bool", False),
+    "timeout": Key("seconds", _TRANSPORT.read_timeout, 600.0), "deadline": Key("seconds", _TRANSPORT.deadline, 86400.0),
+    "image_api": Key("text", "auto"), "detected_image_api": Key("text", ""), "detected_instance_list": Key("text", ""),
+    "region": Key("text", ""), "cluster_id": Key("text", ""), "user": Key("text", ""), "ac_url": Key("text", ""),
+    "home_path": Key("text", ""),
 }
 # Keys outside the profiles.
-TOP_KEYS = {"default_profile": "text", "profiles": "table", "theme": "text", "language": "text",
-            "cache_ttl": "seconds"}
-SECONDS_LIMITS = {"timeout": 600.0, "deadline": 86400.0, "cache_ttl": 30 * 86400.0}
+TOP_KEYS = {"default_profile": Key("text"), "profiles": Key("table"), "theme": Key("text"), "language": Key("text"),
+            "cache_ttl": Key("seconds", 3600.0, 30 * 86400.0)}
+# The longest a connection may take to open, whatever the read timeout (a shorter read timeout shortens it).
+CONNECT_TIMEOUT = _TRANSPORT.connect_timeout
 # Shown as _(CONFIG_HINT) (the language is chosen after import).
 CONFIG_HINT = N_("fix it in the config file (README.md, \"Without login\"), or point SCNET_CONFIG elsewhere")
 
@@ -53,16 +66,16 @@ def shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def check_values(table: Mapping[str, Any], kinds: Mapping[str, str], where: str) -> list[str]:
+def check_values(table: Mapping[str, Any], keys: Mapping[str, Key], where: str) -> list[str]:
     """Check each known key's value against its kind (a ConfigError naming the key and the
     expected type); returns a warning for each unknown key (a typo is ignored, not obeyed)."""
     warnings = []
     for key, value in table.items():
-        kind = kinds.get(key)
+        kind = keys[key].kind if key in keys else None
         if kind is None:
             warnings.append(_("unknown key {key} in {where}, ignored").format(key=repr(key), where=where))
         elif kind == "seconds":
-            seconds(value, setting_in(key, where), SECONDS_LIMITS[key])
+            seconds(value, setting_in(key, where), keys[key].limit)
         elif kind == "table" and not isinstance(value, dict):
             raise ConfigError(_("`{key}` in {where} is not a table").format(key=key, where=where), _(CONFIG_HINT))
         elif kind == "text" and not isinstance(value, str):
@@ -79,5 +92,5 @@ def parse_timeout(value: Any, where: str) -> tuple[float, float] | None:
     if value is None:
         return None
     # Translators: {where} is a flag (--timeout) or a profile ("profile x").
-    read = seconds(value, _("timeout from {where}").format(where=where), SECONDS_LIMITS["timeout"])
-    return min(10.0, read), read
+    read = seconds(value, _("timeout from {where}").format(where=where), PROFILE_KEYS["timeout"].limit)
+    return min(CONNECT_TIMEOUT, read), read

@@ -58,7 +58,3 @@ def reference_problem(value: str) -> str | None:
     if len(name) > MAX_NAME_LENGTH:
         return _("its name is longer than {limit} characters").format(limit=MAX_NAME_LENGTH)
     return None
-
-
-def is_reference(value: str) -> bool:
-    return reference_problem(value) is None

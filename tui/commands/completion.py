@@ -122,7 +122,7 @@ def _choices(values: tuple[str, ...]) -> Any:
 
 
 def _sort_fields(prefix: str, **_: Any) -> list[str]:
-    from ..catalog import SORT_FIELDS
+    from ..columns import SORT_FIELDS
 
     fields = [*SORT_FIELDS, *(f"-{field}" for field in SORT_FIELDS)]
     return [field for field in fields if field.startswith(prefix)]

@@ -19,9 +19,8 @@ from .output import aligned_lines, note, say, warn, write_csv, write_json
 if TYPE_CHECKING:
     from ..api.models import Image
 
-# The columns of `list` (translated when shown).
-TABLE_HEADERS = (N_("NAME"), N_("TAG"), N_("ACCEL"), N_("TYPE"), N_("ACCESS"), N_("PRESET"), N_("CREATED"), N_("USER"),
-                 N_("PATH"))
+# The last column of `list`'s table, after the browser's (translated when shown).
+PATH_HEADING = N_("PATH")
 # The path is what people come for: its column is wider than the others before it is cut.
 PATH_WIDTH = 160
 
@@ -220,12 +219,11 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 
 
 def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
-    from ..catalog import cell_values
-
+    from ..columns import COLUMNS, cell_values
     from ..safe_text import printable
 
     rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
-    headers = tuple(_(header) for header in TABLE_HEADERS)
+    headers = (*(_(column.heading) for column in COLUMNS), _(PATH_HEADING))
     header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH})
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:

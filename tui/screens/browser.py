@@ -24,7 +24,8 @@ from textual.worker import Worker
 from .. import cache
 from ..api.images import list_warnings
 from ..api.models import Image, ImageList
-from ..catalog import SORT_FIELDS, ImageView, SortedSearch, let_go, parse_terms, warm_sort_keys
+from ..catalog import ImageView, SortedSearch, let_go, parse_terms, warm_sort_keys
+from ..columns import COLUMNS, FIELD, SORT_FIELDS
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
 from ..i18n import _, ngettext
@@ -34,7 +35,7 @@ from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
 from ..widgets.error_banner import RETRY, ErrorBanner, error_title
 from ..widgets.filter_bar import ALL, FilterBar
-from ..widgets.image_table import COLUMNS, FIELD_NAMES, ImageTable
+from ..widgets.image_table import ImageTable
 from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 from .browser_keys import BROWSER_KEYS
@@ -197,7 +198,8 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         ]
         note = " · ".join(filter(None, notes))
         self.query_one(StatusLine).set_counts(
-            len(self._visible), len(self._loaded), _(FIELD_NAMES.get(self.sort_field, self.sort_field)),
+            len(self._visible), len(self._loaded),
+            _(FIELD[self.sort_field].name) if self.sort_field in FIELD else self.sort_field,
             self.descending, self._scope(), note
         )
 
@@ -315,20 +317,20 @@ class BrowserScreen(CatalogLoading, Screen[None]):
 
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1
-        columns = [key for key, _title, _limit in COLUMNS]
+        columns = [column.key for column in COLUMNS]
         following = [key for key in columns if SORT_FIELDS.index(key) > index]
         self.sort_field = (following or columns)[0]
         self.descending = self.sort_field == "created"
         self._resort()
-        self.notify(_("Sorted by {field}").format(field=_(FIELD_NAMES[self.sort_field])), timeout=1.5)
+        self.notify(_("Sorted by {field}").format(field=_(FIELD[self.sort_field].name)), timeout=1.5)
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """Besides the keys: "Sort by <column>" for each column, in the command palette."""
         return [
-            (_("Sort by {field}").format(field=_(FIELD_NAMES[key])),
-             _("Sort the images by {field} (again to reverse)").format(field=_(FIELD_NAMES[key])),
-             partial(self.sort_by, key))
-            for key, _title, _limit in COLUMNS
+            (_("Sort by {field}").format(field=_(column.name)),
+             _("Sort the images by {field} (again to reverse)").format(field=_(column.name)),
+             partial(self.sort_by, column.key))
+            for column in COLUMNS
         ]
 
     def sort_by(self, field: str) -> None:

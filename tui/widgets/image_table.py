@@ -17,38 +17,26 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..api.models import Image
-from ..catalog import cell_values
+from ..columns import COLUMNS, cell_values
 from ..i18n import N_, _
 
-# (column key = sort field, title, max width). Long values are cut here; the details pane has them whole.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("name", N_("Name"), 22),
-    ("tag", N_("Tag"), 44),
-    # Translators: the accelerator column's title, short (the column is 7 cells wide).
-    ("accelerator", N_("Accel"), 7),
-    ("type", N_("Type"), 10),
-    ("access", N_("Access"), 7),
-    ("preset", N_("Preset"), 6),
-    ("created", N_("Created"), 10),
-    ("user", N_("User"), 10),
-)
-# The sort fields as the status line names them ("sorted by created ▼").
-FIELD_NAMES = {"name": N_("name"), "tag": N_("tag"), "accelerator": N_("accelerator"), "type": N_("type"),
-               "access": N_("access"), "preset": N_("preset"), "created": N_("created"), "user": N_("user")}
 # Column widths come from this many images: enough to be representative, cheap at any size.
 _WIDTH_SAMPLE = 500  # rows sampled to size the columns (their limits cap them anyway)
 _PADDING = 1
-# On a narrow terminal these columns give way, in this order, down to these widths;
-# then whole columns are left out, the least needed first (the details pane has them all),
-# so the table never scrolls sideways.
-_SHRINK = (("tag", 24), ("name", 14), ("user", 6))
-_DROP = ("user", "preset", "access", "created", "type", "accelerator")
+# On a narrow terminal columns give way (`Field.shrink`, `shrink_to`), then whole columns are
+# left out (`Field.drop`), the least needed first (the details pane has them all), so the
+# table never scrolls sideways.
+_SHRINK = tuple((column.key, column.shrink_to) for column in sorted(COLUMNS, key=lambda c: c.shrink) if column.shrink)
+_DROP = tuple(column.key for column in sorted(COLUMNS, key=lambda c: c.drop) if column.drop)
+_KEYS = tuple(column.key for column in COLUMNS)
+# Rows kept as laid out (a screen's worth several times over).
 _CELL_CACHE_SIZE = 512
 
 
@@ -76,7 +64,7 @@ def _fit_tag(text: str, width: int) -> str:
     return f"{head}…{text[-(width - len(head) - 1):]}"
 
 
-_FITTERS = tuple(_fit_tag if key == "tag" else _fit for key, _title, _limit in COLUMNS)
+_FITTERS = tuple(_fit_tag if column.key == "tag" else _fit for column in COLUMNS)
 
 
 class ImageTable(ScrollView, can_focus=True):
@@ -166,9 +154,9 @@ class ImageTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self._sort_field = ""
         self._descending = False
-        self._measured = [cell_len(_(title)) + 2 for _key, title, _limit in COLUMNS]
+        self._measured = [cell_len(_(column.title)) + 2 for column in COLUMNS]
         self._widths = list(self._measured)
-        self._cells: dict[int, list[str]] = {}
+        self._cells: LRUCache[int, list[str]] = LRUCache(_CELL_CACHE_SIZE)
 
     # --- data -------------------------------------------------------------------
 
@@ -190,7 +178,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     def retranslate(self) -> None:
         """Column titles in the language now chosen (each column at least as wide as its title)."""
-        self._measured = [max(width, cell_len(_(title))) for width, (_key, title, _limit) in zip(self._measured, COLUMNS)]
+        self._measured = [max(width, cell_len(_(column.title))) for width, column in zip(self._measured, COLUMNS)]
         self._fit_columns()
         self.refresh()
 
@@ -205,7 +193,7 @@ class ImageTable(ScrollView, can_focus=True):
         widths = list(self._measured)
         available = self.scrollable_content_region.width or self.size.width
         excess = sum(widths) + 2 * _PADDING * len(widths) - available
-        keys = [key for key, _title, _limit in COLUMNS]
+        keys = _KEYS
         for key, minimum in _SHRINK:
             if excess <= 0:
                 break
@@ -260,8 +248,7 @@ class ImageTable(ScrollView, can_focus=True):
         return tuple(Text(fit(value, width).rstrip() if width else "") for fit, value, width in cells)
 
     def header_label(self, field: str) -> str:
-        index = [key for key, _title, _limit in COLUMNS].index(field)
-        return self._header_cells()[index].strip()
+        return self._header_cells()[_KEYS.index(field)].strip()
 
     def _changed(self) -> None:
         self._cells.clear()
@@ -273,15 +260,15 @@ class ImageTable(ScrollView, can_focus=True):
 
     def _header_cells(self) -> list[str]:
         cells = []
-        for (key, title, _limit), width in zip(COLUMNS, self._widths):
-            arrow = (" ▼" if self._descending else " ▲") if key == self._sort_field else ""
-            cells.append(_fit(_(title) + arrow, width) if width else "")
+        for column, width in zip(COLUMNS, self._widths):
+            arrow = (" ▼" if self._descending else " ▲") if column.key == self._sort_field else ""
+            cells.append(_fit(_(column.title) + arrow, width) if width else "")
         return cells
 
     def _join(self, cells: Sequence[str], style: Style, sorted_style: Style | None = None) -> Strip:
         pad = " " * _PADDING
         segments = []
-        for (key, _title, _limit), cell, width in zip(COLUMNS, cells, self._widths):
+        for key, cell, width in zip(_KEYS, cells, self._widths):
             if not width:  # a column left out on a narrow terminal
                 continue
             cell_style = sorted_style if sorted_style is not None and key == self._sort_field else style
@@ -291,8 +278,6 @@ class ImageTable(ScrollView, can_focus=True):
     def _row_strip(self, row: int) -> Strip:
         cells = self._cells.get(row)
         if cells is None:
-            if len(self._cells) > _CELL_CACHE_SIZE:
-                self._cells.clear()
             values = cell_values(self._images[row])
             cells = self._cells[row] = [
                 fit(value, width) if width else "" for fit, value, width in zip(_FITTERS, values, self._widths)
@@ -379,7 +364,7 @@ class ImageTable(ScrollView, can_focus=True):
             return
         if offset.y == 0:
             x = offset.x + round(self.scroll_offset.x)
-            for (key, _title, _limit), width in zip(COLUMNS, self._widths):
+            for key, width in zip(_KEYS, self._widths):
                 if not width:
                     continue
                 x -= width + 2 * _PADDING
@@ -396,9 +381,9 @@ class ImageTable(ScrollView, can_focus=True):
 
 def column_widths(images: Sequence[Image]) -> list[int]:
     """The natural width of each column for (a sample of) a catalog; safe on any thread."""
-    widths = [cell_len(_(title)) + 2 for _key, title, _limit in COLUMNS]  # room for the sort arrow
+    widths = [cell_len(_(column.title)) + 2 for column in COLUMNS]  # room for the sort arrow
     for image in images[:_WIDTH_SAMPLE]:
         for index, value in enumerate(cell_values(image)):
             widths[index] = max(widths[index], cell_len(value))
     # A title always fits (its sort arrow where there is room), however short the values are cut.
-    return [max(min(width, limit), cell_len(_(title))) for width, (_key, title, limit) in zip(widths, COLUMNS)]
+    return [max(min(width, column.width), cell_len(_(column.title))) for width, column in zip(widths, COLUMNS)]
