@@ -82,7 +82,8 @@ def mode_parse(base_url: str) -> dict[str, float]:
     import msgspec
 
     from tui.api.images import _typed_images
-    from tui.api.models import gc_paused, parse_image_list
+    from tui.api.gc_pause import gc_paused
+    from tui.api.models import parse_image_list
     from tui.api.transport import loads as _loads
     from tui.api.typed import _Answer
 

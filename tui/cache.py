@@ -22,11 +22,12 @@ import os
 import pickle
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from itertools import repeat, starmap
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
-from .api.envelope import gc_paused
+from .api.gc_pause import gc_paused
 from .cache_names import (  # noqa: F401  (key_of, load_names, Refused: for callers)
     SECRET_NAME,
     Refused,
@@ -132,9 +133,7 @@ def _frame(images: tuple[Image, ...]) -> bytes:
     holds the interpreter 3 ms a frame instead of 15)."""
     columns = list(map(list, zip(*images)))
     if type(columns[_RAW][0]) is not dict:  # a dict: the tolerant parser's, pickled as it is
-        from .api.typed import pack
-
-        columns[_RAW] = pack(columns[_RAW]) or columns[_RAW]
+        columns[_RAW] = _pack(columns[_RAW]) or columns[_RAW]
     return pickle.dumps(tuple(columns), protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -255,12 +254,45 @@ def _column_ok(field: str, column: list[Any]) -> bool:
     return kinds <= _TEXT_TYPES
 
 
+def _pack(raws: list[Any]) -> bytes | None:
+    """A frame's raw fields of a typed answer (`typed.ImageVo` structs) as msgpack; None when
+    some item is not one, or holds a value msgpack cannot (an integer past 64 bits): then
+    they are pickled as they are."""
+    import msgspec
+
+    from .api.typed import ImageVo
+
+    if set(map(type, raws)) != {ImageVo}:
+        return None
+    try:
+        return msgspec.msgpack.encode(raws)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _no_extension(code: int, data: memoryview) -> Any:
+    raise ValueError("a msgpack extension in a cached catalog")  # none is written; a crafted file
+
+
+@lru_cache(maxsize=1)
+def _packed_decoder() -> Any:
+    import msgspec
+
+    from .api.typed import ImageVo
+
+    return msgspec.msgpack.Decoder(list[ImageVo], ext_hook=_no_extension)
+
+
+def _unpack(packed: bytes) -> list[Any]:
+    """`_pack`'s structs again; msgspec.DecodeError or ValueError when the bytes are not that
+    (an extension type in a field typed Any would decode, then fail where it is shown)."""
+    return _packed_decoder().decode(packed)
+
+
 def _images_of(columns: Any) -> list[Image]:
     """A frame (one list per field) -> its images, each made by one C call."""
     if isinstance(columns, tuple) and len(columns) == len(Image._fields) and type(columns[_RAW]) is bytes:
-        from .api.typed import unpack
-
-        columns = (*columns[:_RAW], unpack(columns[_RAW]), *columns[_RAW + 1:])
+        columns = (*columns[:_RAW], _unpack(columns[_RAW]), *columns[_RAW + 1:])
     if not (isinstance(columns, tuple) and len(columns) == len(Image._fields)
             and all(type(column) is list for column in columns)
             and len({len(column) for column in columns}) == 1 and columns[0]

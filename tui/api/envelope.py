@@ -10,9 +10,7 @@ business (`models.py` reads images, `auth.py` tokens and regions, ...).
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..i18n import N_, _
 from .errors import ApiError, MalformedResponse, ScnetError, api_error_for_code
@@ -27,31 +25,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
-
-
-@contextmanager
-def gc_paused(keep: bool = False) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large answer is decoded and parsed.
-
-    Building 100,000 dicts and images triggers dozens of collections that each walk
-    every object made so far (about a third of the parse time), and none finds
-    garbage: JSON data holds no reference cycles.
-
-    `keep`: what the block made lives long and holds no cycles (a catalog), so it is
-    moved out of the collector's reach (`gc.freeze`, which costs nothing) before the
-    collector runs again; otherwise the first collection after the block walks every
-    image made (45 ms for 100,000, holding the interpreter while the user types).
-    Refcounting still frees it when the catalog is replaced.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        if keep:
-            gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def parse_envelope(payload: Any, what: str = N_("the SCNet image-list answer")) -> tuple[Any, str]:

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, NamedTuple
 
 from ..i18n import _
-from .envelope import gc_paused, parse_envelope, text_of as _text
+from .envelope import parse_envelope, text_of as _text
+from .gc_pause import gc_paused
 from .errors import MalformedResponse
 
 # The platform's times are Beijing time; epoch values are shown in it too.
@@ -148,7 +149,7 @@ def _create_time_text(value: Any) -> str:
     return parse_create_time(value)[0]
 
 
-def _haystack(name: str, tag: str, version: str, path: str) -> str:
+def haystack(name: str, tag: str, version: str, path: str) -> str:
     """The text search terms are matched against: name, tag, version and path, lower-cased.
 
     A path ending in the version already holds name and tag, and is usually lower-case
@@ -166,7 +167,8 @@ def _haystack(name: str, tag: str, version: str, path: str) -> str:
     return text.replace("\n", " ") if "\n" in text else text
 
 
-_PLAIN_ACCELERATORS = re.compile(r"[a-z0-9_.-]+(,[a-z0-9_.-]+)*")
+# Accelerators spelled as the client spells them (lower case, comma-separated): kept as they came.
+PLAIN_ACCELERATORS = re.compile(r"[a-z0-9_.-]+(,[a-z0-9_.-]+)*")
 
 
 def _shared(item: dict[str, Any], key: str) -> str:
@@ -205,7 +207,7 @@ def parse_image(item: Any) -> Image | None:
         tag = tag or vtag
     create_time = _create_time_text(item.get("createTime"))
     accelerator_type = _shared(item, "acceleratorType")
-    if accelerator_type and not _PLAIN_ACCELERATORS.fullmatch(accelerator_type):
+    if accelerator_type and not PLAIN_ACCELERATORS.fullmatch(accelerator_type):
         accelerator_type = sys.intern(",".join(split_accelerators(accelerator_type)))
     return Image(
         id=image_id,
@@ -222,7 +224,7 @@ def parse_image(item: Any) -> Image | None:
         is_preset_image=_flag(item.get("isPresetImage")),
         create_time=create_time,
         raw=item,
-        haystack=_haystack(name, tag, version, path),
+        haystack=haystack(name, tag, version, path),
     )
 
 

@@ -35,7 +35,8 @@ from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions, SharedToken
 from .errors import ApiError, ConfigError, MalformedResponse, OutcomeUnknown, ScnetError, TokenRefused, TOKEN_HINT
-from .envelope import MESSAGE_KEYS, empty_body, error_in_body, gc_paused, parse_envelope
+from .envelope import MESSAGE_KEYS, empty_body, error_in_body, parse_envelope
+from .gc_pause import gc_paused
 
 if TYPE_CHECKING:  # imported by the drivers, with the first client made: a start from the cache needs none
     import httpx

@@ -7,6 +7,11 @@ short loop. Anything else (an error code, `data` as an object, a number where a 
 belongs, an unknown field, a blank name) makes it return None, and the tolerant parser
 of `models.py` reads the body as before: what it accepts and how it fails are unchanged.
 
+The body is decoded in pieces of 2 MB cut between items (`_read_in_pieces`): one decode of
+a 61 MB answer holds the interpreter 130-200 ms, which a key pressed while the catalog
+lands would wait for (README, "Launch to rows": the worst keystroke went from 357 ms to
+107-133 ms with the pieces). It stays for that figure alone.
+
 Imported only for bodies of a megabyte or more (msgspec costs a shell lookup 15 ms).
 """
 
@@ -19,13 +24,12 @@ from typing import Any, Iterator, get_type_hints
 import msgspec
 from msgspec import UNSET
 
-from .models import DOCUMENTED_FIELDS, Image, ImageList
+from .models import DOCUMENTED_FIELDS, PLAIN_ACCELERATORS, Image, ImageList, haystack
 
 # The documented fields under their attribute names, as Image has them (its order).
 _RENAME = {attribute: name for name, attribute in DOCUMENTED_FIELDS.items()}
 # Fields the platform sends that the documentation does not list (the paginated call's).
 _KNOWN_EXTRA = {"description": "description", "image_size": "imageSize", "status": "status"}
-_PLAIN_ACCELERATORS = re.compile(r"[a-z0-9_.-]+(,[a-z0-9_.-]+)*")
 
 
 class _ReadsLikeADict(msgspec.Struct, gc=False):
@@ -178,30 +182,6 @@ def _read_in_pieces(body: bytes | bytearray, view: memoryview) -> tuple[list[Ima
     return images, "" if msg is UNSET else msg
 
 
-def _no_extension(code: int, data: memoryview) -> Any:
-    raise ValueError("a msgpack extension in a cached catalog")  # none is written; a crafted file
-
-
-_PACKED = msgspec.msgpack.Decoder(list[ImageVo], ext_hook=_no_extension)
-
-
-def pack(items: list[Any]) -> bytes | None:
-    """Structs of this path as msgpack (the catalog cache's frames); None when some item is
-    not one, or a value msgpack cannot hold (an integer past 64 bits): then pickle them."""
-    if set(map(type, items)) != {ImageVo}:
-        return None
-    try:
-        return msgspec.msgpack.encode(items)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def unpack(packed: bytes) -> list[Any]:
-    """`pack`'s structs again; msgspec.DecodeError or ValueError when the bytes are not that
-    (an extension type in a field typed Any would decode, then fail where it is shown)."""
-    return _PACKED.decode(packed)
-
-
 def _normalised(items: list[ImageVo]) -> list[Image] | None:
     """Images as `models.parse_image` makes them, for items that need none of its repairs
     (a missing version, name or tag filled from the others; accelerators re-spelled; an
@@ -220,20 +200,11 @@ def _normalised(items: list[ImageVo]) -> list[Image] | None:
             return None
         accelerators = item.accelerator_type.strip()
         if accelerators not in plain_accelerators:
-            if not _PLAIN_ACCELERATORS.fullmatch(accelerators):
+            if not PLAIN_ACCELERATORS.fullmatch(accelerators):
                 return None
             plain_accelerators.add(accelerators)
         path = item.path.strip()
-        # The search text (models._haystack, inline).
-        if path.endswith(version) and version.endswith(tag) and version.startswith(name):
-            text = path
-        else:
-            text = " ".join((name, tag, version, path))
-        lowered = text.lower()  # ASCII lower-casing is a copy at memory speed; islower() tests a char at a time
-        if lowered != text:
-            text = lowered
-        if "\n" in text:
-            text = text.replace("\n", " ")
+        text = haystack(name, tag, version, path)
         append(make(Image, (
             item.id.strip(), name, tag, version, path, accelerators, item.type.strip(), item.access.strip(),
             item.user.strip(), item.app_icon.strip(), item.image_id.strip(), item.is_preset_image, created, item,

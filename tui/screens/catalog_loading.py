@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import cache
-from ..api.envelope import gc_paused
+from ..api.gc_pause import gc_paused
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList, split_accelerators
 from ..catalog import rows_of, sort_images
