@@ -278,3 +278,14 @@ def test_paging_progress_goes_to_a_terminals_stderr_only(demo_server: DemoServer
     assert len(paths) == 265 and all("received" not in line for line in paths)
     assert b"received 265 of 265 images" in shown
     assert shown.rstrip(b"\n").endswith(b"\r\x1b[K")  # the progress line is wiped at the end
+
+
+def test_the_browser_closed_while_a_launch_waited_says_so_on_the_shell(monkeypatch: pytest.MonkeyPatch,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.app import ScnetImagesApp
+    from tui.cli import main
+
+    monkeypatch.setattr(ScnetImagesApp, "run", lambda self: ["the launch of vllm-1202-1200"])
+    assert main(["browse"]) == 8
+    err = capsys.readouterr().err
+    assert "The launch of vllm-1202-1200 was waiting" in err and "scnet-images ps" in err

@@ -20,6 +20,7 @@ from .i18n import N_, _
 from .links import masked, url_problem
 from .safe_text import printable
 from .screens.browser import BrowserScreen
+from .screens.confirm import ConfirmDialog
 from .screens.text_dialog import TextDialog
 
 
@@ -37,7 +38,7 @@ TEXTUAL_WORDS = (
 )
 
 
-class ScnetImagesApp(App[None]):
+class ScnetImagesApp(App["list[str] | None"]):
     """Pass `settings` (the app starts the demo API when they say demo) or a ready `connection`."""
 
     CSS_PATH = "app.tcss"
@@ -58,6 +59,7 @@ class ScnetImagesApp(App[None]):
         self._owns_connection = connection is None
         self.connection = connection
         self._clock = clock
+        self.in_flight: dict[object, str] = {}  # calls waiting for their answer (`begin_action`)
 
     def on_mount(self) -> None:
         self._restore_theme()
@@ -128,6 +130,36 @@ class ScnetImagesApp(App[None]):
                         else _("Speak {language} from now on (kept in the config file)"))
                 yield SystemCommand(_("Language: {language}").format(language=name), what.format(language=name),
                                     partial(self.switch_language, code))
+
+    # --- calls that start, stop or delete something, in flight ---------------------------
+
+    def begin_action(self, what: str) -> object:
+        """Note that `what` (a phrase: "the launch of x") waits for the platform's answer: quitting
+        asks first, and says afterwards that it may have happened. The key to `end_action`."""
+        key = object()
+        self.in_flight[key] = what
+        return key
+
+    def end_action(self, key: object) -> None:
+        self.in_flight.pop(key, None)
+
+    async def action_quit(self) -> None:
+        """Quit; while a launch or an action waits for its answer, only once asked, and the
+        shell is told afterwards that it may have happened (`commands/browse.py`)."""
+        if not self.in_flight:
+            self.exit()
+            return
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit(list(self.in_flight.values()))
+
+        waiting = i18n.join(self.in_flight.values())
+        self.push_screen(ConfirmDialog(
+            _("Quit while waiting?"),
+            _("{what} waits for the platform's answer. Quit now and you will not see whether it happened; it may "
+              "happen all the same.").format(what=waiting[:1].upper() + waiting[1:]),
+            confirm=_("Quit"), danger=True), answered)
 
     def action_help_quit(self) -> None:
         """Ctrl+C, pressed to quit out of habit: say which key quits (Textual says it in English)."""

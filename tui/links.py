@@ -45,9 +45,15 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+_USERINFO = re.compile(r"(//)[^/@\s]+@")
+# Keys of a record whose value is a secret whatever it holds.
+_SECRET_KEYS = frozenset({"token", "password", "secret", "secretkey", "accesstoken"})
+
+
 def masked(url: str) -> str:
-    """`url` as it may be shown: credentials in its query (token=...) masked."""
-    return redact(url)
+    """`url` as it may be shown: credentials in its query (token=...) and a `user:password@`
+    before its host masked."""
+    return _USERINFO.sub(r"\1****@", redact(url))
 
 
 def masked_fields(value: Any) -> Any:
@@ -56,7 +62,8 @@ def masked_fields(value: Any) -> Any:
     if isinstance(value, str):
         return masked(value)
     if isinstance(value, Mapping):
-        return {key: masked_fields(item) for key, item in value.items()}
+        return {key: "****" if str(key).lower().replace("_", "") in _SECRET_KEYS and item else masked_fields(item)
+                for key, item in value.items()}
     if isinstance(value, list):
         return [masked_fields(item) for item in value]
     return value

@@ -50,7 +50,8 @@ def running_id(server: DemoServer) -> str:
 
 
 @pytest.mark.parametrize("fault", [("status", "504"), ("status", "502"), ("status", "503"), ("status", "500"),
-                                   ("drop", ""), ("code", "10012"), ("malformed", "html"), ("status", "303")])
+                                   ("status", "408"), ("status", "499"), ("drop", ""), ("code", "10012"),
+                                   ("code", "10001"), ("code", "716020"), ("malformed", "html"), ("status", "303")])
 def test_a_create_whose_answer_is_lost_is_sent_once_and_said_to_be_unknown(
     server: DemoServer, fault: tuple[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -60,7 +61,9 @@ def test_a_create_whose_answer_is_lost_is_sent_once_and_said_to_be_unknown(
     assert out == ""  # no id: none came back
     assert sent(server, "POST", "/task") == 1
     assert "may have been launched" in err and "scnet-images ps" in err and "try again" not in err
-    assert len(listed(server)) == SEEDED + 1  # it was launched, once
+    # Launched once behind every lost answer; an error code strikes before (the platform said it,
+    # instead of acting), and still cannot be taken for a definite no: 10012 says nothing of it.
+    assert len(listed(server)) == SEEDED + (fault[0] != "code")
 
 
 def test_a_504_once_after_creating_leaves_one_instance_not_two(server: DemoServer) -> None:

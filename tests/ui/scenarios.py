@@ -243,7 +243,8 @@ SCENARIOS: dict[str, Scenario] = {
     # A create in flight: the form says so and sends nothing more (drawn as it stands while waiting).
     "launching": Scenario(STANDARD, (*VLLM_SEARCH, "l"), act=lambda app: app.screen.show_launching(
         app.screen.query_one("#launch-name").value)),
-    # The create's answer lost after the platform took it: the instances view shows whether it happened.
+    # The create's outcome unknown (the platform's "connection interrupted"): the instances view
+    # looks for it (here it never came: the code strikes before the demo creates anything).
     "launch-unknown": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
                                then=lambda server: server.inject("code", "10012", times=1, call="create")),
     # An error code no page lists: the banner points at `scnet-images doctor`.

@@ -143,3 +143,51 @@ async def test_a_delete_whose_answer_is_lost_says_so_and_looks_again(server: Dem
         assert "may have been deleted" in said and "try again" not in said
         assert stopped.id not in screen.instances  # the list was asked again: it is gone
     assert sent(server, "DELETE", "/task") == 1
+
+
+async def test_the_palette_open_when_the_create_is_answered_closes_with_the_form(server: DemoServer) -> None:
+    server.inject("latency", "1.0", call="create")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        await pilot.press("ctrl+s", "y")
+        assert form.launching
+        await pilot.press("ctrl+p")  # the palette over the form while the create is in flight
+        assert app.screen is not form
+        await settle(pilot)
+        assert isinstance(app.screen, ContainersScreen) and form not in app.screen_stack
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LaunchForm)  # no form left behind to launch again
+    assert creates(server) == 1
+
+
+async def test_the_instances_view_stays_while_an_action_waits(server: DemoServer) -> None:
+    server.inject("latency", "1.0", call="restart")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContainersScreen)
+        stopped = next(i for i in screen.instances.values() if i.status == "Terminated")
+        screen.query_one("#instances").move_to(stopped.id)  # type: ignore[attr-defined]
+        await pilot.press("R", "escape")
+        assert app.screen is screen and "the view stays until it comes" in "\n".join(notifications(app))
+        await settle(pilot)
+        assert screen.acting == {}
+        await pilot.press("escape")
+        assert app.screen is not screen
+    assert sent(server, "POST", "/actions/restart") == 1
+
+
+async def test_quitting_while_a_create_waits_asks_and_then_says_it_may_have_happened(server: DemoServer) -> None:
+    server.inject("latency", "2.0", call="create")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await open_form(app, pilot)
+        await pilot.press("ctrl+s", "y", "ctrl+q")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog) and "The launch of" in dialog._question
+        await pilot.press("y")
+    assert app.return_value and "the launch of" in app.return_value[0]

@@ -84,7 +84,7 @@ def create_instance(client: Session, spec: LaunchSpec) -> Any:
     Sent at most once. Raises OutcomeUnknown when it may have been launched without an
     answer saying so, ProbablyLaunched when the platform accepted it without a usable id."""
     def read(payload: Any) -> str:
-        return _read_id(payload, spec.name)
+        return _read_id(payload, spec.name, client.secrets())
 
     return _run(client, "POST", "/task", read, body=spec.body(), once=_UNKNOWN["create"], about=spec.name)
 
@@ -254,7 +254,7 @@ def _run(client: Session, method: str, path: str, read: Any, *, body: Any = None
 
     def worded() -> Plan:
         try:
-            return (yield from with_renewal(client, plan, _CONTAINER_ACCESS_HINT))
+            return (yield from with_renewal(client, plan, _CONTAINER_ACCESS_HINT, resend=once is None))
         except OutcomeUnknown as unknown:
             if once is None:
                 raise
@@ -379,7 +379,7 @@ _read_access_url = _read_text(N_("the access URL answer"), N_("The access URL an
 _ID_FIELDS = ("instanceServiceId", "id", "taskId")
 
 
-def _read_id(payload: Any, name: str) -> str:
+def _read_id(payload: Any, name: str, secrets: tuple[str, ...] = ()) -> str:
     """The new instance's id from a create's answer: `data` as the id, or an object carrying
     it. The platform said yes (code 0) when this is reached: an answer without a usable id
     is ProbablyLaunched, never a failure (whoever reads "failed" launches again)."""
@@ -392,7 +392,7 @@ def _read_id(payload: Any, name: str) -> str:
     shown = json.dumps(data, ensure_ascii=False) if not isinstance(data, str) else repr(data)
     raise ProbablyLaunched(
         _("The platform accepted the launch of {name}, but its answer holds no usable instance id ({answer}): "
-          "it was very probably launched").format(name=name, answer=excerpt(shown, 80)),
+          "it was very probably launched").format(name=name, answer=excerpt(shown, 80, secrets)),
         _("`scnet-images ps` shows it; do not launch it again"),
     )
 

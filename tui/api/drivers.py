@@ -301,7 +301,9 @@ class ScnetSyncClient(Session):
         except httpx.HTTPError as exc:
             if not once:
                 self._left(host)  # a wait cut short by the deadline is the deadline's failure
-            raise failure_for(exc, host, self.options, once=once) from None
+            # The waits as they were (the deadline may have shortened them), for the message.
+            waited = self.options._replace(read_timeout=timeout.read or 0.0, connect_timeout=timeout.connect or 0.0)
+            raise failure_for(exc, host, waited, once=once) from None
         except NetworkError as error:  # the deadline, while the answer trickled in
             if once:
                 raise sent_but_unanswered(host, error) from None

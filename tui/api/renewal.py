@@ -49,17 +49,29 @@ def token_from_data(data: Any, cluster_id: str = "") -> str | None:
     return None
 
 
-def with_renewal(session: Session, make_plan: Callable[[], Plan], hint: str = IMAGES_ACCESS_HINT) -> Plan:
+def with_renewal(session: Session, make_plan: Callable[[], Plan], hint: str = IMAGES_ACCESS_HINT,
+                 *, resend: bool = True) -> Plan:
     """Run `make_plan()`; when the region refuses the token (10008) and the session can
     renew it, renew once and run a fresh plan again. `hint` (marked with `N_`, translated
-    here) says what to check when even the renewed token is refused."""
+    here) says what to check when even the renewed token is refused.
+
+    `resend` False (a call that starts, stops or deletes something: sent at most once): the
+    token is renewed, but the call is not sent again; the refusal says so."""
     used = session.token
     try:
         return (yield from make_plan())
     except TokenRefused as refused:
         if refused.code not in RENEWABLE_CODES or not session.account.ac_url:
             raise
+        first = refused
     yield from _renewed_once(session, used)
+    if not resend:
+        raise TokenRefused(
+            # Translators: {message} is the refusal, a sentence of its own.
+            _("{message} — so it was not carried out; the token is renewed now, and the request was not sent "
+              "again on its own").format(message=first.message),
+            _("send it again yourself (nothing is ever sent twice behind your back)"), code=first.code,
+        )
     try:
         return (yield from make_plan())
     except TokenRefused as refused:

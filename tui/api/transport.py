@@ -50,6 +50,11 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 _RETRY_STATUSES = frozenset({502, 503, 504})
+# Answers to a request sent once that do not say whether it was carried out: the platform's
+# "connection interrupted" (10012), "internal error" (10001) and "database error" (716020)
+# codes; a request timeout (408) and a client that closed (499, nginx).
+UNSURE_CODES = frozenset({"10012", "10001", "716020"})
+_UNSURE_STATUSES = frozenset({408, 499})
 _MAX_REDIRECTS = 3
 
 
@@ -329,7 +334,7 @@ class Session:
             raise OutcomeUnknown(error.message, _("it may have happened: check before sending it again"),
                                  cause=error.message) from None
         except ApiError as error:
-            if error.code != "10012":  # the platform's own "connection interrupted": it may have acted
+            if error.code not in UNSURE_CODES:
                 raise
             raise OutcomeUnknown(error.message, _("it may have happened: check before sending it again"),
                                  cause=error.message) from None
@@ -360,7 +365,7 @@ class Session:
             if once:
                 request.extensions["once"] = True  # the drivers word a failure after sending as such
             reply = yield request
-            if once and (reply.status >= 500 or 300 <= reply.status < 400):
+            if once and (reply.status >= 500 or 300 <= reply.status < 400 or reply.status in _UNSURE_STATUSES):
                 raise self._unanswered(reply, url)
             if reply.status in _RETRY_STATUSES:
                 tries = max(1, self.options.tries)

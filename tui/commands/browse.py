@@ -9,7 +9,8 @@ import argparse
 
 from ..i18n import _
 from .connect import CONNECTION_HELP, add_connection_options, settings_from
-from .exits import EXIT_OK
+from .output import say
+from .exits import EXIT_OK, EXIT_OUTCOME_UNKNOWN
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -35,5 +36,10 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
     from ..app import ScnetImagesApp
 
-    ScnetImagesApp(settings).run()
+    waiting = ScnetImagesApp(settings).run()
+    if waiting:  # quit while a launch or an action waited for its answer
+        for what in waiting:
+            say(_("{what} was waiting for the platform's answer when the browser closed: it may have happened; "
+                  "`scnet-images ps` shows where things stand").format(what=what[:1].upper() + what[1:]))
+        return EXIT_OUTCOME_UNKNOWN
     return EXIT_OK

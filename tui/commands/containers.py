@@ -112,6 +112,7 @@ def run_launch(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from ..api import containers
+    from ..api.errors import ScnetError
     from ..launch import accelerator_of, check_launch, parse_memory, parse_mount, parse_time_limit, plan_launch
 
     try:
@@ -144,9 +145,11 @@ def run_launch(args: argparse.Namespace) -> int:
                 return answer
         try:
             instance_id = containers.create_instance(client, spec)
-        except KeyboardInterrupt:
-            say(_("interrupted after the launch of {name} was sent: it may have been launched; "
-                  "`scnet-images ps` lists your instances").format(name=spec.name))
+        except ScnetError:
+            raise
+        except (KeyboardInterrupt, Exception) as error:  # after it was sent: it may have happened
+            say(_("interrupted ({kind}) after the launch of {name} was sent: it may have been launched; "
+                  "`scnet-images ps` lists your instances").format(kind=type(error).__name__, name=spec.name))
             return EXIT_OUTCOME_UNKNOWN
         print(instance_id, flush=True)
         return _wait(client, instance_id, args.wait_timeout) if args.wait else EXIT_OK
@@ -276,28 +279,38 @@ def _print_entry(instance: Instance, url: str, out: TextIO) -> int:
 
 
 def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
-    """The instances `refs` name, each by its id, a unique prefix of it, or its name (as docker
-    and kubectl take them), from one read of the list; else the exit code, said on stderr:
-    1 for a reference that names none, 2 for one that names several (the candidates listed)."""
+    """The instances `refs` name (each once, in order), by its whole id, or a unique prefix of
+    it, or its name (as docker and kubectl take them), from one read of the list; else the exit
+    code, said on stderr: 1 for a reference that names none, 2 for one that could name several
+    (the candidates listed: a name that is also the start of another id is one), 64 for an
+    empty one. When the list may be incomplete, only a whole id is taken."""
     from ..api import containers
     from ..safe_text import printable
 
-    listed = containers.list_instances(client).instances
-    chosen: list[Instance] = []
+    if any(not ref.strip() for ref in refs):
+        say(_("an empty ID names no instance (is a variable unset?)"))
+        return EXIT_USAGE
+    listed = containers.list_instances(client)
+    whole = not listed.cut_short and not listed.skipped
+    chosen: dict[str, Instance] = {}
     for ref in refs:
-        matches = ([i for i in listed if i.id == ref] or [i for i in listed if i.name == ref]
-                   or [i for i in listed if ref and i.id.startswith(ref)])
+        exact = [i for i in listed.instances if i.id == ref]
+        matches = exact or ([i for i in listed.instances if i.name == ref or i.id.startswith(ref)] if whole else [])
         if not matches:
-            say(_("no instance with id {ref} (nor one of that name) in this region; `scnet-images ps` lists them")
-                .format(ref=repr(printable(ref[:70]))))
+            if whole:
+                say(_("no instance with id {ref} (nor one of that name) in this region; `scnet-images ps` lists them")
+                    .format(ref=repr(printable(ref[:70]))))
+            else:
+                say(_("no instance with id {ref} in this region's list, which may be incomplete: give an instance's "
+                      "whole id").format(ref=repr(printable(ref[:70]))))
             return EXIT_NO_MATCH
         if len(matches) > 1:
-            say(_("{ref} names several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
+            say(_("{ref} could name several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
             for instance in matches:
                 say(f"  {instance.id}  {printable(instance.name)}  {printable(instance.status)}")
             return EXIT_AMBIGUOUS
-        chosen.append(matches[0])
-    return chosen
+        chosen.setdefault(matches[0].id, matches[0])
+    return list(chosen.values())
 
 
 # What each action says once done (translated when said).
@@ -343,5 +356,9 @@ def run_action(args: argparse.Namespace) -> int:
                 say(_("{id}: {problem}").format(id=instance.id, problem=error))
                 code = code or error.exit_code
                 continue
+            except (KeyboardInterrupt, Exception) as error:  # after it was sent: it may have happened
+                say(_("{id}: interrupted ({kind}) after the request was sent: it may have happened; `scnet-images ps` "
+                      "shows where it stands").format(id=instance.id, kind=type(error).__name__))
+                return EXIT_OUTCOME_UNKNOWN
             print(_(done).format(id=instance.id), flush=True)
     return code

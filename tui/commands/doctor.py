@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # A clock further than this from a server's is worth a line of its own (access-key logins
 # are refused beyond about five minutes).
 CLOCK_TOLERANCE_SECONDS = 60.0
+# A token expired for less than this is renewed on its next use (the platform's rule).
+RENEWAL_WINDOW_SECONDS = 24 * 3600
 # The names of the checks, as they are printed (translated when shown) and kept in JSON.
 CHECKS = {"config": N_("config"), "profile": N_("profile"), "token": N_("token"), "clock": N_("clock"),
           "platform": N_("platform"), "region": N_("region"), "cache": N_("cache")}
@@ -193,7 +195,7 @@ def _token_check(settings: Settings) -> Check:
                                               "run `scnet-images login`").format(
                          profile=settings.profile, cluster=settings.cluster_id), 3)
     if left is not None and left <= 0:
-        if settings.ac_url and left > -24 * 3600:
+        if settings.ac_url and left > -RENEWAL_WINDOW_SECONDS:
             return Check("token", True, found, _("it is renewed on its next use (up to a day after it expired)"))
         return Check("token", False, found, _("run `scnet-images login`"), 3)
     return Check("token", True, found)
@@ -258,7 +260,7 @@ def _platform_check(settings: Settings, offsets: list[tuple[str, float]]) -> Che
 def _region_check(connection: Connection, name: str, offsets: list[tuple[str, float]]) -> Check:
     """The region `connection` points at: reached, and which calls it answers (read-only)."""
     from ..api import containers
-    from ..api.errors import ScnetError
+    from ..api.errors import ScnetError, TokenRefused
     from ..api.images import probe_image_calls
 
     label = _("the demo API") if connection.demo else " ".join(filter(None, (name, connection.settings.region)))
@@ -272,11 +274,25 @@ def _region_check(connection: Connection, name: str, offsets: list[tuple[str, fl
                                                   "browser, or --profile)"), 5)
             path = containers.list_instances(client).path
     except ScnetError as error:
+        if isinstance(error, TokenRefused) and _renewable(connection):
+            return Check("region", None, _("{region}: the region refused the expired token, which is renewed on its "
+                                           "next use (doctor renews nothing); ask again after that").format(region=label))
         return Check("region", False, _("{region}: {problem}").format(region=label, problem=error.message),
                      error.hint, error.exit_code)
     calls = {"get": "GET …/instance-service/images", "post": "POST …/image/images"}
     return Check("region", True, _("{region}: {found}; images: {images}; instances: GET …/instance-service/{path}")
                  .format(region=label, found=found, images=" + ".join(calls[api] for api in images), path=path))
+
+
+def _renewable(connection: Connection) -> bool:
+    """Whether the connection's token has expired, and will be renewed on its next use."""
+    from datetime import datetime, timezone
+
+    from ..api.token import read_claims
+
+    claims = read_claims(connection.token)
+    left = claims.seconds_left(datetime.now(timezone.utc)) if claims else None
+    return bool(connection.settings.ac_url) and left is not None and -RENEWAL_WINDOW_SECONDS < left <= 0
 
 
 def _stored_regions(settings: Settings) -> Iterator[Check]:

@@ -95,21 +95,32 @@ class Fault:
     def parse(cls, spec: str) -> "Fault":
         """`latency:2`, `status:502`, `code:10008`, `malformed:html`, `drop`, optionally `xN` for
         N times, then optionally `@CALL` for one call only (`status:504x1@create`)."""
-        spec, _, call = spec.partition("@")
-        if call and call not in FAULT_CALLS:
+        spec, at, call = spec.partition("@")
+        if at and call not in FAULT_CALLS:
             raise ValueError(f"unknown call {call!r}; one of {', '.join(FAULT_CALLS)}")
         times = None
         if "x" in spec.rsplit(":", 1)[-1] and spec.rsplit("x", 1)[-1].isdigit():
             spec, count = spec.rsplit("x", 1)
             times = int(count)
+            if times < 1:
+                raise ValueError("xN: N must be 1 or more")
         kind, _, value = spec.partition(":")
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
         if kind == "malformed" and value not in MALFORMED_KINDS:
             raise ValueError(f"unknown malformed body {value!r}; one of {', '.join(MALFORMED_KINDS)}")
-        if kind in {"status", "latency"}:
-            float(value)  # raises ValueError for a bad number
+        if kind == "latency" and not 0 <= float(value) <= 3600:  # float() raises ValueError for no number
+            raise ValueError("latency: seconds from 0 to 3600")
+        if kind == "status" and not (value.isdigit() and 100 <= int(value) <= 599):
+            raise ValueError("status: an HTTP status from 100 to 599")
         return cls(kind, value, times, call)
+
+    @property
+    def after(self) -> bool:
+        """Whether it strikes once the call was carried out: aimed at an action, and a fault
+        that could come after it (an answer lost or garbled, a delay), not an error code
+        (the platform refusing it, which it would do instead of acting)."""
+        return self.call in ACTION_CALLS and self.kind != "code"
 
 
 class Dropped(Exception):
@@ -317,7 +328,7 @@ class Host(Protocol):
 
     def token_valid(self, token: str | None, region: Any) -> bool: ...
 
-    def take_faults(self, call: str) -> list[Fault]: ...
+    def take_faults(self, call: str, *, after: bool) -> list[Fault]: ...
 
     def count_in(self, change: int) -> None: ...
 
@@ -407,11 +418,8 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
         def _call(self, route: Route, request: Request, token: str | None, token_ok: bool) -> Answer:
             if not route.region_call:
                 return route.handle(request)
-            faults = server.take_faults(route.name)
-            # A fault aimed at an action strikes once it is done (a lost answer); any other first.
-            after = [fault for fault in faults if fault.call and fault.call in ACTION_CALLS]
-            for fault in faults:
-                answer = None if fault in after else fault_answer(fault)
+            for fault in server.take_faults(route.name, after=False):
+                answer = fault_answer(fault)
                 if answer is not None:
                     return answer
             if not token:
@@ -419,7 +427,8 @@ def handler_for(server: Host) -> type[BaseHTTPRequestHandler]:
             if not token_ok:
                 return api_error("10008", "token无效或已过期 (token invalid or expired)")
             answer = route.handle(request)
-            for fault in after:
+            # A fault aimed at an action strikes once it is done (a lost answer): taken only now.
+            for fault in server.take_faults(route.name, after=True):
                 answer = fault_answer(fault) or answer
             return answer
 

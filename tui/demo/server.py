@@ -122,13 +122,14 @@ class DemoServer:
         with self._lock:
             self._faults.clear()
 
-    def take_faults(self, call: str) -> list[Fault]:
-        """The faults for one request to the call named `call`: every latency, then the first
-        fault that answers (faults aimed at another call pass it by)."""
+    def take_faults(self, call: str, *, after: bool) -> list[Fault]:
+        """The faults for one request to the call named `call` that strike before it is carried
+        out (or, `after`, once it was: see `Fault.after`): every latency, then the first fault
+        that answers (faults aimed at another call pass it by)."""
         with self._lock:
             taken: list[Fault] = []
             for fault in self._faults:
-                if fault.call and fault.call != call:
+                if (fault.call and fault.call != call) or fault.after != after:
                     continue
                 taken.append(fault)
                 if fault.kind != "latency":

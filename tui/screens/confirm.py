@@ -22,8 +22,8 @@ class ConfirmDialog(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape,n", "dismiss(False)", N_("Back"), id="confirm-back"),
-        Binding("y", "dismiss(True)", N_("Yes"), id="confirm-yes", show=False),
+        Binding("escape,n", "answer(False)", N_("Back"), id="confirm-back"),
+        Binding("y", "answer(True)", N_("Yes"), id="confirm-yes", show=False),
     ]
 
     def __init__(self, title: str, question: str, detail: str = "", *, confirm: str = "", danger: bool = False,
@@ -31,6 +31,7 @@ class ConfirmDialog(ModalScreen[bool]):
         """`title`, `question` and `confirm` (the button; "Yes" when not given) in words already translated."""
         super().__init__()
         self._focus_confirm = focus_confirm
+        self._answered = False
         self._title = title
         self._question = question
         self._detail = detail
@@ -55,4 +56,10 @@ class ConfirmDialog(ModalScreen[bool]):
         self.query_one("#confirm-yes" if self._focus_confirm else "#confirm-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
+        self.action_answer(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        """Answer once: a second press (queued before the dialog went) would pop what is under it."""
+        if not self._answered:
+            self._answered = True
+            self.dismiss(yes)

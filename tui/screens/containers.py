@@ -101,6 +101,7 @@ class ContainersScreen(Screen[None]):
         self.look_for = look_for  # the name of a launch whose outcome is unknown
         self._lists_left = LOOK_FOR_LISTS
         self.acting: dict[str, str] = {}  # instance id -> the action in flight for it
+        self._in_flight: dict[str, object] = {}  # instance id -> the app's note of it (see App.begin_action)
         self._moved_to_follow = False
         self._clock = clock
         self.instances: dict[str, Instance] = {}
@@ -162,6 +163,7 @@ class ContainersScreen(Screen[None]):
     def _acted(self, message: Acted) -> None:
         """Say how an action ended, then look again: the list shows where the instance stands."""
         self.acting.pop(message.instance.id, None)
+        self.app.end_action(self._in_flight.pop(message.instance.id, None))  # type: ignore[attr-defined]
         name = printable(message.instance.name or message.instance.id)
         error = message.error
         if error is None:
@@ -294,7 +296,10 @@ class ContainersScreen(Screen[None]):
                             "{count} instances: {summary} · refreshing on its own while one starts", total)
         else:
             text = ngettext("{count} instance: {summary}", "{count} instances: {summary}", total)
-        self._status(text.format(count=total, summary=summary))
+        text = text.format(count=total, summary=summary)
+        if self.look_for:
+            text += " · " + _("looking for {name}, whose launch may have happened…").format(name=printable(self.look_for))
+        self._status(text)
 
     def _status(self, text: str) -> None:
         self.query_one("#containers-status", Static).update(Text(text))
@@ -360,6 +365,10 @@ class ContainersScreen(Screen[None]):
         if instance.id in self.acting:
             return
         self.acting[instance.id] = action
+        said = {"restart": N_("the restart of {name}"), "stop": N_("the stop of {name}"),
+                "delete": N_("the deletion of {name}")}
+        self._in_flight[instance.id] = self.app.begin_action(  # type: ignore[attr-defined]
+            _(said[action]).format(name=instance.name or instance.id))
         self._act(action, instance)
 
     def _fits(self, instance: Instance, action: str) -> bool:
@@ -408,7 +417,15 @@ class ContainersScreen(Screen[None]):
         table.action_cursor_down() if direction == "down" else table.action_cursor_up()
 
     def action_back(self) -> None:
+        if self.acting:  # leaving would cancel the calls and lose their answers
+            self.notify(_("Waiting for the platform's answer to {what}; the view stays until it comes.").format(
+                what=i18n.join(self._in_flight_words())), severity="warning", markup=False)
+            return
         self.dismiss()
+
+    def _in_flight_words(self) -> list[str]:
+        return [self.app.in_flight[key] for key in self._in_flight.values()  # type: ignore[attr-defined]
+                if key in self.app.in_flight]  # type: ignore[attr-defined]
 
     def retranslate(self) -> None:
         """Say everything again in the language now chosen; the rows and the cursor stay. A

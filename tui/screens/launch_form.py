@@ -201,12 +201,16 @@ class LaunchForm(ModalScreen[Launched | None]):
 
     @on(Created)
     def _created(self, message: Created) -> None:
-        self.launching = ""
+        self._launched()
+        # Whatever was opened over the form meanwhile (the palette, the help) goes first:
+        # dismissing pops the top screen, and the form must not outlive its create.
+        while self.app.screen is not self and self in self.app.screen_stack:
+            self.app.pop_screen()
         self.dismiss(message.launched)
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
-        self.launching = ""
+        self._launched()
         self._sending(False)
         self._show_error(message.error, creating=True)
 
@@ -371,9 +375,16 @@ class LaunchForm(ModalScreen[Launched | None]):
         return bool(self.launching)
 
     def show_launching(self, name: str) -> None:
-        """Say that the create of `name` is in flight: nothing more is sent, the form stays."""
+        """Say that the create of `name` is in flight: nothing more is sent, the form stays
+        (and quitting asks first: the app knows it waits)."""
         self.launching = name
+        self._in_flight = self.app.begin_action(_("the launch of {name}").format(name=name))  # type: ignore[attr-defined]
         self._sending(True)
+
+    def _launched(self) -> None:
+        """The create was answered (or never left): the form is free again."""
+        self.launching = ""
+        self.app.end_action(getattr(self, "_in_flight", None))  # type: ignore[attr-defined]
 
     def _sending(self, sending: bool) -> None:
         """Show (or stop showing) that the create is in flight; the Launch button waits for it."""
