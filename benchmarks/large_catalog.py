@@ -84,7 +84,7 @@ def mode_parse(base_url: str) -> dict[str, float]:
     from tui.api.images import _typed_images
     from tui.api.gc_pause import gc_paused
     from tui.api.models import parse_image_list
-    from tui.api.transport import loads as _loads
+    from tui.api.replies import loads as _loads
     from tui.api.typed import _Answer
 
     body = httpx.request("GET", base_url + "/ai/openapi/v2/instance-service/images", headers={"token": TOKEN}).content

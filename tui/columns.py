@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from operator import attrgetter
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Sequence
 
 from .api.models import Image
 from .i18n import N_, _
@@ -82,3 +82,20 @@ def cell_values(image: Image) -> tuple[str, ...]:
     """An image as the browser's table and `list --format table` show it, column by column
     (`COLUMNS`): printable text."""
     return tuple(printable(field.value(image)) for field in COLUMNS)  # type: ignore[misc]
+
+
+# Column widths come from this many images: enough to be representative, cheap at any size.
+_WIDTH_SAMPLE = 500
+
+
+def column_widths(images: Sequence[Image]) -> list[int]:
+    """The natural width of each column (`COLUMNS`) for (a sample of) a catalog, in terminal
+    cells, within each column's widest; safe on any thread."""
+    from rich.cells import cell_len
+
+    widths = [cell_len(_(column.title)) + 2 for column in COLUMNS]  # room for the sort arrow
+    for image in images[:_WIDTH_SAMPLE]:
+        for index, value in enumerate(cell_values(image)):
+            widths[index] = max(widths[index], cell_len(value))
+    # A title always fits (its sort arrow where there is room), however short the values are cut.
+    return [max(min(width, column.width), cell_len(_(column.title))) for width, column in zip(widths, COLUMNS)]

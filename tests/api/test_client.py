@@ -450,7 +450,7 @@ def test_base_url_must_be_http() -> None:
 
 async def test_large_bodies_decode_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     # Bodies over LARGE_BODY_BYTES take the orjson path; both paths must give the same images.
-    import tui.api.transport as client_module
+    import tui.api.replies as client_module
     from tui.demo.catalog import demo_catalog
 
     results = []
@@ -463,7 +463,7 @@ async def test_large_bodies_decode_the_same(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_malformed_large_body(monkeypatch: pytest.MonkeyPatch, demo_server: DemoServer, client: ScnetClient) -> None:
-    import tui.api.transport as client_module
+    import tui.api.replies as client_module
 
     monkeypatch.setattr(client_module, "LARGE_BODY_BYTES", 1)
     demo_server.inject("malformed", "not-json")

@@ -15,7 +15,7 @@ import pytest
 from tui.api import containers
 from tui.api.drivers import ScnetSyncClient
 from tui.api.errors import ApiError
-from tui.api.transport import envelope_data
+from tui.api.plans import envelope_data
 from tui.api.options import Account, ClientOptions
 from tui.cli import main
 from tui.demo.server import DemoServer

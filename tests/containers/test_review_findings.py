@@ -14,7 +14,7 @@ from tui.api.errors import ProbablyLaunched, TokenRefused
 from tui.api.options import Account, ClientOptions
 from tui.cli import main
 from tui.demo.accounts import DEMO_ACCOUNTS
-from tui.demo.plumbing import Fault
+from tui.demo.faults import Fault
 from tui.demo.server import DemoServer
 from tui.links import masked_fields
 

@@ -24,7 +24,7 @@ from ..safe_text import has_control_chars
 from .addresses import api_root, is_http_url
 from .drivers import ScnetSyncClient
 from .options import ClientOptions
-from .transport import envelope_data
+from .plans import envelope_data
 from .errors import ApiError, MalformedResponse, NetworkError, ScnetError, TlsError, TokenRefused
 
 PASSWORD_LOGIN_PATH = "/ac/openapi/v2/tokens"

@@ -25,27 +25,33 @@ the first, so nothing was done.
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 from urllib.parse import quote
 
 from ..i18n import N_, _, ngettext
-from .container_models import Group, Instance, InstanceList, LaunchSpec, Limits, parse_instance
-from .container_models import to_int as _int
-from ..safe_text import excerpt, has_control_chars
-from .envelope import parse_envelope, text_of
+from .container_answers import (
+    ignore,
+    read_access_url,
+    read_groups,
+    read_id,
+    read_instance,
+    read_limits,
+    read_list,
+    read_paths,
+    valid_instance_id,
+)
+from .container_models import Group, Instance, InstanceList, LaunchSpec, Limits
 from .errors import (
     ApiError,
     ConfigError,
     MalformedResponse,
     OutcomeUnknown,
-    ProbablyLaunched,
     ScnetError,
     not_served,
 )
 from .renewal import with_renewal
-from .transport import Plan, Session
+from .plans import Plan
+from .transport import Session
 
 BASE_PATH = "/ai/openapi/v2/instance-service"
 # Where a region lists instances: the page's path, and the one the clients that ran live call.
@@ -53,7 +59,6 @@ LIST_PATHS = ("task", "task/list")
 # Pages of the instance list this client reads at most (of PAGE_SIZE each).
 PAGE_SIZE = 100
 MAX_PAGES = 50
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 # What to do next, by code, for these calls (the image calls' hints speak of filters).
 # Marked here, translated when given.
@@ -84,7 +89,7 @@ def create_instance(client: Session, spec: LaunchSpec) -> Any:
     Sent at most once. Raises OutcomeUnknown when it may have been launched without an
     answer saying so, ProbablyLaunched when the platform accepted it without a usable id."""
     def read(payload: Any) -> str:
-        return _read_id(payload, spec.name, client.secrets())
+        return read_id(payload, spec.name, client.secrets())
 
     return _run(client, "POST", "/task", read, body=spec.body(), once=_UNKNOWN["create"], about=spec.name)
 
@@ -96,29 +101,29 @@ def list_instances(client: Session, *, status: str | None = None, task_type: str
 
 
 def instance_detail(client: Session, instance_id: str) -> Any:
-    return _run(client, "GET", f"/{_segment(instance_id)}/detail", _read_instance)
+    return _run(client, "GET", f"/{_segment(instance_id)}/detail", read_instance)
 
 
 def access_url(client: Session, instance_id: str) -> Any:
     """The instance's entry point (a URL string; it may carry a service credential)."""
-    return _run(client, "GET", f"/{_segment(instance_id)}/url", _read_access_url)
+    return _run(client, "GET", f"/{_segment(instance_id)}/url", read_access_url)
 
 
 def restart_instance(client: Session, instance_id: str) -> Any:
     """Start a stopped or failed instance again (sent at most once)."""
-    return _run(client, "POST", "/task/actions/restart", _ignore, params={"instanceServiceId": _segment(instance_id)},
+    return _run(client, "POST", "/task/actions/restart", ignore, params={"instanceServiceId": _segment(instance_id)},
                 once=_UNKNOWN["restart"], about=instance_id)
 
 
 def stop_instances(client: Session, instance_ids: Sequence[str]) -> Any:
     """Stop instances (sent at most once)."""
-    return _run(client, "POST", "/task/actions/stop", _ignore, params=[("ids", _segment(i)) for i in instance_ids],
+    return _run(client, "POST", "/task/actions/stop", ignore, params=[("ids", _segment(i)) for i in instance_ids],
                 once=_UNKNOWN["stop"], about=" ".join(instance_ids))
 
 
 def delete_instances(client: Session, instance_ids: Sequence[str]) -> Any:
     """Delete instances (sent at most once)."""
-    return _run(client, "DELETE", "/task", _ignore, params=[("ids", _segment(i)) for i in instance_ids],
+    return _run(client, "DELETE", "/task", ignore, params=[("ids", _segment(i)) for i in instance_ids],
                 once=_UNKNOWN["delete"], about=" ".join(instance_ids))
 
 
@@ -143,20 +148,20 @@ _UNKNOWN = {
 
 def resource_groups(client: Session) -> Any:
     """The region's resource groups (a list of Group)."""
-    return _run(client, "GET", "/resource-group", _read_groups)
+    return _run(client, "GET", "/resource-group", read_groups)
 
 
 def group_limits(client: Session, group: str, accelerator: str) -> Any:
     """The per-instance limits of `group` for `accelerator` (Limits)."""
     def read(payload: Any) -> Limits:
-        return _read_limits(payload, group, accelerator)
+        return read_limits(payload, group, accelerator)
 
     return _run(client, "GET", "/resources", read, params={"resourceGroup": group, "acceleratorType": accelerator})
 
 
 def mount_dirs(client: Session) -> Any:
     """The directories a launch may mount (a list of paths)."""
-    return _run(client, "GET", "/allowed-mount-dir", _read_paths)
+    return _run(client, "GET", "/allowed-mount-dir", read_paths)
 
 
 class LaunchChoices(NamedTuple):
@@ -179,7 +184,7 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
     def plan() -> Plan:
         notes: list[str] = []
         try:
-            groups = yield from _hinted(client.call("GET", url + "/resource-group", _read_groups))
+            groups = yield from _hinted(client.call("GET", url + "/resource-group", read_groups))
         except MalformedResponse as error:  # said below, with the groups there are (none)
             groups = []
             notes.append(_("The resource group answer could not be read: {problem}").format(problem=error.message))
@@ -189,7 +194,7 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
         for candidate in candidates:
             try:
                 limits = yield from client.call(
-                    "GET", url + "/resources", lambda payload: _read_limits(payload, candidate.name, accelerator),
+                    "GET", url + "/resources", lambda payload: read_limits(payload, candidate.name, accelerator),
                     params={"resourceGroup": candidate.name, "acceleratorType": accelerator},
                 )
             except MalformedResponse as error:  # this group's limits cannot be read: another may do
@@ -214,7 +219,7 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
                     accelerator=accelerator)
             raise ApiError(" ".join([message, *notes]), _("choose a group yourself, or launch another image"))
         try:
-            dirs = yield from client.call("GET", url + "/allowed-mount-dir", _read_paths)
+            dirs = yield from client.call("GET", url + "/allowed-mount-dir", read_paths)
         except ApiError:  # a region without mounts: a launch needs none
             dirs = []
         except MalformedResponse as error:
@@ -224,10 +229,6 @@ def launch_choices(client: Session, accelerator: str, group: str | None = None) 
         return LaunchChoices(groups, limits, dirs, tuple(notes))
 
     return client.run(with_renewal(client, lambda: _hinted(plan()), _CONTAINER_ACCESS_HINT))
-
-
-def valid_instance_id(value: str) -> bool:
-    return bool(_ID.fullmatch(value))
 
 
 # --- plans ----------------------------------------------------------------------------------------------
@@ -310,7 +311,7 @@ def _every_page(client: Session, path: str, filters: dict[str, str]) -> Plan:
         # `task/list`: query parameters, as the clients that ran live send them.
         body = query if path == "task" else None
         items, total, unnamed = yield from _hinted(client.call(
-            "GET", url, _read_list, body=body, params=query, max_bytes=client.options.max_page_bytes
+            "GET", url, read_list, body=body, params=query, max_bytes=client.options.max_page_bytes
         ))
         instances.extend(items)
         skipped += unnamed
@@ -346,157 +347,3 @@ def list_warnings(listed: InstanceList) -> list[str]:
             "Skipped {count} records of the instance list that name no instance", listed.skipped,
         ).format(count=listed.skipped))
     return warnings
-
-
-# --- reading the answers ------------------------------------------------------------------------------
-
-
-def _data(payload: Any, what: str) -> Any:
-    """The answer's `data`; `what` (marked with `N_`) names the answer in messages."""
-    return parse_envelope(payload, what)[0]
-
-
-def _ignore(payload: Any) -> None:
-    _data(payload, N_("the answer"))
-
-
-def _read_text(what: str, empty: str) -> Any:
-    """A reader of an answer whose `data` is one text; `empty` (marked) says it held none."""
-    def read(payload: Any) -> str:
-        data = _data(payload, what)
-        if isinstance(data, dict):  # a wrapped answer: {"url": ...} and the like
-            data = next((value for key, value in data.items() if key.lower() in ("url", "id", "data")), None)
-        text = text_of(data).strip()
-        if not text:
-            raise MalformedResponse(_(empty), _("try again; if it persists, report it"))
-        return text
-
-    return read
-
-
-_read_access_url = _read_text(N_("the access URL answer"), N_("The access URL answer holds nothing"))
-# Where a create's answer may carry the new id: `data` itself (the page), or a field of it.
-_ID_FIELDS = ("instanceServiceId", "id", "taskId")
-
-
-def _read_id(payload: Any, name: str, secrets: tuple[str, ...] = ()) -> str:
-    """The new instance's id from a create's answer: `data` as the id, or an object carrying
-    it. The platform said yes (code 0) when this is reached: an answer without a usable id
-    is ProbablyLaunched, never a failure (whoever reads "failed" launches again)."""
-    data = _data(payload, N_("the create answer (the new instance's id)"))
-    if isinstance(data, dict):
-        data = next((data[key] for key in _ID_FIELDS if isinstance(data.get(key), (str, int))), data)
-    candidate = text_of(data).strip() if isinstance(data, (str, int)) and not isinstance(data, bool) else ""
-    if valid_instance_id(candidate):
-        return candidate
-    shown = json.dumps(data, ensure_ascii=False) if not isinstance(data, str) else repr(data)
-    raise ProbablyLaunched(
-        _("The platform accepted the launch of {name}, but its answer holds no usable instance id ({answer}): "
-          "it was very probably launched").format(name=name, answer=excerpt(shown, 80, secrets)),
-        _("`scnet-images ps` shows it; do not launch it again"),
-    )
-
-
-def _read_instance(payload: Any) -> Instance:
-    instance = parse_instance(_data(payload, N_("the instance detail answer")))
-    if instance is None:
-        raise MalformedResponse(_("The instance detail answer holds no instance"), _("refresh the list (press r)"))
-    return instance
-
-
-# Where an object wrapping a list keeps it (public clients read each of these).
-_LIST_KEYS = ("list", "records", "data", "rows", "items")
-
-
-def _items(data: Any) -> tuple[list[Any], int | None]:
-    if data is None:
-        return [], 0
-    if isinstance(data, list):
-        return data, None
-    if isinstance(data, dict):
-        total = _int(data.get("total"))
-        for key in _LIST_KEYS:
-            if isinstance(data.get(key), list):
-                return data[key], total
-        if total is not None or any(key in data for key in _LIST_KEYS):
-            return [], total  # a wrapper whose list is empty (or null)
-        return [data], None
-    raise MalformedResponse(
-        _("The instance list's `data` is a {type}, not a list").format(type=type(data).__name__),
-        _("the region may not serve this call"),
-    )
-
-
-def _read_list(payload: Any) -> tuple[list[Instance], int | None, int]:
-    """A page: its instances, the total the answer announced (None: none), and how many of
-    its records named no instance."""
-    items, total = _items(_data(payload, N_("the instance list answer")))
-    instances = [instance for instance in map(parse_instance, items) if instance is not None]
-    return instances, total, len(items) - len(instances)
-
-
-def _entries(data: Any) -> list[Any]:
-    """The entries of a launch helper's answer (groups, mount directories), whose shape no page
-    shows: a list; an object wrapping one, or one entry itself; a single name; nothing."""
-    if data is None or (isinstance(data, str) and not data.strip()):
-        return []
-    if isinstance(data, (str, int)) and not isinstance(data, bool):
-        return [text_of(data)]
-    if isinstance(data, list):
-        return data
-    if isinstance(data, dict):
-        return _items(data)[0]
-    raise MalformedResponse(_("The answer's `data` is a {type}, not a list").format(type=type(data).__name__),
-                            _("report it with `scnet-images doctor --format json`"))
-
-
-def _named(entry: Any, keys: Iterable[str]) -> str:
-    if isinstance(entry, str):
-        return entry.strip()
-    if isinstance(entry, dict):
-        for key in keys:
-            if isinstance(entry.get(key), str) and entry[key].strip():
-                return entry[key].strip()
-    return ""
-
-
-def _read_groups(payload: Any) -> list[Group]:
-    groups = []
-    for entry in _entries(_data(payload, N_("the resource group answer"))):
-        name = _named(entry, ("resourceGroup", "name", "resourceGroupName", "groupName", "code"))
-        if name:
-            accelerator = _named(entry, ("acceleratorType",)) if isinstance(entry, dict) else ""
-            groups.append(Group(name, accelerator.lower()))
-    return groups
-
-
-def _read_paths(payload: Any) -> list[str]:
-    entries = _entries(_data(payload, N_("the mount directory answer")))
-    paths = (_named(entry, ("path", "dir", "mountDir", "sourcePath")) for entry in entries)
-    # Only absolute paths of printable text: a mount's source is a directory on the cluster.
-    return [path for path in paths if path.startswith("/") and not has_control_chars(path)]
-
-
-def _read_limits(payload: Any, group: str, accelerator: str) -> Limits:
-    data = _data(payload, N_("the resource limits answer"))
-    if not isinstance(data, dict):
-        raise MalformedResponse(
-            _("The resource limits answer is not an object"), _("try again; if it persists, report it")
-        )
-    cpus, cards, memory = (_int(data.get(key)) for key in ("cpuNumber", "gpuNumber", "memorySize"))
-    if cpus is None or memory is None:
-        raise MalformedResponse(
-            _("The limits of group {group} name no CPU or memory bound").format(group=repr(group)),
-            _("try another group, or report it"),
-        )
-    return Limits(
-        group=group,
-        accelerator=accelerator,
-        cpus=cpus,
-        cards=cards or 0,
-        memory_mb=memory,
-        max_time=text_of(data.get("maxTime")).strip() or "unlimited",
-        nodes=_int(data.get("nodeNumber")) or 1,
-        raw=data,
-    )
-

@@ -17,13 +17,15 @@ from typing import Any, Awaitable, Callable
 import httpx
 
 from ..i18n import _
-from .errors import ConfigError, NetworkError, ScnetError, TooLarge
+from .errors import ConfigError, NetworkError, ScnetError
 from .network_errors import deadline_error, failure_for, sent_but_unanswered
 from .images import Progress, list_images
 from .models import ImageList
 from .addresses import host_of
 from .options import Account, ClientOptions
-from .transport import Pause, Parallel, Plan, Reply, Retry, Session, resume
+from .plans import Pause, Parallel, Plan, Reply, Retry, resume
+from .replies import Body, reply_of
+from .transport import Session
 
 
 # How often a call that may be abandoned looks whether it is (the browser quitting).
@@ -353,51 +355,3 @@ def _made(make: Callable[[], Any]) -> Any:
             _("A proxy variable (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) holds an address httpx cannot use"),
             _("fix or unset it; http://host:port is the usual form"),
         ) from None
-
-
-# --- reading what arrives ----------------------------------------------------------------------
-
-
-class Body:
-    """A response body, gathered as it arrives. The limit is checked against the announced
-    `Content-Length` first (an 11-byte reply announcing 255 MiB costs nothing) and then
-    against what arrives. Nothing is allocated ahead: bytearray grows by realloc, which
-    moves a large buffer by remapping its pages, so no single step zeroes or copies tens
-    of megabytes while holding the interpreter (a 61 MB body once stalled the screen 30 ms
-    that way)."""
-
-    def __init__(self, response: httpx.Response, limit: int, host: str) -> None:
-        self.limit = limit
-        self.host = host
-        announced = response.headers.get("content-length", "")
-        compressed = response.headers.get("content-encoding", "identity") not in {"", "identity"}
-        self._check(int(announced) if announced.isdigit() and not compressed else 0)
-        self.data = bytearray()
-
-    def _check(self, size: int) -> None:
-        if size > self.limit:
-            raise TooLarge(
-                _("The response from {host} is larger than {size} MiB").format(
-                    host=self.host, size=self.limit // (1024 * 1024)),
-                _("narrow it with the accelerator or image type filters"),
-            )
-
-    def add(self, chunk: bytes) -> None:
-        self._check(len(self.data) + len(chunk))
-        self.data += chunk
-
-    def finish(self) -> bytearray:
-        return self.data
-
-
-def reply_of(response: httpx.Response, body: bytearray) -> Reply:
-    """What a plan is sent back for a request."""
-    # The body stays a bytearray: json.loads takes it, and a copy of 60 MB is not free.
-    return Reply(
-        response.status_code,
-        response.reason_phrase,
-        response.headers.get("content-type", ""),
-        body,
-        response.headers.get("location", ""),
-        response.headers.get("date", ""),
-    )

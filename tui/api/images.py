@@ -19,7 +19,8 @@ from .errors import ApiError, ConfigError, MalformedResponse, ScnetError, TooLar
 from .options import IMAGE_APIS
 from .models import ImageList, page_total, parse_image_list
 from .renewal import with_renewal
-from .transport import Parallel, Plan, Session
+from .plans import Parallel, Plan
+from .transport import Session
 
 IMAGES_PATH = "/ai/openapi/v2/instance-service/images"
 PAGED_IMAGES_PATH = "/ai/openapi/v2/image/images"

@@ -15,7 +15,7 @@ import httpx
 from ..i18n import _
 from .errors import MalformedResponse, NetworkError, OutcomeUnknown, ScnetError, TlsError
 from .options import ClientOptions
-from .transport import Retry
+from .plans import Retry
 
 
 def sent_but_unanswered(host: str, cause: BaseException) -> OutcomeUnknown:

@@ -12,7 +12,8 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
-from .transport import Plan, Reply, Retry, Session
+from .plans import Plan, Reply, Retry
+from .transport import Session
 
 
 class Reached(NamedTuple):

@@ -18,7 +18,8 @@ from ..i18n import N_, _
 from .addresses import api_root, valid_token
 from .envelope import parse_envelope
 from .errors import LOGIN_HINT, MalformedResponse, NetworkError, ScnetError, TokenRefused
-from .transport import Pause, Plan, Session
+from .plans import Pause, Plan
+from .transport import Session
 
 RENEW_PATH = "/ac/openapi/v2/tokens/next"
 # The refusals a renewal may mend: an expired token (10008), a gateway's invalid JWT (1001).

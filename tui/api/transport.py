@@ -1,7 +1,7 @@
 """The transport: how every SCNet call is sent and read, whatever the call.
 
-A call is a *plan*: a generator that yields what to do (an `httpx.Request` to
-send, a `Pause`, `Parallel` plans) and is sent back what came of it (a `Reply`,
+A call is a *plan* (`plans.py`): a generator that yields what to do (an `httpx.Request`
+to send, a `Pause`, `Parallel` plans) and is sent back what came of it (a `Reply`,
 None, the results). Plans are written once, in the call family modules
 (`images.py`, `auth.py`, ...); the two drivers in `drivers.py` run them, one
 with asyncio (the browser), one without (the shell commands, which must start
@@ -27,23 +27,22 @@ import logging
 import os
 import random
 import ssl
-from typing import TYPE_CHECKING, Any, Callable, Generator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Generator
 from urllib.parse import urljoin, urlsplit
 
 from ..i18n import _, ngettext
 from ..safe_text import excerpt, redact
 from .addresses import api_root, host_of, is_http_url, origin, shown_url, userinfo_secrets, valid_token
 from .options import Account, ClientOptions, SharedToken
-from .errors import ApiError, ConfigError, MalformedResponse, OutcomeUnknown, ScnetError, TokenRefused, TOKEN_HINT
-from .envelope import MESSAGE_KEYS, empty_body, error_in_body, parse_envelope
-from .gc_pause import gc_paused
+from .errors import ApiError, ConfigError, MalformedResponse, OutcomeUnknown, ScnetError
+from .envelope import MESSAGE_KEYS, empty_body
+from .plans import Pause, Plan, Reply, Retry, Typed
+from .replies import decode
 
 if TYPE_CHECKING:  # imported by the drivers, with the first client made: a start from the cache needs none
     import httpx
 
 USER_AGENT = "scnet-images/0.1"
-# Bodies from this size on are decoded with msgspec (see `loads`).
-LARGE_BODY_BYTES = 1 << 20
 
 # httpx logs every request at INFO; an app that draws on the terminal wants silence.
 for _name in ("httpx", "httpcore"):
@@ -61,80 +60,6 @@ _MAX_REDIRECTS = 3
 def _https_proxy_configured() -> bool:
     names = ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
     return any(os.environ.get(name, "").lower().startswith("https://") for name in names)
-
-
-def loads(raw: bytes | bytearray) -> Any:
-    """Decode a JSON body (a ValueError when it is not JSON).
-
-    json.loads first turns the whole body into one str, at up to four bytes a
-    character once any character is wide (a Chinese description will do): 240 MB
-    more at the peak for 100,000 images. msgspec decodes the UTF-8 bytes straight
-    into Python objects, with no intermediate copy and twice as fast (orjson, also
-    fast, builds a document tree first: +90 MB). Small answers, every shell lookup
-    among them, keep json, which costs no import.
-    """
-    if len(raw) >= LARGE_BODY_BYTES:
-        import msgspec
-
-        return msgspec.json.decode(raw)
-    return json.loads(raw)
-
-
-# --- what plans yield and are sent back ----------------------------------------------------
-
-
-class Retry(Exception):
-    """This attempt failed in a way worth another try."""
-
-    def __init__(self, error: ScnetError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-class Typed(NamedTuple):
-    """An answer a call's typed reader (`call(typed=...)`) read straight from the bytes."""
-
-    value: Any
-
-
-class Reply(NamedTuple):
-    status: int
-    reason: str
-    content_type: str
-    body: bytes | bytearray
-    location: str
-    date: str = ""  # the server's `Date` header: its clock, for `doctor`
-
-
-class Pause(NamedTuple):
-    seconds: float
-
-
-class Parallel(NamedTuple):
-    """Run these plans together (a bounded number at a time); send back their results in
-    order. `report` is called with each result as it arrives."""
-
-    plans: Sequence[Any]
-    report: Callable[[Any], None]
-
-
-# What a plan yields (a request to send, a pause, plans to run together), what it is sent
-# back (a reply, None after a pause, a list of results) and what it returns.
-Plan = Generator["httpx.Request | Pause | Parallel", Any, Any]
-
-
-def resume(plan: Plan, outcome: Any) -> Any:
-    """Hand the plan what its last step produced (a reply, a failure, None after a pause,
-    results of plans run together) and return its next step; StopIteration carries the result."""
-    if isinstance(outcome, BaseException):
-        return plan.throw(outcome)
-    return plan.send(outcome)
-
-
-def envelope_data(what: str) -> Callable[[Any], Any]:
-    """A reader of the `data` of a call's envelope (`what`, marked with `N_`, names the
-    answer in messages)."""
-    return lambda payload: parse_envelope(payload, what)[0]
 
 
 # --- the session: every rule, no I/O ------------------------------------------------------------
@@ -390,7 +315,7 @@ class Session:
                     )
                 url = target.split("?", 1)[0]
                 continue
-            return self.decode(reply, url, typed)
+            return decode(reply, url, self.secrets(), typed, self.without_secrets)
         raise ApiError(
             _("Too many redirects from {host}").format(host=host_of(start)),
             _("check base_url; it should be the region's AI address"),
@@ -408,67 +333,3 @@ class Session:
                 status=reply.status, reason=reply.reason, host=host_of(url),
                 body=excerpt(reply.body, 120, self.secrets()) or empty_body())
         return OutcomeUnknown(cause, _("it may have happened: check before sending it again"), cause=cause)
-
-    def decode(self, reply: Reply, url: str, typed: Callable[[bytes | bytearray], Any] | None = None) -> Any:
-        """A reply -> its JSON; an HTTP error status or a body that is not JSON -> an error."""
-        status, content_type, raw = reply.status, reply.content_type, reply.body
-        host = host_of(url)
-        if typed is not None and status < 300 and len(raw) >= LARGE_BODY_BYTES:
-            with gc_paused(keep=True):
-                value = typed(raw)
-            if value is not None:
-                if isinstance(raw, bytearray):
-                    raw.clear()
-                return Typed(value)
-        try:
-            with gc_paused():
-                payload = None if raw.isspace() or not raw else loads(raw)
-        except RecursionError:
-            raise MalformedResponse(
-                _("HTTP {status} from {host} is JSON nested too deeply to read").format(status=status, host=host),
-                _("check base_url and proxy settings"),
-            ) from None
-        except (ValueError, UnicodeDecodeError):
-            payload = None
-            parsed = False
-        else:
-            parsed = payload is not None
-        if status >= 400:
-            if parsed and isinstance(payload, dict) and "code" in payload and str(payload["code"]) != "0":
-                error = error_in_body(self.without_secrets(payload), status)
-                if error is not None:
-                    raise error
-            body = excerpt(raw, 160, self.secrets()) or empty_body()
-            if status in {401, 403}:
-                raise TokenRefused(
-                    _("Token refused, HTTP {status} from {host}: {body}").format(status=status, host=host, body=body),
-                    _(TOKEN_HINT),
-                )
-            if status in {404, 405}:
-                raise ApiError(
-                    _("HTTP {status}: {host} has no such API at {path}").format(
-                        status=status, host=host, path=urlsplit(url).path),
-                    _("check base_url: it should be the region's AI address, e.g. https://host:65011"),
-                    status=status,
-                )
-            raise ApiError(
-                _("HTTP {status} from {host}: {body}").format(status=status, host=host, body=body),
-                _("try again later"),
-                status=status,
-            )
-        if not parsed:
-            kind = content_type.split(";")[0].strip()
-            body = excerpt(raw, 160, self.secrets()) or empty_body()
-            if kind:
-                message = _("HTTP {status} from {host} is not JSON ({kind}): {body}").format(
-                    status=status, host=host, kind=kind, body=body)
-            else:
-                message = _("HTTP {status} from {host} is not JSON (no content type): {body}").format(
-                    status=status, host=host, body=body)
-            raise MalformedResponse(
-                message,
-                _("a login page, proxy or gateway answered instead of the API; check base_url and proxy settings"),
-            )
-        if isinstance(raw, bytearray):
-            raw.clear()  # release the body (60 MB at 100,000 images) before the models are built
-        return payload

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .dialects import DIALECTS, Dialect
-from .plumbing import Answer, Request, Route, api_error, header_text, ok
+from .envelope import Answer, api_error, ok
+from .plumbing import Request, Route, header_text
 
 # Tokens expired for longer than this cannot be renewed (the platform's rule).
 RENEWAL_WINDOW_SECONDS = 24 * 3600

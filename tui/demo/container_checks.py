@@ -13,7 +13,8 @@ import posixpath
 from typing import Any
 
 from .instances import STATUSES, ResourceGroup, find_group, seconds_of
-from .plumbing import Answer, Request, api_error, json_object
+from .envelope import Answer, api_error, json_object
+from .plumbing import Request
 
 TASK_TYPES = ("ssh", "jupyter", "codeserver", "rstudio")
 ACCELERATORS = ("mlu", "dcu", "gpu", "cpu")

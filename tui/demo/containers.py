@@ -35,7 +35,8 @@ from .accounts import DEMO_ACCOUNTS, DEMO_REGIONS
 from .container_checks import MOUNT_DIRS, launch_fields, list_filters, resize_fields, script_fields, serving
 from .dialects import DIALECTS, Dialect
 from .instances import RESOURCE_GROUPS, Instance, Scheduler, beijing, clock_text, seconds_of, seed
-from .plumbing import Answer, Request, Route, api_error, json_object, ok
+from .envelope import Answer, api_error, json_object, ok
+from .plumbing import Request, Route
 
 BASE_PATH = "/ai/openapi/v2/instance-service"
 # Instances not in a final state one region may hold (the platform's quota).

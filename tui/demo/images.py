@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .catalog import demo_catalog
 from .dialects import DIALECTS, Dialect
-from .plumbing import Answer, Request, Route, api_error, json_object
+from .envelope import Answer, api_error, json_object
+from .plumbing import Request, Route
 
 if TYPE_CHECKING:
     from .accounts import DemoRegion

@@ -10,123 +10,29 @@ path with another method answers 405, an unknown path 404. Everything else is he
 - request bodies are capped (413) and a `Content-Length` that is not a number is
   refused (400), both in the platform's envelope; nothing a client sends is kept
   beyond a bounded log;
-- the envelope (`ok`, `api_error`) with the platform's Chinese messages;
-- fault injection: latency, HTTP statuses, API codes, malformed bodies, a dropped
-  connection; for every region call, or one call by name (`status:504x1@create`). A
-  fault aimed at a call that starts, stops or deletes something strikes *after* the
-  call was carried out: the worst case a client must survive (a gateway that timed out
-  while the platform created the instance).
+- the envelope (`envelope.py`) and fault injection (`faults.py`) applied to every region call.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import ssl
-import time
 from collections import deque
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, NamedTuple, Protocol
+
+from .envelope import METHOD_NOT_ALLOWED, Answer, api_error, http_error, not_found, spoken
+from .faults import Dropped, Fault, fault_answer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-JSON = "application/json;charset=UTF-8"
 # The largest request body the demo reads; the platform's calls send a few hundred bytes.
 MAX_REQUEST_BYTES = 1 << 20
 # Requests remembered for tests (`DemoServer.requests`): the newest ones, and of each body
 # its start, so the log never holds more than a few megabytes.
 REQUEST_LOG_SIZE = 1000
 LOGGED_BODY_BYTES = 4096
-# JSON nested deeper than this is refused before it is decoded (no call nests more than 3).
-MAX_JSON_DEPTH = 32
-
-ERROR_MESSAGES = {
-    "10001": "内部异常",
-    "10003": "参数不全",
-    "10004": "参数无效",
-    "10007": "用户已被冻结",
-    "10008": "权限不足",
-    "10009": "没有权限访问接口",
-    "10010": "文件校验失败",
-    "10011": "文件过大",
-    "10012": "连接中断",
-    # The container calls' own codes (containers-api.md, "Error codes").
-    "716020": "数据库查询错误",
-    "716864": "脚本执行错误",
-    "716865": "任务创建错误",
-    "716866": "任务删除失败",
-    "716870": "实例数量错误",
-}
-FAULT_KINDS = ("latency", "status", "code", "malformed", "drop")
-# The region calls a fault may be aimed at (`Route.name`); faults aimed at an action strike
-# after it was carried out.
-FAULT_CALLS = ("images", "groups", "limits", "mounts", "create", "list", "detail", "url", "restart", "stop",
-               "delete", "execute", "resize")
-ACTION_CALLS = frozenset({"create", "restart", "stop", "delete", "execute", "resize"})
-MALFORMED_KINDS = ("html", "not-json", "array", "data-string", "no-code", "empty")
-
-_GATEWAY_PAGE = (
-    "<html><head><title>{status} {reason}</title></head><body>"
-    "<center><h1>{status} {reason}</h1></center><hr><center>nginx</center></body></html>"
-)
-_MALFORMED_BODIES = {
-    "html": (b"<!DOCTYPE html><html><head><title>SCNet \xe7\x99\xbb\xe5\xbd\x95</title></head>"
-             b"<body>Please log in</body></html>", "text/html"),
-    "not-json": (b'{"code": "0", "msg": "success", "data": [{"name": "pyt', "application/json"),
-    "array": (b'[{"name": "pytorch"}]', "application/json"),
-    "data-string": (b'{"code": "0", "msg": "success", "data": "pytorch"}', "application/json"),
-    "no-code": (b'{"status": "ok", "images": []}', "application/json"),
-    "empty": (b"", "application/json"),
-}
-
-
-@dataclass
-class Fault:
-    """One injected fault. `times` None means until cleared; `call` "" means every region
-    call, else the one of that name (`FAULT_CALLS`)."""
-
-    kind: str
-    value: str = ""
-    times: int | None = None
-    call: str = ""
-
-    @classmethod
-    def parse(cls, spec: str) -> "Fault":
-        """`latency:2`, `status:502`, `code:10008`, `malformed:html`, `drop`, optionally `xN` for
-        N times, then optionally `@CALL` for one call only (`status:504x1@create`)."""
-        spec, at, call = spec.partition("@")
-        if at and call not in FAULT_CALLS:
-            raise ValueError(f"unknown call {call!r}; one of {', '.join(FAULT_CALLS)}")
-        times = None
-        if "x" in spec.rsplit(":", 1)[-1] and spec.rsplit("x", 1)[-1].isdigit():
-            spec, count = spec.rsplit("x", 1)
-            times = int(count)
-            if times < 1:
-                raise ValueError("xN: N must be 1 or more")
-        kind, _, value = spec.partition(":")
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}")
-        if kind == "malformed" and value not in MALFORMED_KINDS:
-            raise ValueError(f"unknown malformed body {value!r}; one of {', '.join(MALFORMED_KINDS)}")
-        if kind == "latency" and not 0 <= float(value) <= 3600:  # float() raises ValueError for no number
-            raise ValueError("latency: seconds from 0 to 3600")
-        if kind == "status" and not (value.isdigit() and 100 <= int(value) <= 599):
-            raise ValueError("status: an HTTP status from 100 to 599")
-        return cls(kind, value, times, call)
-
-    @property
-    def after(self) -> bool:
-        """Whether it strikes once the call was carried out: aimed at an action, and a fault
-        that could come after it (an answer lost or garbled, a delay), not an error code
-        (the platform refusing it, which it would do instead of acting)."""
-        return self.call in ACTION_CALLS and self.kind != "code"
-
-
-class Dropped(Exception):
-    """Raised to end a request without any answer: the connection is closed."""
-
-
 @dataclass(frozen=True)
 class ReceivedRequest:
     """What the server saw, for tests to assert on. The token is reduced to a verdict."""
@@ -150,12 +56,6 @@ class Request(NamedTuple):
     headers: Message
     region: Any  # the DemoRegion of a region call under `/r/<clusterId>`, else None
     params: dict[str, str]
-
-
-class Answer(NamedTuple):
-    status: int
-    body: bytes
-    content_type: str = JSON
 
 
 class Route(NamedTuple):
@@ -212,95 +112,12 @@ class Router:
         return None
 
 
-def ok(data: Any) -> Answer:
-    return Answer(200, json.dumps({"code": "0", "msg": "success", "data": data}, ensure_ascii=False).encode())
-
-
-def api_error(code: str, detail: str = "") -> Answer:
-    """The platform's error envelope (HTTP 200, as the platform answers)."""
-    msg = ERROR_MESSAGES.get(code, "未知错误")
-    if detail:
-        msg = f"{msg}: {detail}"
-    return Answer(200, json.dumps({"code": code, "msg": msg, "data": None}, ensure_ascii=False).encode())
-
-
-def http_error(status: int, code: str, detail: str) -> Answer:
-    """An HTTP error status that still carries the platform's envelope."""
-    return Answer(status, api_error(code, detail).body)
-
-
-def not_found(path: str) -> Answer:
-    body = {"timestamp": int(time.time() * 1000), "status": 404, "error": "Not Found", "path": path}
-    return Answer(404, json.dumps(body).encode())
-
-
-METHOD_NOT_ALLOWED = Answer(405, json.dumps({"status": 405, "error": "Method Not Allowed"}).encode())
-
-
-def json_object(body: bytes) -> dict[str, Any] | Answer:
-    """The request body as a JSON object, or the 10004 answer that refuses it."""
-    if _nesting(body) > MAX_JSON_DEPTH:
-        return api_error("10004", "请求体嵌套过深 (body nested too deeply)")
-    try:
-        given = json.loads(body or b"{}")
-    except (ValueError, RecursionError):
-        return api_error("10004", "请求体不是合法的JSON (body is not JSON)")
-    if not isinstance(given, dict):
-        return api_error("10004", "请求体应为对象 (body must be an object)")
-    return given
-
-
-def _nesting(body: bytes) -> int:
-    """How deep brackets nest (strings ignored roughly: a bound, not a parser)."""
-    depth = deepest = 0
-    for byte in body:
-        if byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
-
-
 def header_text(value: str) -> str:
     """http.server decodes header bytes as Latin-1; a UTF-8 password arrives mangled that way."""
     try:
         return value.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return value
-
-
-def fault_answer(fault: Fault) -> Answer | None:
-    """Act out a fault: None after a latency (the call goes on), else the answer that replaces
-    it; a dropped connection raises Dropped."""
-    if fault.kind == "latency":
-        time.sleep(float(fault.value or 1))
-        return None
-    if fault.kind == "drop":
-        raise Dropped
-    if fault.kind == "status":
-        status = int(float(fault.value or 500))
-        reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
-        return Answer(status, _GATEWAY_PAGE.format(status=status, reason=reason).encode(), "text/html")
-    if fault.kind == "code":
-        return api_error(fault.value or "10001")
-    body, content_type = _MALFORMED_BODIES[fault.value]
-    return Answer(200, body, content_type)
-
-
-def spoken(answer: Answer, message_key: str) -> Answer:
-    """An error answer with its text under `message_key` (some gateways say `message` where
-    the platform says `msg`); every other answer as it is."""
-    if message_key == "msg" or not answer.content_type.startswith("application/json") or len(answer.body) > 4096:
-        return answer
-    try:
-        payload = json.loads(answer.body)
-    except ValueError:
-        return answer
-    if not isinstance(payload, dict) or str(payload.get("code", "0")) == "0" or "msg" not in payload:
-        return answer
-    said = {(message_key if key == "msg" else key): value for key, value in payload.items()}
-    return answer._replace(body=json.dumps(said, ensure_ascii=False).encode())
 
 
 def request_log() -> deque[ReceivedRequest]:

@@ -21,7 +21,8 @@ from .accounts import AccountCalls, DemoRegion, TokenIssuer, find_region
 from .containers import ContainerCalls
 from .dialects import DIALECTS, Dialect
 from .images import IMAGES_PATH, PAGED_IMAGES_PATH, ImageCalls
-from .plumbing import Fault, Match, Router, make_http_server, request_log
+from .faults import Fault
+from .plumbing import Match, Router, make_http_server, request_log
 
 DEMO_TOKEN = "scnet-demo-token"
 

@@ -1,13 +1,11 @@
 """The main screen: filters, the image table, the details pane, copying.
 
-How it loads its catalog (the cache, the server, their errors) is its other half,
-`catalog_loading.py`.
+Its catalog comes from a `CatalogSource` it owns (the cache, the server, a region switch),
+which announces what it has with messages: `Loaded`, `Progress`, `Failed`, `Settled`.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 import time
 from datetime import datetime
 from functools import partial
@@ -16,20 +14,19 @@ from typing import TYPE_CHECKING, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Select
-from textual.worker import Worker
 
 from .. import cache
 from ..api.images import list_warnings
-from ..api.models import Image, ImageList
-from ..catalog import ImageView, SortedSearch, let_go, parse_terms, warm_sort_keys
+from ..api.models import Image
+from ..catalog import ImageView, Prepared, SortedSearch, parse_terms
 from ..columns import COLUMNS, FIELD, SORT_FIELDS
 from ..clipboard import path_to_copy
 from ..connection import DEMO_PROFILE, Connection
-from ..i18n import _, ngettext
+from ..i18n import N_, _, ngettext
 from ..safe_text import printable
+from ..widgets.catalog_source import FIRST_SORT, CatalogSource
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
@@ -38,16 +35,8 @@ from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import ImageTable
 from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
+from .base import AppScreen, PaletteCommand
 from .browser_keys import BROWSER_KEYS
-from .catalog_loading import (
-    FIRST_DESCENDING,
-    FIRST_SORT,
-    CatalogLoading,
-    Prepared,
-    chore,
-    _Loaded,
-    prepare,
-)
 from .copy_menu import CopyMenu
 from .help import HelpScreen
 from .region_picker import RegionPicker
@@ -56,47 +45,44 @@ if TYPE_CHECKING:
     from ..api.drivers import ScnetClient
     from .launch_form import Launched
 
-# From this many images on, work after a load is worth a thread of its own (below it,
-# warming sort keys or freeing the old catalog takes less than a frame).
-LARGE_CATALOG = 2000
-
-
-class BrowserScreen(CatalogLoading, Screen[None]):
+class BrowserScreen(AppScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
     BINDINGS = BROWSER_KEYS
 
     def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
-        self.connection = connection
         self._clock = clock
-        self._client: ScnetClient | None = None
+        self.source = CatalogSource(connection, sort=FIRST_SORT)
         self._catalog = SortedSearch()
         self._skipped = 0
         self._has_loaded = False
-        self._load_worker: Worker[_Loaded] | None = None
-        self._stop_waiting = threading.Event()
-        self._switching_to = ""  # the profile a running load is switching to, for its messages
         self._reloading = False  # `r` asked: say how it went
         self._cached_at: float | None = None  # the shown catalog is the cached one, from then
-        self._reading_cache = False  # its first rows are shown, the rest is being read
         self.accelerator: str | None = None
         self.image_type: str | None = None
         self.search_text = ""
-        self.sort_field = FIRST_SORT
-        self.descending = FIRST_DESCENDING
+        self.sort_field, self.descending = FIRST_SORT
 
     @property
-    def _loaded(self) -> list[Image]:
+    def connection(self) -> Connection:
+        """The region shown (the source's: it moves to a region switched to once it answers)."""
+        return self.source.connection
+
+    @property
+    def loaded(self) -> list[Image]:
+        """The whole catalog shown, before the search."""
         return self._catalog.images
 
     @property
-    def _visible(self) -> ImageView:
+    def visible(self) -> ImageView:
+        """The images the search leaves, in the order shown."""
         return self._catalog.visible
 
     # --- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield self.source
         yield ConnectionHeader(self.connection, clock=self._clock)
         yield FilterBar()
         yield ErrorBanner()
@@ -110,32 +96,50 @@ class BrowserScreen(CatalogLoading, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ImageTable).focus()
-        cached = self._show_cached_head() or self._show_cached()
         self._update_status()
-        if self._reading_cache:
-            return  # the server is asked once the rest is read (`_show_cache_rest`), not beside it
-        if cached:
-            # Paint the cached rows first: the server's answer is decoded on a thread, but a large
-            # one holds the interpreter for a moment, which would hold this first paint too.
-            self.call_after_refresh(self.load_images)
-        else:
-            self.load_images()
+        self.source.start()  # the cached catalog, then the server (messages below)
+        if self.source.reading_cache:
+            self.query_one(StatusLine).set_loading(_("Reading the cached catalog…"))
 
     def on_resize(self) -> None:
         self._apply_details_visibility()
 
-    async def on_unmount(self) -> None:
-        self._stop_waiting.set()  # a loading thread waiting to retry stops waiting
-        if self._client is not None:
-            await self._client.aclose()
+    def client(self) -> ScnetClient:
+        """The async client of the region shown."""
+        return self.source.client()
 
-    def _apply_result(self, loaded: ImageList | Prepared | None, *, keep_error: bool = False) -> None:
-        """Show a loaded catalog (prepared on its loading thread, or here when it is small).
-        A server's answer clears the error banner; the rest of the cached catalog
-        (`keep_error`) does not, since the server's failure still stands."""
-        if loaded is None:
-            return
-        prepared = loaded if isinstance(loaded, Prepared) else prepare(loaded, self.sort_field, self.descending)
+    def load_images(self, switch_to: Connection | None = None) -> None:
+        """Ask the server for the filters chosen (in the background); with `switch_to`, that
+        connection's server, moving there once it has answered."""
+        self.source.load(self.accelerator, self.image_type, switch_to=switch_to)
+
+    # --- what the source announces ------------------------------------------------
+
+    @on(CatalogSource.Progress)
+    def _loading(self, message: CatalogSource.Progress) -> None:
+        self.query_one(StatusLine).set_progress(self._scope(), self.source.switching_to, message.received,
+                                                message.expected)
+
+    @on(CatalogSource.Loaded)
+    def _loaded(self, message: CatalogSource.Loaded) -> None:
+        self._cached_at = message.cached_at
+        self._show_catalog(message.prepared, keep_error=message.keep_error)
+
+    @on(CatalogSource.Failed)
+    def _failed(self, message: CatalogSource.Failed) -> None:
+        self._show_error(message.error, message.switching_to)
+        self.source.warm(self._catalog.images)  # the catalog that stays (the cached one), now the load is over
+
+    @on(CatalogSource.Settled)
+    def _settled(self, message: CatalogSource.Settled) -> None:
+        self.query_one(StatusLine).set_loading(_("Reading the cached catalog…") if self.source.reading_cache else None)
+        self._show_connection()
+        self._reloading = False
+
+    def _show_catalog(self, prepared: Prepared, *, keep_error: bool = False) -> None:
+        """Show a loaded catalog (prepared on its loading thread). A server's answer clears the
+        error banner; the rest of the cached catalog (`keep_error`) does not, since the
+        server's failure still stands."""
         result = prepared.result
         table = self.query_one(ImageTable)
         place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
@@ -151,17 +155,9 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._resort()
         if place is not None:
             table.follow(place)
-        # The catalog and its lists (sorted, indexed) live until the next load and hold no
-        # reference cycles: move them out of the cyclic GC's reach, or each collection walks
-        # every 100,000-item list made here (15 ms a list) mid-keystroke.
-        gc.freeze()
-        if self._load_worker is None or not self._load_worker.is_running:  # else once the server's catalog is in
-            self._warm_sort_keys()
-        if len(replaced) > LARGE_CATALOG:  # the list holds the last reference to each image it replaced
-            self.run_worker(partial(chore, let_go, replaced), thread=True, group="let-go", exit_on_error=False,
-                            description="free the catalog replaced")
+        self.source.settle_catalog(self._catalog.images, replaced)
         if self._reloading:
-            count = len(self._loaded)
+            count = len(self.loaded)
             self.notify(ngettext("Reloaded: {count:,} image", "Reloaded: {count:,} images", count).format(count=count),
                         timeout=2)
         for warning in list_warnings(result):
@@ -172,6 +168,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
     # --- filtering and sorting (no I/O: every keystroke comes through here) -----
 
     def _resort(self) -> None:
+        self.source.sort = (self.sort_field, self.descending)  # a catalog still to come is prepared so
         self._catalog.sort(self.sort_field, self.descending)
         self._refilter()
 
@@ -180,14 +177,6 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self.query_one(ImageTable).show(visible, self.sort_field, self.descending)
         self._update_empty_message()
         self._update_status()
-
-    def _warm_sort_keys(self) -> None:
-        """Compute the shown catalog's natural sort keys on a thread, after the paint (small
-        catalogs sort at once anyway)."""
-        images = self._catalog.images
-        if len(images) > LARGE_CATALOG:
-            self.call_after_refresh(self.run_worker, partial(chore, warm_sort_keys, images), thread=True,
-                                    group="warm", exclusive=True, exit_on_error=False, description="warm the sort keys")
 
     def _update_status(self) -> None:
         notes = [
@@ -198,15 +187,15 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         ]
         note = " · ".join(filter(None, notes))
         self.query_one(StatusLine).set_counts(
-            len(self._visible), len(self._loaded),
+            len(self.visible), len(self.loaded),
             _(FIELD[self.sort_field].name) if self.sort_field in FIELD else self.sort_field,
             self.descending, self._scope(), note
         )
 
     def _update_empty_message(self, failed: bool = False) -> None:
         self.query_one(EmptyMessage).explain(
-            shown=len(self._visible),
-            loaded=len(self._loaded) if self._has_loaded else None,
+            shown=len(self.visible),
+            loaded=len(self.loaded) if self._has_loaded else None,
             failed=failed,
             scope=self._scope(),
             search=self.search_text,
@@ -246,7 +235,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self.query_one(StatusLine).set_position(table.cursor_row + 1, table.row_count)
 
     def on_image_table_image_chosen(self, event: ImageTable.ImageChosen) -> None:
-        self.app.copy_text(_("path"), path_to_copy(event.image.path))  # type: ignore[attr-defined]
+        self.services.copy_text(_("path"), path_to_copy(event.image.path))
 
     def _apply_details_visibility(self) -> None:
         self.query_one(DetailPane).fit(self.size, self.query_one(ImageTable).natural_width)
@@ -262,12 +251,12 @@ class BrowserScreen(CatalogLoading, Screen[None]):
     def action_copy_path(self) -> None:
         image = self._highlighted()
         if image is not None:
-            self.app.copy_text(_("path"), path_to_copy(image.path))  # type: ignore[attr-defined]
+            self.services.copy_text(_("path"), path_to_copy(image.path))
 
     def action_copy_menu(self) -> None:
         image = self._highlighted()
         if image is not None:
-            self.app.push_screen(CopyMenu(image), lambda chosen: chosen and self.app.copy_text(*chosen))
+            self.app.push_screen(CopyMenu(image), lambda chosen: chosen and self.services.copy_text(*chosen))
 
     def action_launch(self) -> None:
         image = self._highlighted()
@@ -324,7 +313,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._resort()
         self.notify(_("Sorted by {field}").format(field=_(FIELD[self.sort_field].name)), timeout=1.5)
 
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+    def palette_commands(self) -> list[PaletteCommand]:
         """Besides the keys: "Sort by <column>" for each column, in the command palette."""
         return [
             (_("Sort by {field}").format(field=_(column.name)),
@@ -373,8 +362,7 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         search = self.query_one("#search", Input)
         if search.value:
             search.value = ""
-        elif self._load_worker is not None and not self._load_worker.is_finished:
-            self._load_worker.cancel()
+        elif self.source.stop():
             self.notify(_("Stopped loading; what was shown stays. Press r to ask again."), timeout=4)
         self._focus(self.query_one(ImageTable))
 
@@ -393,12 +381,43 @@ class BrowserScreen(CatalogLoading, Screen[None]):
         self._update_empty_message(failed=self.query_one(EmptyMessage).failed)
         table, status = self.query_one(ImageTable), self.query_one(StatusLine)
         status.set_position(table.cursor_row + 1, table.row_count)
-        if self._load_worker is not None and self._load_worker.is_running:
-            status.set_loading(self._loading_text())
-        elif self._reading_cache:
+        if self.source.loading:
+            status.set_progress(self._scope(), self.source.switching_to)
+        elif self.source.reading_cache:
             status.set_loading(_("Reading the cached catalog…"))
         elif self.query_one(ErrorBanner).again == RETRY:
             # The failure's own words were said in the old language: ask again, and the answer
             # (or the failure) is said in the new one. What is shown stays meanwhile.
             self.load_images()
 
+
+    # --- how the loading is said ---------------------------------------------------
+
+    def _scope(self) -> str:
+        # The filter values may be ones the server sent: printable, like all its data.
+        return printable(_("{accelerator}, {image_type}").format(
+            accelerator=self.accelerator or _("all accelerators"), image_type=self.image_type or _("all types")))
+
+    def _show_connection(self) -> None:
+        """The header follows the connection (switched, token renewed); notices become toasts."""
+        connection = self.connection
+        self.query_one(ConnectionHeader).show(connection)
+        for notice in connection.notices:
+            self.notify(printable(notice), title=_("Token"), timeout=8, markup=False)
+        connection.notices.clear()
+
+    def _show_error(self, error: BaseException, switching_to: str = "") -> None:
+        if switching_to:
+            label = self.connection.label
+            context: Callable[[], str] | str = lambda: _("Still showing {current}: could not switch to {target}.").format(
+                current=label, target=switching_to)
+            self.report(error, self.connection.token, context, again=N_("p to try again"))
+        elif self._cached_at is not None:
+            cached_at = self._cached_at
+            self.report(error, self.connection.token, lambda: _(
+                "Showing the catalog cached {age}: the server could not be asked.").format(
+                age=cache.describe_age(time.time() - cached_at)))
+        else:
+            self.report(error, self.connection.token)
+        if not self._has_loaded:
+            self._update_empty_message(failed=True)

@@ -24,11 +24,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..api.models import Image
-from ..columns import COLUMNS, cell_values
+from ..columns import COLUMNS, cell_values, column_widths
 from ..i18n import N_, _
 
-# Column widths come from this many images: enough to be representative, cheap at any size.
-_WIDTH_SAMPLE = 500  # rows sampled to size the columns (their limits cap them anyway)
 _PADDING = 1
 # On a narrow terminal columns give way (`Field.shrink`, `shrink_to`), then whole columns are
 # left out (`Field.drop`), the least needed first (the details pane has them all), so the
@@ -377,13 +375,3 @@ class ImageTable(ScrollView, can_focus=True):
             self.move_cursor(row)
             if event.chain == 2:
                 self.action_choose()
-
-
-def column_widths(images: Sequence[Image]) -> list[int]:
-    """The natural width of each column for (a sample of) a catalog; safe on any thread."""
-    widths = [cell_len(_(column.title)) + 2 for column in COLUMNS]  # room for the sort arrow
-    for image in images[:_WIDTH_SAMPLE]:
-        for index, value in enumerate(cell_values(image)):
-            widths[index] = max(widths[index], cell_len(value))
-    # A title always fits (its sort arrow where there is room), however short the values are cut.
-    return [max(min(width, column.width), cell_len(_(column.title))) for width, column in zip(widths, COLUMNS)]

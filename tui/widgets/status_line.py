@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.widgets import LoadingIndicator, Static
 
 from ..i18n import _, ngettext
+from ..safe_text import printable
 
 
 class StatusLine(Horizontal):
@@ -28,6 +29,21 @@ class StatusLine(Horizontal):
     def set_loading(self, what: str | None) -> None:
         self.query_one("#loading").display = what is not None
         self.query_one("#activity", Static).update(Text(what or ""))
+
+    def set_progress(self, scope: str, region: str = "", received: int | None = None,
+                     expected: int | None = None) -> None:
+        """`Loading dcu, all types from <region>… 12,000 of 100,000 images`, as far as it is known:
+        `scope` the filters in words, `region` the one a switch goes to ("" for none)."""
+        values = {"scope": scope, "region": region, "received": received, "expected": expected}
+        if received is None:
+            text = _("Loading {scope} from {region}…") if region else _("Loading {scope}…")
+        elif expected:
+            text = (_("Loading {scope} from {region}… {received:,} of {expected:,} images") if region
+                    else _("Loading {scope}… {received:,} of {expected:,} images"))
+        else:
+            text = (_("Loading {scope} from {region}… {received:,} images") if region
+                    else _("Loading {scope}… {received:,} images"))
+        self.set_loading(printable(text.format(**values)))
 
     def set_position(self, row: int, rows: int) -> None:
         """`12 of 265`: where the cursor is, as k9s and lazydocker show it."""
