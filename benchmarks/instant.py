@@ -63,18 +63,18 @@ def mode_launch(base_url: str, typing: bool) -> dict[str, Any]:
     from tui.app import ScnetImagesApp
     from tui.config import Settings
     from tui.connection import Connection
-    from tui.screens.browser import BrowserScreen
+    from tui.widgets.catalog_source import CatalogSource
     from tui.widgets.image_table import ImageTable
 
     clock = RowsClock(ImageTable)
     landed: dict[str, float] = {}
-    original = BrowserScreen._keep
+    original = CatalogSource._keep
 
-    def keep(screen: Any, result: Any) -> None:
+    def keep(source: Any, prepared: Any) -> None:
         landed["at"] = time.perf_counter()
-        original(screen, result)
+        original(source, prepared)
 
-    BrowserScreen._keep = keep  # type: ignore[method-assign]
+    CatalogSource._keep = keep  # type: ignore[method-assign]
     handled: list[float] = []
     cursor_down = ImageTable.action_cursor_down
 

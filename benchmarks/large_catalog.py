@@ -147,13 +147,13 @@ def mode_ours(base_url: str) -> dict[str, Any]:
 
     clock = PaintClock(ImageTable)
     applied: dict[str, float] = {}
-    original_apply = BrowserScreen._apply_result
+    original_show = BrowserScreen._show_catalog
 
-    def apply_result(screen: BrowserScreen, result: Any) -> None:
+    def show_catalog(screen: BrowserScreen, prepared: Any, **options: Any) -> None:
         applied["start"] = time.perf_counter()
-        original_apply(screen, result)
+        original_show(screen, prepared, **options)
 
-    BrowserScreen._apply_result = apply_result  # type: ignore[method-assign]
+    BrowserScreen._show_catalog = show_catalog  # type: ignore[method-assign]
     settings = Settings(base_url=base_url, token=TOKEN)
     app = ScnetImagesApp(connection=Connection(settings, base_url, TOKEN))
     out: dict[str, Any] = {}

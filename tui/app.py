@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from datetime import datetime
 from functools import partial
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -38,6 +39,10 @@ TEXTUAL_WORDS = (
 )
 
 
+# How many notifications `ScnetImagesApp.said` keeps.
+SAID_KEPT = 200
+
+
 class ScnetImagesApp(App["list[str] | None"]):
     """Pass `settings` (the app starts the demo API when they say demo) or a ready `connection`."""
 
@@ -60,6 +65,7 @@ class ScnetImagesApp(App["list[str] | None"]):
         self.connection = connection
         self._clock = clock
         self.in_flight: dict[object, str] = {}  # calls waiting for their answer (`begin_action`)
+        self.said: deque[tuple[str, str]] = deque(maxlen=SAID_KEPT)  # the latest notifications: (title, message)
 
     def on_mount(self) -> None:
         self._restore_theme()
@@ -130,6 +136,11 @@ class ScnetImagesApp(App["list[str] | None"]):
                         else _("Speak {language} from now on (kept in the config file)"))
                 yield SystemCommand(_("Language: {language}").format(language=name), what.format(language=name),
                                     partial(self.switch_language, code))
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Textual's notification, also kept in `said` (what the app said lately, newest last)."""
+        self.said.append((title, message))
+        super().notify(message, title=title, **options)
 
     # --- calls that start, stop or delete something, in flight ---------------------------
 

@@ -25,6 +25,8 @@ from tui.config import Settings
 from tui.connection import Connection
 from tui.demo.server import DemoServer
 from tui.api.models import ImageList
+from tui.catalog import prepare
+from tui.widgets.catalog_source import CatalogSource
 from tui.profiles import save_login
 from tui.widgets.detail_pane import DetailPane
 
@@ -78,8 +80,7 @@ def loading_pages(app: ScnetImagesApp) -> None:
     """The status line as the paginated call's pages arrive (the spinner shown, a count so far)."""
     screen = app.screen
     app.animation_level = "none"  # the spinner drawn still, so the picture is the same every run
-    screen.query_one("StatusLine").set_loading("")  # type: ignore[attr-defined]
-    screen._progress(1200, 5000)  # type: ignore[attr-defined]
+    screen.post_message(CatalogSource.Progress(screen.source, 1200, 5000))  # type: ignore[attr-defined]
 
 
 def jwt(user: str, expires: datetime) -> str:
@@ -220,8 +221,9 @@ SCENARIOS: dict[str, Scenario] = {
     "region-picker-empty": Scenario(STANDARD, ("p",)),
     "token-renewed": Scenario(STANDARD, profiles=region_profiles, region_token=expired_region_token),
     "loading-pages": Scenario(STANDARD, act=lambda app: loading_pages(app)),
-    "incomplete-list": Scenario(STANDARD, act=lambda app: app.screen._apply_result(  # type: ignore[attr-defined]
-        ImageList(tuple(app.screen._loaded), 0, "", "post", missing=15))),  # type: ignore[attr-defined]
+    "incomplete-list": Scenario(STANDARD, act=lambda app: app.screen.post_message(CatalogSource.Loaded(
+        app.screen.source, prepare(ImageList(tuple(app.screen.loaded_images), 0, "", "post", missing=15),  # type: ignore[attr-defined]
+                                   "created", True)))),
     # The accelerator list, opened by its key; the search box's own keys in the footer.
     "filter-open": Scenario(STANDARD, ("a",)),
     "search-keys": Scenario(STANDARD, ("slash", *"vllm")),

@@ -56,7 +56,7 @@ def text_of(app: ScnetImagesApp, selector: str) -> str:
 
 
 def notifications(app: ScnetImagesApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{title}: {message}" for title, message in app.said]
 
 
 async def test_loads_the_catalog(server: DemoServer) -> None:
@@ -82,7 +82,7 @@ async def test_search_filters_on_every_keystroke(server: DemoServer) -> None:
             counts.append(table(app).row_count)
         assert counts[0] < len(server.images)
         assert counts == sorted(counts, reverse=True)
-        images = app.screen._visible
+        images = app.screen.shown_images
         assert images and all("vllm" in i.haystack and "0.9" in i.haystack for i in images)
         assert text_of(app, "#counts").startswith(f"{len(images)} of {len(server.images)}")
         assert len(server.requests) == 1  # searching never asks the server
@@ -98,7 +98,7 @@ async def test_enter_in_search_moves_to_the_table(server: DemoServer) -> None:
         await settle(pilot)
         await pilot.press("slash", "j", "a", "x", "enter")
         assert app.focused is table(app)
-        assert table(app).row_count == len(app.screen._visible) > 0
+        assert table(app).row_count == len(app.screen.shown_images) > 0
 
 
 async def test_accelerator_filter_asks_the_server(server: DemoServer) -> None:
@@ -111,7 +111,7 @@ async def test_accelerator_filter_asks_the_server(server: DemoServer) -> None:
         await settle(pilot)
         request = server.requests[-1]
         assert json.loads(request.body) == {"acceleratorType": "gpu"}
-        assert all("gpu" in image.accelerators for image in app.screen._visible)
+        assert all("gpu" in image.accelerators for image in app.screen.shown_images)
         assert "gpu, all types" in text_of(app, "#counts")
 
 
@@ -122,7 +122,7 @@ async def test_image_type_filter_asks_the_server(server: DemoServer) -> None:
         app.screen.query_one("#image-type", Select).value = "JupyterLab"
         await settle(pilot)
         assert json.loads(server.requests[-1].body) == {"imageType": "JupyterLab"}
-        assert {image.type for image in app.screen._visible} == {"JupyterLab"}
+        assert {image.type for image in app.screen.shown_images} == {"JupyterLab"}
 
 
 async def test_values_seen_in_the_data_are_offered(server: DemoServer) -> None:
@@ -145,8 +145,8 @@ async def test_a_newer_request_wins_over_a_slow_older_one(server: DemoServer) ->
         await pilot.pause()
         app.screen.query_one("#accelerator", Select).value = "cpu"  # fast answer
         await settle(pilot)
-        assert app.screen._visible
-        assert all("cpu" in image.accelerators for image in app.screen._visible)
+        assert app.screen.shown_images
+        assert all("cpu" in image.accelerators for image in app.screen.shown_images)
 
 
 async def test_sorting_by_keys_and_by_clicking_a_header(server: DemoServer) -> None:
@@ -157,10 +157,10 @@ async def test_sorting_by_keys_and_by_clicking_a_header(server: DemoServer) -> N
         assert app.screen.sort_field == "user"
         await pilot.press("s")
         assert app.screen.sort_field == "name"
-        names = [image.name.lower() for image in app.screen._visible]
+        names = [image.name.lower() for image in app.screen.shown_images]
         assert names == sorted(names)
         await pilot.press("S")
-        names = [image.name.lower() for image in app.screen._visible]
+        names = [image.name.lower() for image in app.screen.shown_images]
         assert names == sorted(names, reverse=True)
         assert table(app).header_label("name") == "Name ▼"
         await pilot.click(ImageTable, offset=(30, 0))  # the Tag header
@@ -174,7 +174,7 @@ async def test_details_follow_the_cursor(server: DemoServer) -> None:
     app = make_app(server)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        visible = app.screen._visible
+        visible = app.screen.shown_images
         assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[0].path
         await pilot.press("down", "down")
         assert (await details(pilot, "#detail-path")).replace("\n", "") == visible[2].path
@@ -187,7 +187,7 @@ async def test_details_wait_for_the_cursor_to_rest(server: DemoServer, monkeypat
     app = make_app(server)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        pane, visible = app.screen.query_one(DetailPane), app.screen._visible
+        pane, visible = app.screen.query_one(DetailPane), app.screen.shown_images
         shown: list[object] = []
         show_now = pane.show_now
         monkeypatch.setattr(pane, "show_now", lambda image: (shown.append(image), show_now(image)))
@@ -262,7 +262,7 @@ async def test_copy_path_through_the_system_clipboard(server: DemoServer, monkey
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         await pilot.press("down", "c")
-        expected = app.screen._visible[1].path
+        expected = app.screen.shown_images[1].path
         assert copied == [expected]
         assert app.clipboard == expected
         assert any("system clipboard" in n and expected in n for n in notifications(app))
@@ -273,7 +273,7 @@ async def test_enter_copies_through_osc52_when_pyperclip_cannot(server: DemoServ
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
         await pilot.press("enter")
-        assert app.clipboard == app.screen._visible[0].path
+        assert app.clipboard == app.screen.shown_images[0].path
         assert any("OSC 52" in n for n in notifications(app))
 
 
@@ -288,7 +288,7 @@ async def test_osc52_is_wrapped_for_tmux(server: DemoServer, monkeypatch: pytest
         await settle(pilot)
         monkeypatch.setattr(app._driver, "write", written.append)
         await pilot.press("c")
-        path = app.screen._visible[0].path
+        path = app.screen.shown_images[0].path
         payload = base64.b64encode(path.encode()).decode()
         assert f"\x1bPtmux;\x1b\x1b]52;c;{payload}\a\x1b\\" in written
         assert app.clipboard == path
@@ -311,7 +311,7 @@ async def test_copy_menu_choices(server: DemoServer) -> None:
     app = make_app(server)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
-        image = app.screen._visible[0]
+        image = app.screen.shown_images[0]
         await pilot.press("y")
         assert isinstance(app.screen, CopyMenu)
         await pilot.press("v")
@@ -549,13 +549,13 @@ async def test_table_navigation_keys_and_double_click(server: DemoServer) -> Non
         assert grid.cursor_row == 1
         await pilot.press("end")
         assert grid.cursor_row == grid.row_count - 1
-        assert (await details(pilot, "#detail-path")).replace("\n", "") == app.screen._visible[-1].path
+        assert (await details(pilot, "#detail-path")).replace("\n", "") == app.screen.shown_images[-1].path
         await pilot.press("home")
         assert grid.cursor_row == 0 and grid.scroll_offset.y == 0
         await pilot.click(ImageTable, offset=(5, 3))  # the third data row
         assert grid.cursor_row == 2
         await pilot.click(ImageTable, offset=(5, 3), times=2)
-        assert app.clipboard == app.screen._visible[2].path
+        assert app.clipboard == app.screen.shown_images[2].path
 
 
 async def test_configuration_warnings_show_in_the_app(server: DemoServer) -> None:
@@ -620,5 +620,5 @@ async def test_a_slash_in_the_search_box_is_a_slash(server: DemoServer) -> None:
         await settle(pilot)
         await pilot.press("slash", *"base", "slash", *"vllm")
         assert app.screen.query_one("#search", Input).value == "base/vllm"
-        assert all("base/vllm" in image.path for image in app.screen._visible)
+        assert all("base/vllm" in image.path for image in app.screen.shown_images)
         assert table(app).row_count > 0

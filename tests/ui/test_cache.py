@@ -10,7 +10,6 @@ import time
 
 import pytest
 from textual.widgets import Select, Static
-from textual.worker import WorkerFailed
 
 from tui import cache
 from tui.api.models import parse_image
@@ -117,23 +116,23 @@ async def test_quitting_does_not_wait_out_a_retry(server: DemoServer, monkeypatc
     from tui.api.options import ClientOptions
     from tui.config import Settings
     from tui.connection import Connection
-    from tui.screens.catalog_loading import CatalogLoading
+    from tui.widgets.catalog_source import CatalogSource
 
     options = ClientOptions(backoff=60.0, tries=3, connect_timeout=2.0, read_timeout=5.0)
     connection = Connection(Settings(base_url=server.base_url, token=server.token, demo=True, options=options),
                             server.base_url, server.token)
     server.stop()
     pausing, ended = threading.Event(), threading.Event()
-    pause = CatalogLoading._pause
+    pause = CatalogSource._pause
 
-    def watched(self: CatalogLoading, seconds: float) -> None:
+    def watched(self: CatalogSource, seconds: float) -> None:
         pausing.set()
         try:
             pause(self, seconds)
         finally:
             ended.set()
 
-    monkeypatch.setattr(CatalogLoading, "_pause", watched)
+    monkeypatch.setattr(CatalogSource, "_pause", watched)
     app = ScnetImagesApp(connection=connection)
     async with app.run_test(size=STANDARD):
         assert await asyncio.to_thread(pausing.wait, 30)  # refused, and now waiting to retry
@@ -163,16 +162,15 @@ async def test_the_rest_of_the_cache_keeps_the_servers_error_and_follows_a_filte
         if filtered:  # the filter's load starts while the rest is read, and fails first
             screen.query_one("#accelerator", Select).value = "dcu"
             await pilot.pause()
-            with contextlib.suppress(WorkerFailed):
-                await screen._load_worker.wait()
+            await screen.source.wait_for_load()
             await pilot.pause()
             assert "refused the connection" in str(banner.render())
         else:  # the server is asked once the rest is read: two threads never compete for it
-            assert screen._load_worker is None
+            assert not screen.source.asked
         assert screen.query_one(ImageTable).row_count == 20
         gate.set()
         await settle(pilot)
-        assert screen._load_worker is not None and screen._load_worker.is_finished
+        assert screen.source.asked and not screen.source.loading
         assert screen.query_one(ImageTable).row_count == len(images)
         assert "refused the connection" in str(banner.render()) and banner.display
 
@@ -191,7 +189,7 @@ async def test_the_server_is_asked_even_when_reading_the_rest_of_the_cache_fails
     app = ScnetImagesApp(connection=demo_connection(server))
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
-        assert app.screen._load_worker is not None and app.screen._load_worker.is_finished
+        assert app.screen.source.asked and not app.screen.source.loading
         assert app.screen.query_one(ImageTable).row_count == len(server.images)
         assert "cached" not in counts(app)
 
@@ -200,17 +198,17 @@ def test_a_fetched_catalog_is_kept_even_when_the_screen_went_while_it_waited(mon
     from types import SimpleNamespace
 
     from tui.catalog import let_go
-    from tui.screens import catalog_loading
+    from tui.widgets import catalog_source
 
-    monkeypatch.setattr(catalog_loading, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
+    monkeypatch.setattr(catalog_source, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
     images = tuple(parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(10))
     with DemoServer() as server:
         connection = demo_connection(server)
-    catalog_loading.chore(catalog_loading._write_cache, connection, cache.Cached(images, time.time()), required=True)
+    catalog_source.chore(catalog_source._write_cache, connection, cache.Cached(images, time.time()), required=True)
     kept, _ = cache.load("demo")
     assert kept is not None and kept.images == images  # written: quitting does not lose it
     replaced = list(images)
-    catalog_loading.chore(let_go, replaced)
+    catalog_source.chore(let_go, replaced)
     assert replaced == list(images)  # an optional chore is skipped once the screen went
 
 
@@ -255,7 +253,7 @@ async def test_a_fifo_planted_for_the_cache_holds_nothing(server: DemoServer) ->
         async with app.run_test(size=STANDARD) as pilot:
             await settle(pilot)
             assert app.screen.query_one(ImageTable).row_count == len(server.images)
-            assert any("is not a regular file" in str(toast.message) for toast in app._notifications)
+            assert any("is not a regular file" in message for _title, message in app.said)
     finally:
         done.set()
         watching.join(10)
@@ -267,24 +265,24 @@ async def test_first_rows_read_slowly_are_shown_when_they_come(
 ) -> None:
     """The first frame waits a moment for the cached rows, not for a slow disk: then the screen
     starts without them, and they are shown when they come."""
-    from tui.screens import catalog_loading
+    from tui.widgets import catalog_source
 
     images = tuple(parse_image(item) for item in server.images)
     cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"),
                sort_images(images, "created", True)[:20])
-    monkeypatch.setattr(catalog_loading, "HEAD_WAIT", 0.0)
+    monkeypatch.setattr(catalog_source, "HEAD_WAIT", 0.0)
     gate, shown, read_head = threading.Event(), threading.Event(), cache.load_head
     monkeypatch.setattr(cache, "load_head", lambda key: (gate.wait(30), read_head(key))[1])
-    show = catalog_loading.CatalogLoading._show_cache_head
-    monkeypatch.setattr(catalog_loading.CatalogLoading, "_show_cache_head",
-                        lambda screen, read: (show(screen, read), shown.set()))
+    show = catalog_source.CatalogSource._head_read
+    monkeypatch.setattr(catalog_source.CatalogSource, "_head_read",
+                        lambda source, read: (show(source, read), shown.set()))
     app = ScnetImagesApp(connection=demo_connection(server))
     async with app.run_test(size=STANDARD) as pilot:
         await pilot.pause()
         table = app.screen.query_one(ImageTable)
-        assert table.row_count == 0 and app.screen._load_worker is None  # the server waits for the cache
+        assert table.row_count == 0 and not app.screen.source.asked  # the server waits for the cache
         assert "Reading the cached catalog" in str(app.screen.query_one("#activity", Static).render())
         gate.set()
         assert await asyncio.to_thread(shown.wait, 30)
         await settle(pilot)
-        assert table.row_count == len(images) and app.screen._load_worker is not None
+        assert table.row_count == len(images) and app.screen.source.asked

@@ -32,7 +32,7 @@ def server(clock: FakeClock) -> Iterator[DemoServer]:
 
 
 def notifications(app: ScnetImagesApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{title}: {message}" for title, message in app.said]
 
 
 async def open_form(app: ScnetImagesApp, pilot) -> LaunchForm:  # type: ignore[no-untyped-def]

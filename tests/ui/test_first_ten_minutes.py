@@ -18,7 +18,7 @@ from .conftest import STANDARD, WIDE, make_app, settle
 
 
 def notifications(app: ScnetImagesApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{title}: {message}" for title, message in app.said]
 
 
 def cursor_visible(table: ImageTable) -> bool:

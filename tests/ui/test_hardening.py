@@ -19,7 +19,7 @@ TOKEN = "tok-" + "s3cr3t" * 4
 
 
 def notifications(app: ScnetImagesApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{title}: {message}" for title, message in app.said]
 
 
 async def test_a_path_that_is_not_a_reference_is_not_copied(server: DemoServer) -> None:

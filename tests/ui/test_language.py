@@ -123,7 +123,7 @@ async def test_no_language_command_over_a_dialog_and_ctrl_c_says_how_to_quit(ser
         await pilot.press("escape")
         app.action_help_quit()
         await pilot.pause()
-        messages = [notice.message for notice in app._notifications]
+        messages = [message for _title, message in app.said]
         assert any("按 q 退出" in message for message in messages), messages
 
 
@@ -137,5 +137,5 @@ async def test_a_switch_says_when_the_environment_still_decides_the_next_start(
         await settle(pilot)
         app.switch_language("en")
         await pilot.pause()
-        assert any("SCNET_LANG still chooses" in notice.message for notice in app._notifications)
+        assert any("SCNET_LANG still chooses" in message for _title, message in app.said)
     assert 'language = "en"' in isolated_environment.read_text()

@@ -7,6 +7,8 @@ from pathlib import Path
 from textual.widgets import OptionList
 
 from tui.app import ScnetImagesApp
+from tui.catalog import prepare
+from tui.widgets.catalog_source import CatalogSource
 from tui.config import load_settings
 from tui.demo.accounts import DEMO_ACCOUNTS
 from tui.demo.server import DemoServer
@@ -147,7 +149,8 @@ async def test_progress_shows_images_received(server: DemoServer) -> None:
     app = make_app(server)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
-        app.screen._progress(1200, 5000)
+        app.screen.post_message(CatalogSource.Progress(app.screen.source, 1200, 5000))
+        await pilot.pause()
         assert text_of(app, "#activity") == "Loading all accelerators, all types… 1,200 of 5,000 images"
 
 
@@ -159,7 +162,8 @@ async def test_an_incomplete_paginated_list_is_announced(server: DemoServer) -> 
     app = make_app(server)
     async with app.run_test(size=STANDARD) as pilot:
         await settle(pilot)
-        app.screen._apply_result(ImageList((), 0, "", "post", missing=15))
+        app.screen.post_message(CatalogSource.Loaded(app.screen.source, prepare(ImageList((), 0, "", "post", missing=15),
+                                                                                 "created", True)))
         await pilot.pause()
         assert any(n.startswith("Incomplete list: The server announced 15 more image(s)") for n in notifications(app))
 

@@ -70,13 +70,13 @@ class BrowserScreen(AppScreen[None]):
         return self.source.connection
 
     @property
-    def loaded(self) -> list[Image]:
+    def loaded_images(self) -> list[Image]:
         """The whole catalog shown, before the search."""
         return self._catalog.images
 
     @property
-    def visible(self) -> ImageView:
-        """The images the search leaves, in the order shown."""
+    def shown_images(self) -> ImageView:
+        """The images the search leaves, in the order shown. (Not `visible`: Textual's own.)"""
         return self._catalog.visible
 
     # --- layout ---------------------------------------------------------------
@@ -157,7 +157,7 @@ class BrowserScreen(AppScreen[None]):
             table.follow(place)
         self.source.settle_catalog(self._catalog.images, replaced)
         if self._reloading:
-            count = len(self.loaded)
+            count = len(self.loaded_images)
             self.notify(ngettext("Reloaded: {count:,} image", "Reloaded: {count:,} images", count).format(count=count),
                         timeout=2)
         for warning in list_warnings(result):
@@ -187,15 +187,15 @@ class BrowserScreen(AppScreen[None]):
         ]
         note = " · ".join(filter(None, notes))
         self.query_one(StatusLine).set_counts(
-            len(self.visible), len(self.loaded),
+            len(self.shown_images), len(self.loaded_images),
             _(FIELD[self.sort_field].name) if self.sort_field in FIELD else self.sort_field,
             self.descending, self._scope(), note
         )
 
     def _update_empty_message(self, failed: bool = False) -> None:
         self.query_one(EmptyMessage).explain(
-            shown=len(self.visible),
-            loaded=len(self.loaded) if self._has_loaded else None,
+            shown=len(self.shown_images),
+            loaded=len(self.loaded_images) if self._has_loaded else None,
             failed=failed,
             scope=self._scope(),
             search=self.search_text,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from textual import work
 from textual.message import Message
 from textual.widget import Widget
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState, get_current_worker
 
 from .. import cache
 from ..api.errors import ScnetError
@@ -130,6 +130,17 @@ class CatalogSource(Widget):
     def loading(self) -> bool:
         """Whether the server is being asked."""
         return self._worker is not None and self._worker.is_running
+
+    @property
+    def asked(self) -> bool:
+        """Whether the server has been asked at all (it waits for the cache to be read first)."""
+        return self._worker is not None
+
+    async def wait_for_load(self) -> None:
+        """Return once the load in flight (if any) is over, whatever its outcome."""
+        if self._worker is not None:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await self._worker.wait()
 
     def client(self) -> ScnetClient:
         """The async client of the current connection (made on first use; closed with the source)."""
