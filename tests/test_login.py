@@ -226,7 +226,7 @@ def test_login_help_lists_the_ways_in() -> None:
 def test_a_garbled_region_token_is_skipped_and_said(capsys: pytest.CaptureFixture[str]) -> None:
     from tui.api.auth import RegionToken
     from tui.api.errors import TokenRefused
-    from tui.commands.accounts import _regions
+    from tui.commands.login_regions import regions_of as _regions
 
     with pytest.raises(TokenRefused):
         _regions([RegionToken("11250", "华东一区【昆山】", "half a token\n\x1b[31m")], "http://127.0.0.1:9", None)

@@ -14,7 +14,7 @@ from typing import Collection, Iterable, Sequence
 
 from .api.container_models import TASK_TYPES, LaunchSpec, Limits
 from .api.models import Image
-from .i18n import N_, _
+from .i18n import N_, _, unlimited_word
 
 # The smallest launch: one core, one card (none for a CPU image), 4 GiB, one hour.
 DEFAULT_CPUS = 1
@@ -174,3 +174,26 @@ def plan_launch(
         start_script=start_script,
         mounts=tuple(mounts),
     )
+
+
+def offered_mounts(allowed: list[str], home: str) -> list[str]:
+    """The directories the form offers to mount: the user's home first when it is allowed (one
+    of the allowed directories, or under one), then the allowed directories."""
+    if not home:
+        return list(allowed)
+    under = any(home == folder or home.startswith(folder.rstrip("/") + "/")
+                for folder in (posixpath.normpath(path) for path in allowed))
+    return [home, *(path for path in allowed if path != home)] if under else list(allowed)
+
+
+def describe_limits(limits: Limits) -> str:
+    """A group's limits in a sentence, as the launch form shows them."""
+    if limits.accelerator == "cpu":
+        text = _("Group {group}: up to {cpus} CPU cores, {memory_gb:.0f}G memory ({memory_mb} MB), "
+                 "time limit {time_limit} · nodes: {nodes}")
+    else:
+        text = _("Group {group}: up to {cpus} CPU cores and {cards} {accelerator} cards, {memory_gb:.0f}G memory "
+                 "({memory_mb} MB), time limit {time_limit} · nodes: {nodes}")
+    return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator,
+                       memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb,
+                       time_limit=unlimited_word(limits.max_time), nodes=limits.nodes)

@@ -115,7 +115,7 @@ def test_an_upper_case_http_region_needs_allow_http(monkeypatch: pytest.MonkeyPa
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     from tui.api import auth
     from tui.api.auth import RegionToken
-    from tui.commands.accounts import _regions
+    from tui.commands.login_regions import regions_of as _regions
 
     monkeypatch.setattr(auth, "region_center", lambda *args: auth.RegionCenter("HTTP://region.example:80"))
     tokens = [RegionToken("11250", "r", "tok-aaaaaaaaaaaaaaaaaaaa"), RegionToken("20091", "s", "tok-bbbbbbbbbbbbbbbb")]

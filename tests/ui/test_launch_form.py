@@ -92,7 +92,7 @@ async def test_esc_asks_before_losing_edits_and_closes_at_once_without(server: D
 async def test_the_users_home_is_offered_first_to_mount(server: DemoServer) -> None:
     from tui.config import Settings
     from tui.connection import Connection
-    from tui.screens.launch_form import offered_mounts
+    from tui.launch import offered_mounts
 
     assert offered_mounts(["/public/home/demo", "/work/demo"], "/work/demo/alice") == [
         "/work/demo/alice", "/public/home/demo", "/work/demo"]

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..api.addresses import host_of, is_http_url, shown_url, valid_token
-from ..api.errors import ConfigError, ScnetError, TokenRefused
+from ..api.addresses import host_of, is_http_url, shown_url
+from ..api.errors import ConfigError
 from ..api.options import ClientOptions
 from ..config import config_path
 from ..config_values import parse_timeout
@@ -24,10 +23,11 @@ from ..i18n import _
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
+from .login_regions import Prompts, Region, UsageError, choose_default, login_says, regions_of, tell
 from .output import hide, safe_line
 
 if TYPE_CHECKING:
-    from ..api.auth import RegionToken
+    pass
 
 # The platform hosts (as in tui.api.auth, which is imported only when a login runs: it loads httpx).
 DEFAULT_AC_URL = "https://www.scnet.cn"
@@ -35,49 +35,6 @@ DEFAULT_AUTH_URL = "https://api.scnet.cn"
 
 ENV_SECRET_KEY = "SCNET_SECRET_KEY"
 ENV_AC_URL = "SCNET_AC_URL"
-# What a region id may look like: it names a profile and a TOML table.
-_CLUSTER_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-
-
-def _tell(text: str) -> None:
-    """A line on stderr (progress, notes, questions), with server data made safe to print."""
-    print(safe_line(text), file=sys.stderr)
-
-
-def _login_says(message: str) -> None:
-    """`scnet-images login: message` on stderr."""
-    _tell("scnet-images login: " + message)
-
-
-def _login_note(message: str) -> None:
-    _login_says(_("note: {message}").format(message=message))
-
-
-def _ask_hidden(prompt: str) -> str:
-    import getpass  # reads from the terminal itself, with echo off
-
-    return getpass.getpass(prompt)
-
-
-class Prompts(NamedTuple):
-    """How login asks: `ask` for plain answers, `ask_secret` without echo. `interactive`
-    says whether anyone is there to answer (otherwise missing answers are usage errors)."""
-
-    ask: Callable[[str], str] = input
-    ask_secret: Callable[[str], str] = _ask_hidden
-    interactive: bool = True
-
-
-class Region(NamedTuple):
-    cluster_id: str
-    name: str
-    token: str
-    base_url: str
-    home_path: str = ""  # the user's home directory there, when the region lookup says
-    serves_images: bool = True  # False: its AI address answers neither image call (HTTP 404)
-
-    def __repr__(self) -> str:
-        return f"Region({self.cluster_id!r}, {self.name!r}, token=****, base_url={self.base_url!r})"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -181,24 +138,20 @@ def _answer(value: str | None, prompt: str, prompts: Prompts, missing: str, empt
     if value:
         return value.strip()
     if not prompts.interactive:
-        raise _UsageError(missing)
+        raise UsageError(missing)
     answer = prompts.ask(prompt).strip()
     if not answer:
-        raise _UsageError(empty)
+        raise UsageError(empty)
     return answer
 
 
 def _secret(prompt: str, prompts: Prompts, missing: str, empty: str) -> str:
     if not prompts.interactive:
-        raise _UsageError(missing)
+        raise UsageError(missing)
     answer = prompts.ask_secret(prompt)
     if not answer:
-        raise _UsageError(empty)
+        raise UsageError(empty)
     return answer
-
-
-class _UsageError(Exception):
-    pass
 
 
 def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, out: TextIO) -> int:
@@ -215,7 +168,7 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
         deadline=args.deadline or ClientOptions().deadline,
     )
     if args.insecure:
-        _login_says(_("warning: {message}").format(message=_(
+        login_says(_("warning: {message}").format(message=_(
             "TLS certificates of {host} are not verified (--insecure)").format(host=host_of(ac_url))))
     try:
         user = _answer(args.user, _("SCNet user: "), prompts,
@@ -228,7 +181,7 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
                 _("a secret key is needed"),
             )
             hide(secret)
-            _tell(_("Logging in as {user} with access key {key}… at {host}").format(
+            tell(_("Logging in as {user} with access key {key}… at {host}").format(
                 user=user, key=args.access_key[:4], host=host_of(auth_url)))
             tokens = access_key_login(auth_url, user, args.access_key.strip(), secret, options)
         else:
@@ -238,7 +191,7 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
             if args.password_stdin:
                 password = stdin.readline().rstrip("\r\n")
                 if not password:
-                    raise _UsageError(_("--password-stdin read an empty line"))
+                    raise UsageError(_("--password-stdin read an empty line"))
             else:
                 password = _secret(
                     _("Password (not shown): "), prompts,
@@ -246,16 +199,16 @@ def login(args: argparse.Namespace, path: Any, prompts: Prompts, stdin: TextIO, 
                     _("a password is needed"),
                 )
             hide(password)
-            _tell(_("Logging in as {user} at {host}").format(user=user, host=host_of(ac_url)))
+            tell(_("Logging in as {user} at {host}").format(user=user, host=host_of(ac_url)))
             tokens = password_login(ac_url, user, org_id, password, options)
         hide(*(token.token for token in tokens if token.token))
-        regions = _regions(tokens, ac_url, options, allow_http=bool(args.allow_http))
-        default = _choose_default(regions, args.region, prompts)
-    except _UsageError as problem:
-        _login_says(str(problem))
+        regions = regions_of(tokens, ac_url, options, allow_http=bool(args.allow_http))
+        default = choose_default(regions, args.region, prompts)
+    except UsageError as problem:
+        login_says(str(problem))
         return EXIT_USAGE
     except EOFError:
-        _login_says(_("cancelled"))
+        login_says(_("cancelled"))
         return EXIT_USAGE
     return _store(path, user, regions, default, ac_url, args.image_api, out, ac_insecure=bool(args.insecure))
 
@@ -269,123 +222,6 @@ def _address(url: str, flag: str) -> str:
         raise ConfigError(_("{flag} {url} is not an http(s) address").format(flag=flag, url=repr(shown_url(url))),
                           _("e.g. {example}").format(example="https://www.scnet.cn"))
     return url
-
-
-def _regions(
-    tokens: list[RegionToken], ac_url: str, options: ClientOptions | None, *, allow_http: bool = False
-) -> list[Region]:
-    """The regions with a token and an enabled AI address; says why others are left out.
-
-    A region address over plain http, named by a platform asked over https, is left out
-    unless `allow_http`: the token would travel in the clear."""
-    from ..api.auth import region_center
-
-    candidates = [token for token in tokens if not token.platform]
-    for token in [token for token in candidates if not _CLUSTER_ID.fullmatch(token.cluster_id)]:
-        _login_note(_("skipped a region whose id is not a plain id: {id}").format(id=repr(token.cluster_id)))
-        candidates.remove(token)
-    suspended = [token for token in candidates if token.token is None]
-    garbled = [token for token in candidates if token.token is not None and not valid_token(token.token)]
-    usable = [token for token in candidates if token.token is not None and valid_token(token.token)]
-    for token in garbled:
-        _login_note(_("the token for region {region} holds characters a request header cannot carry; skipped")
-                    .format(region=token.cluster_name or token.cluster_id))
-    for token in suspended:
-        _login_note(_("no token for region {region} (the account is suspended there)")
-                    .format(region=token.cluster_name or token.cluster_id))
-    if not usable:
-        raise TokenRefused(
-            _("The login succeeded but gave no region token (the account is suspended in every region)") if suspended
-            else _("The login succeeded but gave no region token"),
-            _("check the account's state in the SCNet console (arrears, suspension)"),
-        )
-    regions: list[Region] = []
-    failures: list[ScnetError] = []
-    for token in usable:
-        name = printable(token.cluster_name or token.cluster_id)
-        try:
-            center = region_center(ac_url, token.token or "", options)
-        except ScnetError as error:
-            failures.append(error)
-            _login_note(_("could not look up region {region}: {problem}").format(region=name, problem=error.message))
-            continue
-        base_url = center.ai_url
-        if base_url is None:
-            _login_note(_("region {region} has no AI service enabled; skipped").format(region=name))
-            continue
-        if _scheme(base_url) == "http" and _scheme(ac_url) == "https" and not allow_http:
-            _login_note(_(
-                "region {region} names a plain-http address ({url}), where the token would travel unencrypted; "
-                "skipped (--allow-http stores it anyway)").format(region=name, url=shown_url(base_url)))
-            continue
-        regions.append(Region(token.cluster_id, token.cluster_name, token.token or "", base_url, center.home_path,
-                              _serves_images(name, base_url, token.token or "", options)))
-    if not regions:
-        if failures:
-            raise failures[0]
-        raise ConfigError(_("None of the account's regions has an AI service enabled"),
-                          _("check the account in the SCNet console"))
-    return regions
-
-
-def _serves_images(name: str, base_url: str, token: str, options: ClientOptions | None) -> bool:
-    """Whether the region's AI address answers an image-list call (asked cheaply, read-only).
-    One that answers neither (HTTP 404 for every path, as one region was seen live) is said;
-    any other failure is noted and taken as serving (the browser will say more)."""
-    from ..api.drivers import ScnetSyncClient
-    from ..api.images import probe_image_calls
-
-    try:
-        with ScnetSyncClient(base_url, token, options) as client:
-            served = probe_image_calls(client)
-    except ScnetError as error:
-        _login_note(_("could not ask region {region} for its images: {problem}").format(region=name,
-                                                                                      problem=error.message))
-        return True
-    if not served:
-        _login_note(_("region {region} answers neither image-list call at {url} (HTTP 404); stored, but not made "
-                      "the default").format(region=name, url=shown_url(base_url)))
-    return bool(served)
-
-
-def _scheme(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).scheme.lower()
-
-
-def _choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) -> Region:
-    if wanted:
-        key = wanted.strip().lower()
-        for region in regions:
-            if key in (region.cluster_id, region.name.lower()):
-                return region
-        matches = [region for region in regions if key in region.name.lower()]
-        if len(matches) == 1:
-            return matches[0]
-        known = ", ".join(f"{region.cluster_id} {printable(region.name)}" for region in regions)
-        if matches:
-            raise _UsageError(_("--region {wanted} names several region(s) of: {known}").format(
-                wanted=repr(wanted), known=known))
-        raise _UsageError(_("--region {wanted} names no region(s) of: {known}").format(wanted=repr(wanted), known=known))
-    serving = [region for region in regions if region.serves_images] or regions
-    if len(regions) == 1 or not prompts.interactive:
-        return serving[0]
-    _tell(_("Regions:"))
-    for number, region in enumerate(regions, 1):
-        if region.serves_images:
-            _tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
-        else:
-            _tell(f"  {number}. {printable(region.name)} ({region.cluster_id}) — " + _("answers no image-list call"))
-    first = regions.index(serving[0]) + 1
-    while True:
-        answer = prompts.ask(_("Default region [1-{last}, Enter for {first}]: ").format(
-            last=len(regions), first=first)).strip()
-        if not answer:
-            return serving[0]
-        if answer.isdigit() and 1 <= int(answer) <= len(regions):
-            return regions[int(answer) - 1]
-        _tell("  " + _("type a number from 1 to {last}").format(last=len(regions)))
 
 
 def _store(

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from .. import cache
@@ -30,7 +29,7 @@ from ..widgets.catalog_source import FIRST_SORT, CatalogSource
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
-from ..widgets.error_banner import RETRY, ErrorBanner, error_title
+from ..widgets.error_banner import RETRY, ErrorBanner
 from ..widgets.filter_bar import ALL, FilterBar
 from ..widgets.image_table import ImageTable
 from ..widgets.key_footer import KeyFooter
@@ -43,7 +42,7 @@ from .region_picker import RegionPicker
 
 if TYPE_CHECKING:
     from ..api.drivers import ScnetClient
-    from .launch_form import Launched
+    from ..widgets.launch_source import Launched
 
 class BrowserScreen(AppScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
@@ -133,7 +132,7 @@ class BrowserScreen(AppScreen[None]):
     @on(CatalogSource.Settled)
     def _settled(self, message: CatalogSource.Settled) -> None:
         self.query_one(StatusLine).set_loading(_("Reading the cached catalog…") if self.source.reading_cache else None)
-        self._show_connection()
+        self.query_one(ConnectionHeader).show(self.connection)  # switched, or its token renewed
         self._reloading = False
 
     def _show_catalog(self, prepared: Prepared, *, keep_error: bool = False) -> None:
@@ -210,7 +209,7 @@ class BrowserScreen(AppScreen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self._focus(self.query_one(ImageTable))
+        self.set_focus(self.query_one(ImageTable))
 
     @on(Select.Changed)
     def _filter_changed(self, event: Select.Changed) -> None:
@@ -262,34 +261,22 @@ class BrowserScreen(AppScreen[None]):
         image = self._highlighted()
         if image is None:
             return
-
-        def launched(outcome: Launched | None) -> None:
-            if outcome is None:
-                return
-            if outcome.unsure is None:
-                self.notify(_("Launched {instance}; following it until it runs.").format(
-                    instance=printable(outcome.instance_id)), title=_("Launch"), markup=False)
-                self._open_instances(follow=outcome.instance_id)
-                return
-            # It may (or very probably did) happen: the list shows whether, and nothing is sent again.
-            self.notify(printable(outcome.unsure.message) + "\n" + _("The instances view shows whether it did."),
-                        title=error_title(outcome.unsure), severity="warning", timeout=15, markup=False)
-            self._open_instances(look_for=outcome.name)
-
         from .launch_form import LaunchForm  # the container screens load when first used
 
+        def launched(outcome: Launched | None) -> None:
+            if outcome is not None:  # sent: the instances view follows it, or looks for it
+                self._open_instances(launched=outcome)
+
         self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock,
-                                        home=self.connection.settings.home_path),
-                             launched)
+                                        home=self.connection.settings.home_path), launched)
 
     def action_instances(self) -> None:
         self._open_instances()
 
-    def _open_instances(self, follow: str = "", look_for: str = "") -> None:
+    def _open_instances(self, launched: Launched | None = None) -> None:
         from .containers import ContainersScreen  # the container screens load when first used
 
-        self.app.push_screen(ContainersScreen(self.connection, self.client(), follow=follow, look_for=look_for,
-                                              clock=self._clock))
+        self.app.push_screen(ContainersScreen(self.connection, self.client(), launched=launched, clock=self._clock))
 
     def action_reload(self) -> None:
         self._reloading = True
@@ -337,24 +324,21 @@ class BrowserScreen(AppScreen[None]):
     def action_toggle_details(self) -> None:
         self.query_one(DetailPane).toggle()
 
-    def _focus(self, widget: Widget) -> None:
-        """Focus now, not on the next idle, so the very next key already goes to `widget`."""
-        self.set_focus(widget)
-
     def action_focus_search(self) -> None:
+        """`/` (focus is set at once, not on the next idle, here and below: the very next key goes there)."""
         search = self.query_one("#search", Input)
         if self.focused is search:
             search.insert_text_at_cursor("/")  # priority took the key from the box: paths hold slashes
         else:
-            self._focus(search)
+            self.set_focus(search)
 
     def action_focus_table(self) -> None:
-        self._focus(self.query_one(ImageTable))
+        self.set_focus(self.query_one(ImageTable))
 
     def action_open_filter(self, which: str) -> None:
         """`a`/`t`: open the filter's list at once (Enter picks, Esc closes)."""
         select = self.query_one(f"#{which}", Select)
-        self._focus(select)
+        self.set_focus(select)
         select.expanded = True
 
     def action_clear_search(self) -> None:
@@ -364,7 +348,7 @@ class BrowserScreen(AppScreen[None]):
             search.value = ""
         elif self.source.stop():
             self.notify(_("Stopped loading; what was shown stays. Press r to ask again."), timeout=4)
-        self._focus(self.query_one(ImageTable))
+        self.set_focus(self.query_one(ImageTable))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen([*self.BINDINGS, *self.app.BINDINGS]))  # type: ignore[list-item]
@@ -390,21 +374,12 @@ class BrowserScreen(AppScreen[None]):
             # (or the failure) is said in the new one. What is shown stays meanwhile.
             self.load_images()
 
-
     # --- how the loading is said ---------------------------------------------------
 
     def _scope(self) -> str:
         # The filter values may be ones the server sent: printable, like all its data.
         return printable(_("{accelerator}, {image_type}").format(
             accelerator=self.accelerator or _("all accelerators"), image_type=self.image_type or _("all types")))
-
-    def _show_connection(self) -> None:
-        """The header follows the connection (switched, token renewed); notices become toasts."""
-        connection = self.connection
-        self.query_one(ConnectionHeader).show(connection)
-        for notice in connection.notices:
-            self.notify(printable(notice), title=_("Token"), timeout=8, markup=False)
-        connection.notices.clear()
 
     def _show_error(self, error: BaseException, switching_to: str = "") -> None:
         if switching_to:

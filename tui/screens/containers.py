@@ -3,8 +3,8 @@
 The list refreshes on `r`, and on its own every few seconds while an instance is on its
 way (Deploying, Waiting) or one just launched is being followed: rows are updated in
 place, so nothing flickers and the cursor stays on its instance. Every call runs in a
-worker; `on_worker_state_changed` is where answers and failures reach the screen, and an
-action (restart, stop, delete) answers with an `Acted` message.
+call of the screen's `InstanceSource`, whose messages (`Listed`, `Detailed`, `UrlFetched`,
+`Acted`, `Failed`) are where answers and failures reach the screen.
 
 An action is sent at most once: while one is in flight for an instance, no other is sent
 for it. One whose outcome is unknown says so, and the list is asked again to show where
@@ -16,32 +16,32 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from ..api import containers
-from ..api.container_models import Instance, InstanceList
-from ..api.errors import OutcomeUnknown, ScnetError
+from ..api.container_models import Instance
+from ..api.errors import OutcomeUnknown
 from ..clipboard import Copyable
 from ..connection import Connection
 from .. import i18n
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _
 from ..links import masked, ssh_command, url_problem
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
-from ..widgets.error_banner import ErrorBanner, error_message, error_title
+from ..widgets.error_banner import ErrorBanner, error_title
 from ..widgets.instance_pane import InstancePane
-from ..widgets.instance_table import InstanceTable, status_word
+from ..widgets.instance_source import InstanceSource
+from ..widgets.launch_source import Launched
+from ..widgets.instance_table import InstanceTable, status_summary, status_word
 from ..widgets.key_footer import KeyFooter
+from .base import AppScreen
 from .confirm import ConfirmDialog
 from .help import HelpScreen
 
@@ -53,17 +53,7 @@ IDLE_REFRESH_SECONDS = 30.0
 LOOK_FOR_LISTS = 10
 
 
-class _Listed(NamedTuple):
-    listed: InstanceList
-
-
-class _Url(NamedTuple):
-    instance: Instance
-    url: str
-    open: bool
-
-
-class ContainersScreen(Screen[None]):
+class ContainersScreen(AppScreen[None]):
     # Narrower than this, the pane goes under the table, as the images' details pane does.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (180, "-wide")]
     BINDINGS = [
@@ -83,20 +73,16 @@ class ContainersScreen(Screen[None]):
         Binding("question_mark", "help", N_("Help"), key_display="?", id="containers-help", tooltip=N_("Every key")),
     ]
 
-    class Acted(Message):
-        """An action on `instance` was answered: done (`error` None) or not, or not known."""
-
-        def __init__(self, instance: Instance, action: str, error: BaseException | None = None) -> None:
-            super().__init__()
-            self.instance = instance
-            self.action = action
-            self.error = error
-
     def __init__(self, connection: Connection, client: Any, *, follow: str = "", look_for: str = "",
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 launched: Launched | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        """`follow` an instance until it runs, or `look_for` one whose launch's outcome is not
+        known; `launched` (a launch just sent, from the form) says which, and says so."""
         super().__init__()
+        if launched is not None:
+            follow, look_for = ("", launched.name) if launched.unsure is not None else (launched.instance_id, "")
+        self.launched = launched
         self.connection = connection
-        self.client = client
+        self.source = InstanceSource(client)
         self.following = follow  # a just-launched instance, watched until it runs or fails
         self.look_for = look_for  # the name of a launch whose outcome is unknown
         self._lists_left = LOOK_FOR_LISTS
@@ -105,12 +91,12 @@ class ContainersScreen(Screen[None]):
         self._moved_to_follow = False
         self._clock = clock
         self.instances: dict[str, Instance] = {}
-        self._busy = False
         self._listed = False  # the platform has answered the list at least once
         self._last_list = 0.0  # when the list was last asked (time.monotonic)
         self._warned: list[str] = []  # what was said about the last list (said again only when it changes)
 
     def compose(self) -> ComposeResult:
+        yield self.source
         yield ConnectionHeader(self.connection, clock=self._clock)
         yield ErrorBanner()
         with Horizontal(id="containers-main"):
@@ -122,6 +108,14 @@ class ContainersScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(InstanceTable).focus()
         self._status(_("Loading your instances…"))
+        launched = self.launched
+        if launched is not None and launched.unsure is None:
+            self.notify(_("Launched {instance}; following it until it runs.").format(
+                instance=printable(launched.instance_id)), title=_("Launch"), markup=False)
+        elif launched is not None and launched.unsure is not None:
+            # It may (or very probably did) happen: the list shows whether, and nothing is sent again.
+            self.notify(printable(launched.unsure.message) + "\n" + _("The instances view shows whether it did."),
+                        title=error_title(launched.unsure), severity="warning", timeout=15, markup=False)
         self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self._tick)
 
@@ -130,40 +124,41 @@ class ContainersScreen(Screen[None]):
     def _tick(self) -> None:
         watching = self.following or self.look_for or any(i.busy for i in self.instances.values())
         due = time.monotonic() - self._last_list >= IDLE_REFRESH_SECONDS
-        if not self._busy and (watching or due):
+        if not self.source.listing and (watching or due):
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._busy = True
         self._last_list = time.monotonic()
-        self._list()
+        self.source.list()
 
-    @work(exclusive=True, group="containers-list", exit_on_error=False)
-    async def _list(self) -> _Listed:
-        return _Listed(await containers.list_instances(self.client))
+    @on(InstanceSource.Listed)
+    def _listed_now(self, message: InstanceSource.Listed) -> None:
+        self._listed = True
+        self.query_one(ErrorBanner).clear()
+        self._show(message.listed.instances)
+        warnings = containers.list_warnings(message.listed)
+        if warnings and warnings != self._warned:
+            self.notify(printable("\n".join(warnings)), severity="warning", timeout=10, markup=False)
+        self._warned = warnings
 
-    @work(exclusive=True, group="containers-detail", exit_on_error=False)
-    async def _detail(self, instance_id: str) -> Instance:
-        return await containers.instance_detail(self.client, instance_id)
+    @on(InstanceSource.Detailed)
+    def _detailed(self, message: InstanceSource.Detailed) -> None:
+        if message.instance.id == self._highlighted_id():
+            self.query_one(InstancePane).show(message.instance)
 
-    # Not exclusive: each action is its own call, never cancelled by the next one.
-    @work(group="containers-action", exit_on_error=False)
-    async def _act(self, action: str, instance: Instance) -> None:
-        calls = {"restart": containers.restart_instance,
-                 "stop": lambda client, one: containers.stop_instances(client, [one]),
-                 "delete": lambda client, one: containers.delete_instances(client, [one])}
-        try:
-            await calls[action](self.client, instance.id)
-        except Exception as error:
-            self.post_message(self.Acted(instance, action, error))
-        else:
-            self.post_message(self.Acted(instance, action))
+    @on(InstanceSource.UrlFetched)
+    def _url_fetched(self, message: InstanceSource.UrlFetched) -> None:
+        self._deliver(message)
 
-    @on(Acted)
-    def _acted(self, message: Acted) -> None:
+    @on(InstanceSource.Failed)
+    def _call_failed(self, message: InstanceSource.Failed) -> None:
+        self._failed(message.error)
+
+    @on(InstanceSource.Acted)
+    def _acted(self, message: InstanceSource.Acted) -> None:
         """Say how an action ended, then look again: the list shows where the instance stands."""
         self.acting.pop(message.instance.id, None)
-        self.app.end_action(self._in_flight.pop(message.instance.id, None))  # type: ignore[attr-defined]
+        self.services.end_action(self._in_flight.pop(message.instance.id, None))
         name = printable(message.instance.name or message.instance.id)
         error = message.error
         if error is None:
@@ -177,42 +172,8 @@ class ContainersScreen(Screen[None]):
             self._failed(error)
         self.action_refresh()
 
-    @work(exclusive=True, group="containers-url", exit_on_error=False)
-    async def _fetch_url(self, instance: Instance, open_it: bool) -> _Url:
-        return _Url(instance, await containers.access_url(self.client, instance.id), open_it)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place where the platform's answers and failures reach this screen."""
-        if event.worker.group == "containers-list" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR,
-                                                                        WorkerState.CANCELLED):
-            self._busy = False
-        if event.state == WorkerState.ERROR:
-            self._failed(event.worker.error)
-            return
-        if event.state != WorkerState.SUCCESS:
-            return
-        result = event.worker.result
-        if isinstance(result, _Listed):
-            self._listed = True
-            self.query_one(ErrorBanner).clear()
-            self._show(result.listed.instances)
-            warnings = containers.list_warnings(result.listed)
-            if warnings and warnings != self._warned:
-                self.notify(printable("\n".join(warnings)), severity="warning", timeout=10, markup=False)
-            self._warned = warnings
-        elif isinstance(result, Instance):
-            if result.id == self._highlighted_id():
-                self.query_one(InstancePane).show(result)
-        elif isinstance(result, _Url):
-            self._deliver(result)
-
-    def _failed(self, error: BaseException | None) -> None:
-        if isinstance(error, ScnetError):
-            error.redacted((self.connection.token,))
-        if error is not None:
-            self.query_one(ErrorBanner).show_error(error)
-            self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
-                        markup=False)
+    def _failed(self, error: BaseException) -> None:
+        self.report(error, self.connection.token)
         if not self.instances:
             self._status(_("No instances shown: see the error above. Press r to try again."))
 
@@ -233,7 +194,7 @@ class ContainersScreen(Screen[None]):
         highlighted = self._highlighted_id()
         if highlighted:
             self.query_one(InstancePane).show(fresh[highlighted])
-            self._detail(highlighted)
+            self.source.detail(highlighted)
 
     def _look_for_launch(self, instances: list[Instance]) -> None:
         """A launch whose outcome was unknown: once an instance of its name is listed, follow
@@ -282,24 +243,7 @@ class ContainersScreen(Screen[None]):
                 severity="error", timeout=12, markup=False)
 
     def _status_counts(self) -> None:
-        counts: dict[str, int] = {}
-        for instance in self.instances.values():
-            counts[instance.status] = counts.get(instance.status, 0) + 1
-        # Said as the interface says them (one the documentation does not list, as it came).
-        summary = i18n.join(f"{number} {printable(status_word(status)).lower()}"
-                            for status, number in sorted(counts.items()))
-        total = len(self.instances)
-        if not total:
-            text = _("No instances in this region yet: press Esc, pick an image, press l.")
-        elif any(i.busy for i in self.instances.values()):
-            text = ngettext("{count} instance: {summary} · refreshing on its own while one starts",
-                            "{count} instances: {summary} · refreshing on its own while one starts", total)
-        else:
-            text = ngettext("{count} instance: {summary}", "{count} instances: {summary}", total)
-        text = text.format(count=total, summary=summary)
-        if self.look_for:
-            text += " · " + _("looking for {name}, whose launch may have happened…").format(name=printable(self.look_for))
-        self._status(text)
+        self._status(status_summary(list(self.instances.values()), self.look_for))
 
     def _status(self, text: str) -> None:
         self.query_one("#containers-status", Static).update(Text(text))
@@ -312,7 +256,7 @@ class ContainersScreen(Screen[None]):
         instance = self.instances.get(str(event.row_key.value))
         self.query_one(InstancePane).show(instance)
         if instance is not None:
-            self._detail(instance.id)
+            self.source.detail(instance.id)
 
     def _chosen(self) -> Instance | None:
         instance = self.instances.get(self._highlighted_id())
@@ -325,24 +269,24 @@ class ContainersScreen(Screen[None]):
     def action_open_url(self) -> None:
         instance = self._chosen()
         if instance is not None:
-            self._fetch_url(instance, True)
+            self.source.fetch_url(instance, True)
 
     def action_copy_url(self) -> None:
         instance = self._chosen()
         if instance is not None:
-            self._fetch_url(instance, False)
+            self.source.fetch_url(instance, False)
 
-    def _deliver(self, result: _Url) -> None:
+    def _deliver(self, result: InstanceSource.UrlFetched) -> None:
         problem = url_problem(result.url)
         if problem and result.url.startswith("ssh://"):
             self.notify(_("This instance is reached over SSH: press s to copy its ssh command."), timeout=6)
         elif problem:
             self.notify(_("The access URL {url} was not used: {reason}.").format(
                 url=repr(printable(masked(result.url[:80]))), reason=problem), severity="warning", markup=False)
-        elif result.open:
-            self.app.open_link(_("access URL"), result.url)  # type: ignore[attr-defined]
+        elif result.open_it:
+            self.services.open_link(_("access URL"), result.url)
         else:
-            self.app.copy_text(_("access URL"), Copyable(result.url))  # type: ignore[attr-defined]
+            self.services.copy_text(_("access URL"), Copyable(result.url))
 
     def action_copy_ssh(self) -> None:
         instance = self._chosen()
@@ -353,7 +297,7 @@ class ContainersScreen(Screen[None]):
             self.notify(_("This instance exposes no SSH port (it may not be running yet)."), severity="warning")
             return
         line = ssh_command(port.access_url)
-        self.app.copy_text(_("ssh command"), Copyable(line.text, line.problem))  # type: ignore[attr-defined]
+        self.services.copy_text(_("ssh command"), Copyable(line.text, line.problem))
 
     def action_restart(self) -> None:
         instance = self._chosen()
@@ -367,9 +311,8 @@ class ContainersScreen(Screen[None]):
         self.acting[instance.id] = action
         said = {"restart": N_("the restart of {name}"), "stop": N_("the stop of {name}"),
                 "delete": N_("the deletion of {name}")}
-        self._in_flight[instance.id] = self.app.begin_action(  # type: ignore[attr-defined]
-            _(said[action]).format(name=instance.name or instance.id))
-        self._act(action, instance)
+        self._in_flight[instance.id] = self.services.begin_action(_(said[action]).format(name=instance.name or instance.id))
+        self.source.act(action, instance)
 
     def _fits(self, instance: Instance, action: str) -> bool:
         """Whether `action` makes sense in the instance's state; if not, say why (and ask nothing)."""
@@ -424,8 +367,8 @@ class ContainersScreen(Screen[None]):
         self.dismiss()
 
     def _in_flight_words(self) -> list[str]:
-        return [self.app.in_flight[key] for key in self._in_flight.values()  # type: ignore[attr-defined]
-                if key in self.app.in_flight]  # type: ignore[attr-defined]
+        in_flight = self.services.in_flight
+        return [in_flight[key] for key in self._in_flight.values() if key in in_flight]
 
     def retranslate(self) -> None:
         """Say everything again in the language now chosen; the rows and the cursor stay. A
@@ -433,10 +376,8 @@ class ContainersScreen(Screen[None]):
         self.query_one(ConnectionHeader).retranslate(self.connection)
         for widget in (self.query_one(InstancePane), self.query_one(KeyFooter), self.query_one(InstanceTable)):
             widget.retranslate()
-        if self.instances:
-            self._status_counts()
-        elif self._listed:
-            self._status(_("No instances in this region yet: press Esc, pick an image, press l."))
+        if self._listed:
+            self._status_counts()  # it says when there are none
         else:
             self._status(_("Loading your instances…"))
         if self.query_one(ErrorBanner).display:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
@@ -28,14 +27,14 @@ from textual.widgets import (
     Static,
     TextArea,
 )
-from textual.worker import Worker, WorkerState
 
-from ..api import containers
 from ..api.container_models import TASK_TYPES, LaunchSpec, Limits
-from ..api.errors import OutcomeUnknown, ProbablyLaunched, ScnetError
+from ..api.errors import ScnetError
 from ..api.models import Image
 from ..launch import (
     accelerator_of,
+    describe_limits,
+    offered_mounts,
     check_launch,
     default_cards,
     default_name,
@@ -44,48 +43,16 @@ from ..launch import (
     parse_time_limit,
     plan_launch,
 )
-from ..i18n import N_, _, unlimited_word
+from ..i18n import N_, _
 from ..safe_text import json_safe, printable
+from .base import services
+from ..widgets.launch_source import Launched, LaunchSource
 from .confirm import ConfirmDialog
 
 
 # The inputs whose typed value is read into a field of the request.
 FIELD_KEYS = {"#launch-cpus": "cpuNumber", "#launch-cards": "gpuNumber", "#launch-memory": "ramSize",
               "#launch-time": "timeoutLimit"}
-
-
-def offered_mounts(allowed: list[str], home: str) -> list[str]:
-    """The directories the form offers to mount: the user's home first when it is allowed (one
-    of the allowed directories, or under one), then the allowed directories."""
-    import posixpath
-
-    if not home:
-        return list(allowed)
-    under = any(home == folder or home.startswith(folder.rstrip("/") + "/")
-                for folder in (posixpath.normpath(path) for path in allowed))
-    return [home, *(path for path in allowed if path != home)] if under else list(allowed)
-
-
-def describe_limits(limits: Limits) -> str:
-    if limits.accelerator == "cpu":
-        text = _("Group {group}: up to {cpus} CPU cores, {memory_gb:.0f}G memory ({memory_mb} MB), "
-                 "time limit {time_limit} · nodes: {nodes}")
-    else:
-        text = _("Group {group}: up to {cpus} CPU cores and {cards} {accelerator} cards, {memory_gb:.0f}G memory "
-                 "({memory_mb} MB), time limit {time_limit} · nodes: {nodes}")
-    return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator,
-                       memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb, time_limit=unlimited_word(limits.max_time),
-                       nodes=limits.nodes)
-
-
-class Launched(NamedTuple):
-    """What the form ends with once the request was sent: the new instance's id; or, with
-    `unsure` set (the id ""), a launch that may or probably did happen, `unsure` saying why
-    it is not known for sure. `name` is the instance's, to look for in the list."""
-
-    instance_id: str
-    name: str
-    unsure: ScnetError | None = None
 
 
 class LaunchForm(ModalScreen[Launched | None]):
@@ -96,26 +63,13 @@ class LaunchForm(ModalScreen[Launched | None]):
         Binding("ctrl+s", "launch", N_("Launch…"), id="launch-send", tooltip=N_("Review the request, then send it")),
     ]
 
-    class Created(Message):
-        """The platform took the launch and named the new instance."""
-
-        def __init__(self, launched: Launched) -> None:
-            super().__init__()
-            self.launched = launched
-
-    class Refused(Message):
-        """The launch was refused or never left: nothing was launched."""
-
-        def __init__(self, error: BaseException) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None,
                  home: str = "") -> None:
         super().__init__()
         self.home = home  # the user's home directory in the region (login read it), "" when unknown
         self.image = image
         self.client = client
+        self.source = LaunchSource(client, accelerator_of(image))
         self.where = where  # the region, for the confirmation's words
         self.accelerator = accelerator_of(image)
         self.limits: Limits | None = None
@@ -128,6 +82,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         self.unread: set[str] = set()  # request fields whose typed value cannot be read
 
     def compose(self) -> ComposeResult:
+        yield self.source
         image = self.image
         with VerticalScroll(id="launch-box") as box:
             box.border_title = _("Launch {image}").format(image=printable(image.version or image.name))
@@ -169,38 +124,12 @@ class LaunchForm(ModalScreen[Launched | None]):
         self._pristine = self._values()  # as the form opened (the group once the region named it)
         self.query_one("#launch-name", Input).focus()
         self._refresh()
-        self._load_choices()
+        self.source.load_choices()
 
     # --- loading what the region offers --------------------------------------------------------
 
-    @work(exclusive=True, group="launch-form", exit_on_error=False)
-    async def _load_choices(self) -> containers.LaunchChoices:
-        return await containers.launch_choices(self.client, self.accelerator)
-
-    @work(exclusive=True, group="launch-form", exit_on_error=False)
-    async def _load_limits(self, group: str) -> Limits:
-        return await containers.group_limits(self.client, group, self.accelerator)
-
-    # Never exclusive: a newer worker would cancel a create in flight and lose its answer.
-    @work(group="launch-create", exit_on_error=False)
-    async def _create(self, spec: LaunchSpec) -> None:
-        try:
-            instance_id = await containers.create_instance(self.client, spec)
-        except (OutcomeUnknown, ProbablyLaunched) as unsure:
-            self.post_message(self.Created(Launched("", spec.name, unsure)))
-        except ScnetError as error:  # refused, or never sent: shown in the form, nothing was launched
-            self.post_message(self.Refused(error))
-        except Exception as error:  # a fault of ours, perhaps after sending: not known either way
-            unsure = OutcomeUnknown(
-                _("Something unexpected happened after the launch of {name} was sent ({kind}): it may have been "
-                  "launched").format(name=spec.name, kind=type(error).__name__),
-                _("do not launch it again before checking: `scnet-images ps` lists your instances"))
-            self.post_message(self.Created(Launched("", spec.name, unsure)))
-        else:
-            self.post_message(self.Created(Launched(instance_id, spec.name)))
-
-    @on(Created)
-    def _created(self, message: Created) -> None:
+    @on(LaunchSource.Created)
+    def _created(self, message: LaunchSource.Created) -> None:
         self._launched()
         # Whatever was opened over the form meanwhile (the palette, the help) goes first:
         # dismissing pops the top screen, and the form must not outlive its create.
@@ -208,33 +137,30 @@ class LaunchForm(ModalScreen[Launched | None]):
             self.app.pop_screen()
         self.dismiss(message.launched)
 
-    @on(Refused)
-    def _refused(self, message: Refused) -> None:
+    @on(LaunchSource.Refused)
+    def _refused(self, message: LaunchSource.Refused) -> None:
         self._launched()
         self._sending(False)
         self._show_error(message.error, creating=True)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Where the form hears back about the region's choices (the create posts messages)."""
-        if event.worker.group == "launch-create":
-            return
-        if event.state == WorkerState.ERROR:
-            self._show_error(event.worker.error, creating=False)
-            return
-        if event.state != WorkerState.SUCCESS:
-            return
-        result = event.worker.result
-        if isinstance(result, containers.LaunchChoices):
-            self.notes = result.notes
-            self._use_groups([group.name for group in result.groups
-                              if group.accelerator in ("", self.accelerator)], result.limits)
-            self.mount_dirs = offered_mounts(result.mount_dirs, self.home)
+    @on(LaunchSource.Unavailable)
+    def _unavailable(self, message: LaunchSource.Unavailable) -> None:
+        self._show_error(message.error, creating=False)
+
+    @on(LaunchSource.Offered)
+    def _offered(self, message: LaunchSource.Offered) -> None:
+        if message.choices is not None:
+            choices = message.choices
+            self.notes = choices.notes
+            self._use_groups([group.name for group in choices.groups
+                              if group.accelerator in ("", self.accelerator)], choices.limits)
+            self.mount_dirs = offered_mounts(choices.mount_dirs, self.home)
             mounts = self.query_one("#launch-mounts", SelectionList)
             mounts.clear_options()
             mounts.add_options([(printable(path) + ("  " + _("(your home)") if path == self.home else ""), path)
                                 for path in self.mount_dirs])
-        elif isinstance(result, Limits):
-            self.limits = result
+        else:
+            self.limits = message.limits
         self._hide_error()
         self._refresh()
 
@@ -281,7 +207,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         if isinstance(event.value, str) and (self.limits is None or event.value != self.limits.group):
             self.limits = None
             self._refresh()
-            self._load_limits(event.value)
+            self.source.load_limits(event.value)
 
     def _spec(self) -> tuple[LaunchSpec | None, list[str]]:
         """The launch the fields describe, and what is wrong with it: one problem per field.
@@ -353,7 +279,7 @@ class LaunchForm(ModalScreen[Launched | None]):
             elif not self._still_launching():
                 self._hide_error()
                 self.show_launching(spec.name)
-                self._create(spec)
+                self.source.create(spec)
 
         self.app.push_screen(
             ConfirmDialog(
@@ -378,13 +304,13 @@ class LaunchForm(ModalScreen[Launched | None]):
         """Say that the create of `name` is in flight: nothing more is sent, the form stays
         (and quitting asks first: the app knows it waits)."""
         self.launching = name
-        self._in_flight = self.app.begin_action(_("the launch of {name}").format(name=name))  # type: ignore[attr-defined]
+        self._in_flight = services(self).begin_action(_("the launch of {name}").format(name=name))
         self._sending(True)
 
     def _launched(self) -> None:
         """The create was answered (or never left): the form is free again."""
         self.launching = ""
-        self.app.end_action(getattr(self, "_in_flight", None))  # type: ignore[attr-defined]
+        services(self).end_action(getattr(self, "_in_flight", None))
 
     def _sending(self, sending: bool) -> None:
         """Show (or stop showing) that the create is in flight; the Launch button waits for it."""

@@ -47,12 +47,16 @@ class ConnectionHeader(Horizontal):
         self._renewable = bool(connection.settings.ac_url)
 
     def show(self, connection: Connection) -> None:
-        """Point the header at the connection as it is now (a region switch, a renewed token)."""
+        """Point the header at the connection as it is now (a region switch, a renewed token);
+        what the connection has to say (a token renewed, a profile not updated) is notified."""
         if (connection.label, connection.demo) != (self._label, self._demo):
             self._warned = False
         self._follow(connection)
         self._show_where()
         self.refresh_token_info()
+        for notice in connection.notices:
+            self.notify(printable(notice), title=_("Token"), timeout=8, markup=False)
+        connection.notices.clear()
 
     def _show_where(self) -> None:
         where = self.query_one("#where", Static)

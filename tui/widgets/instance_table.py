@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from ..api.container_models import Instance
-from ..i18n import N_, _
+from ..i18n import N_, _, join, ngettext
 from ..safe_text import printable
 
 # The fewest characters of an id shown (docker shows 12; 32 hex characters are rarely alike).
@@ -75,6 +75,28 @@ def seconds_of(text: str) -> int | None:
         return None
     hours, minutes, seconds = (int(part) for part in parts)
     return hours * 3600 + minutes * 60 + seconds
+
+
+def status_summary(instances: list[Instance], looking_for: str = "") -> str:
+    """The line under the table: `3 instances: 1 deploying, 2 running`, that the list refreshes
+    on its own while one starts, and the launch it looks for (`looking_for`, a name)."""
+    counts: dict[str, int] = {}
+    for instance in instances:
+        counts[instance.status] = counts.get(instance.status, 0) + 1
+    # Said as the interface says them (one the documentation does not list, as it came).
+    summary = join(f"{number} {printable(status_word(status)).lower()}" for status, number in sorted(counts.items()))
+    total = len(instances)
+    if not total:
+        text = _("No instances in this region yet: press Esc, pick an image, press l.")
+    elif any(instance.busy for instance in instances):
+        text = ngettext("{count} instance: {summary} · refreshing on its own while one starts",
+                        "{count} instances: {summary} · refreshing on its own while one starts", total)
+    else:
+        text = ngettext("{count} instance: {summary}", "{count} instances: {summary}", total)
+    text = text.format(count=total, summary=summary)
+    if looking_for:
+        text += " · " + _("looking for {name}, whose launch may have happened…").format(name=printable(looking_for))
+    return text
 
 
 class InstanceTable(DataTable[Text]):
