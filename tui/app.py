@@ -20,6 +20,7 @@ from .connection import Connection, open_connection
 from .i18n import N_, _
 from .links import masked, url_problem
 from .safe_text import printable
+from .screens.base import AppScreen
 from .screens.browser import BrowserScreen
 from .screens.confirm import ConfirmDialog
 from .screens.text_dialog import TextDialog
@@ -120,14 +121,14 @@ class ScnetImagesApp(App["list[str] | None"]):
             if command.callback in (self.action_show_help_panel, self.action_hide_help_panel):
                 continue  # Textual's key panel speaks only English; `?` lists every key, translated
             yield command._replace(title=_(command.title), help=_(command.help) if command.help else command.help)
-        for binding in getattr(screen, "BINDINGS", []):
+        for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description and binding.action != "focus_table":
                 yield SystemCommand(_(binding.description), _(binding.tooltip) if binding.tooltip else "",
                                     partial(screen.run_action, binding.action))
-        for title, help_text, action in getattr(screen, "palette_commands", list)():
+        if not isinstance(screen, AppScreen):
+            return  # a dialog on top: its keys only; the language changes from the screen behind it
+        for title, help_text, action in screen.palette_commands():
             yield SystemCommand(title, help_text, action)
-        if getattr(screen, "retranslate", None) is None:
-            return  # a dialog on top: the language changes from the screen behind it
         served = os.environ.get("SCNET_SERVED") == "1"
         for code in i18n.available():
             if code != i18n.language():
@@ -200,9 +201,8 @@ class ScnetImagesApp(App["list[str] | None"]):
         the cursor and the search stay), and the choice is kept in the config file."""
         i18n.set_language(code)
         for screen in self.screen_stack:
-            retranslate = getattr(screen, "retranslate", None)
-            if retranslate is not None:
-                retranslate()
+            if isinstance(screen, AppScreen):
+                screen.retranslate()
         self.refresh_bindings()
         if os.environ.get("SCNET_SERVED") != "1":  # a web visitor's choice is not the owner's
             from .config import config_path
@@ -270,12 +270,16 @@ class ScnetImagesApp(App["list[str] | None"]):
             how = _(HOW["system"])
         elif copy_with_tmux(text):
             how = _(HOW["tmux"])
+        # Textual's copy_to_clipboard writes OSC 52 in its own form (no tmux passthrough, no size
+        # check); there is no public way to write a sequence to the terminal, so the driver it is.
         elif osc52_possible() and (sequence := osc52_sequence(text)) is not None and self._driver is not None:
             self._driver.write(sequence)
             how = _(HOW["osc52-tmux" if "\x1bPtmux;" in sequence else "osc52"])
         else:
             return None
-        self._clipboard = text  # what Textual's own copy would keep (tests read app.clipboard)
+        # What Textual's own copy keeps (`app.clipboard`, which tests read): it has no setter, and
+        # copy_to_clipboard would write its own OSC 52 sequence as well.
+        self._clipboard = text
         return how
 
 

@@ -33,6 +33,7 @@ from ..api.models import Image, ImageList
 from ..catalog import Prepared, let_go, prepare, sort_images, warm_sort_keys
 from ..connection import Connection
 from ..i18n import _
+from ..screens.base import services
 
 if TYPE_CHECKING:
     from ..api.drivers import ScnetClient
@@ -301,7 +302,7 @@ class CatalogSource(Widget):
         """Move to the connection a switch loaded from (its catalog is about to be shown)."""
         old_client, old_connection = self._client, self.connection
         self._client, self.connection = None, connection
-        self.app.adopt_connection(connection)  # type: ignore[attr-defined]  # closed on exit
+        services(self).adopt_connection(connection)  # the app closes it on exit
         old_connection.close()
         if old_client is not None:
             self.run_worker(old_client.aclose(), group="close", exit_on_error=False)
