@@ -21,6 +21,13 @@ from .safe_text import printable
 _DIGITS = re.compile(r"(\d+)")
 # The preset column's words (translated when shown; "-" when the server does not say).
 _PRESET = {True: N_("yes"), False: N_("no")}
+# An image's access as the interface says it (the platform's word stays in JSON, CSV and the raw view).
+_ACCESS = {"public": N_("public"), "private": N_("private")}
+
+
+def access_word(access: str) -> str:
+    """`public`/`private` in the interface's language; any other value as it came."""
+    return _(_ACCESS[access]) if access in _ACCESS else access
 
 
 @lru_cache(maxsize=1 << 18)
@@ -62,7 +69,8 @@ FIELDS = (
           attrgetter("accelerator_type"), drop=6),
     Field("type", N_("type"), lambda image: image.type.lower(), N_("Type"), N_("TYPE"), 10, attrgetter("type"),
           drop=5),
-    Field("access", N_("access"), attrgetter("access"), N_("Access"), N_("ACCESS"), 7, attrgetter("access"), drop=3),
+    Field("access", N_("access"), attrgetter("access"), N_("Access"), N_("ACCESS"), 7,
+          lambda image: access_word(image.access), drop=3),
     Field("preset", N_("preset"), lambda image: {True: 0, False: 1, None: 2}[image.is_preset_image], N_("Preset"),
           N_("PRESET"), 6, _preset, drop=2),
     Field("created", N_("created"), attrgetter("create_time"), N_("Created"), N_("CREATED"), 10,

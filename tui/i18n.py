@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
 DOMAIN = "scnet-images"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -167,3 +168,41 @@ def start(flag: str | None = None, environ: Mapping[str, str] | None = None, con
 def unlimited_word(value: str) -> str:
     """A time limit as the interface says it: the platform's `unlimited` in words (不限)."""
     return _("unlimited") if value.strip().lower() == "unlimited" else value
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Chinese characters: a Latin word beside them is spaced
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")  # with Chinese punctuation
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+def fill(template: str, **values: Any) -> str:
+    """`template.format(**values)`, with the spacing Chinese text wants where a value meets the
+    template's words: a space between Chinese and Latin letters or digits, none between two
+    Chinese characters, whatever the value turns out to hold (a region named in Chinese, or
+    the demo API's "演示 API"). The values themselves are left as they are."""
+    import string
+
+    parts: list[str] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(literal)
+        if field is not None:
+            value = values[field]
+            value = repr(value) if conversion == "r" else str(value) if conversion == "s" else value
+            parts.append(format(value, spec or ""))
+    text = ""
+    for part in parts:  # literals and values by turns: only where they meet is spacing added
+        text = _joined(text, part)
+    return text
+
+
+def _joined(left: str, right: str) -> str:
+    if not left or not right:
+        return left + right
+    if left.endswith(" ") and len(left) > 1 and _CHINESE.match(left[-2]) and _CHINESE.match(right[0]):
+        return left[:-1] + right  # no space inside Chinese
+    if right.startswith(" ") and len(right) > 1 and _CHINESE.match(left[-1]) and _CHINESE.match(right[1]):
+        return left + right[1:]
+    if (_CJK.match(left[-1]) and _LATIN.match(right[0])) or (_LATIN.match(left[-1]) and _CJK.match(right[0])):
+        return left + " " + right
+    return left + right

@@ -53,6 +53,10 @@ class AppScreen(Screen[ScreenResult]):
     """A full screen of the app: it can say everything again in another language, adds its own
     commands to the palette, and reports failures one way."""
 
+    # The actions whose keys the footer leaves out on a narrow terminal, first to last, until
+    # the rest fit (`?` lists them all; help and quit always stay).
+    FOOTER_GIVES_WAY: tuple[str, ...] = ()
+
     @property
     def services(self) -> Services:
         return services(self)

@@ -35,7 +35,7 @@ from ..widgets.image_table import ImageTable
 from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 from .base import AppScreen, PaletteCommand
-from .browser_keys import BROWSER_KEYS
+from .browser_keys import BROWSER_GIVES_WAY, BROWSER_KEYS
 from .copy_menu import CopyMenu
 from .help import HelpScreen
 from .region_picker import RegionPicker
@@ -48,6 +48,7 @@ class BrowserScreen(AppScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
     BINDINGS = BROWSER_KEYS
+    FOOTER_GIVES_WAY = BROWSER_GIVES_WAY
 
     def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()

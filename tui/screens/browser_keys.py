@@ -7,8 +7,8 @@ from textual.binding import Binding
 
 from ..i18n import N_
 
-# The footer shows them in this order and cuts what does not fit: `?` (every key) comes
-# first, so it is there on any terminal.
+# The footer shows them in this order; on a narrow terminal the keys BROWSER_GIVES_WAY names
+# are left out, first to last, until the rest fit (`?` lists them all, and quit always stays).
 BROWSER_KEYS = [
     Binding("question_mark", "help", N_("Help"), key_display="?", id="help", tooltip=N_("Every key")),
     # A priority binding runs as the key arrives, before the keys typed after it are routed,
@@ -34,3 +34,6 @@ BROWSER_KEYS = [
             tooltip=N_("Clear the search box and go back to the table; stop a load in progress")),
     Binding("down", "focus_table", N_("Table"), show=False, id="focus-table", tooltip=N_("From the search box to the table")),
 ]
+
+BROWSER_GIVES_WAY = ("copy_menu", "toggle_details", "cycle_sort", "reload", "switch_region", "instances", "launch",
+                     "copy_path", "focus_search")

@@ -57,21 +57,23 @@ class ContainersScreen(AppScreen[None]):
     # Narrower than this, the pane goes under the table, as the images' details pane does.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (180, "-wide")]
     BINDINGS = [
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="containers-help", tooltip=N_("Every key")),
         Binding("r", "refresh", N_("Refresh"), id="containers-refresh", tooltip=N_("Ask the platform again")),
         Binding("o", "open_url", N_("Open"), id="containers-open",
                 tooltip=N_("Open the access URL in the system browser (copied where there is none)")),
         Binding("u", "copy_url", N_("Copy URL"), id="containers-copy-url", tooltip=N_("Copy the access URL")),
         Binding("s", "copy_ssh", N_("Copy ssh"), id="containers-copy-ssh", tooltip=N_("Copy the ssh command of an SSH port")),
-        Binding("R", "restart", N_("Restart"), key_display="R", id="containers-restart", show=False,
+        Binding("R", "restart", N_("Restart"), key_display="R", id="containers-restart",
                 tooltip=N_("Start a stopped or failed instance again")),
         Binding("x", "stop", N_("Stop"), id="containers-stop", tooltip=N_("Stop the instance (asks first)")),
-        Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete", show=False,
+        Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete",
                 tooltip=N_("Delete a stopped instance (asks first)")),
         Binding("j", "cursor('down')", N_("Down"), show=False, id="containers-down"),
         Binding("k", "cursor('up')", N_("Up"), show=False, id="containers-up"),
         Binding("escape,i", "back", N_("Images"), key_display="Esc", id="containers-back", tooltip=N_("Back to the images")),
-        Binding("question_mark", "help", N_("Help"), key_display="?", id="containers-help", tooltip=N_("Every key")),
     ]
+
+    FOOTER_GIVES_WAY = ("copy_url", "copy_ssh", "refresh", "restart", "delete", "open_url", "stop")
 
     def __init__(self, connection: Connection, client: Any, *, follow: str = "", look_for: str = "",
                  launched: Launched | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -228,8 +230,7 @@ class ContainersScreen(AppScreen[None]):
         self.following = ""
         name = printable(instance.name or instance.id)
         if instance.status == "Running":
-            web = any(port.protocol == "HTTP" for port in instance.ports) or instance.task_type != "ssh"
-            ssh = any(port.protocol == "SSH" for port in instance.ports) or instance.task_type == "ssh"
+            web, ssh = instance.serves("HTTP"), instance.serves("SSH")
             if web and ssh:
                 said = _("{name} is running: o opens it, u copies its URL, s copies its ssh command.")
             elif web:
@@ -351,7 +352,7 @@ class ContainersScreen(AppScreen[None]):
                 self._start(action, instance)
 
         name = instance.name or instance.id
-        detail = f"{instance.id} · {instance.status} · {instance.version}"
+        detail = f"{instance.id} · {status_word(instance.status)} · {instance.version}"
         self.app.push_screen(ConfirmDialog(title, question.format(name=name), detail, confirm=label, danger=True),
                              answered)
 

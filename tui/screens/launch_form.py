@@ -43,7 +43,7 @@ from ..launch import (
     parse_time_limit,
     plan_launch,
 )
-from ..i18n import N_, _
+from ..i18n import N_, _, fill
 from ..safe_text import json_safe, printable
 from .base import services
 from ..widgets.launch_source import Launched, LaunchSource
@@ -284,8 +284,8 @@ class LaunchForm(ModalScreen[Launched | None]):
         self.app.push_screen(
             ConfirmDialog(
                 _("Launch an instance"),
-                _("Send this request to {region}? It starts {name}, which counts against your quota "
-                  "until it is stopped.").format(region=self.where, name=spec.name),
+                fill(_("Send this request to {region}? It starts {name}, which counts against your quota "
+                       "until it is stopped."), region=self.where, name=spec.name),
                 request,
                 confirm=_("Launch"),
                 focus_confirm=True,

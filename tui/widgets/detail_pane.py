@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from ..api.models import Image
+from ..columns import access_word
 from ..i18n import N_, _
 from ..safe_text import printable
 
@@ -38,6 +39,8 @@ def _value(image: Image, attr: str) -> str:
     value = getattr(image, attr)
     if attr == "is_preset_image":
         return {True: _("yes"), False: _("no"), None: "—"}[value]
+    if attr == "access":
+        return access_word(value) if value else "—"
     return str(value) if value else "—"
 
 
