@@ -18,6 +18,7 @@ from .api.errors import ScnetError
 from .commands import COMMANDS, browse
 from .commands.completion import complete
 from .commands.connect import CONNECTION_HELP, add_connection_options
+from .commands.lookup import add_filter_options, misplaced_lookup_flag
 from .commands.parser import Parser, argparse_words
 from .commands.exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .commands.output import say
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("the interface's language: {languages} (else SCNET_LANG, the config's "
                                "`language`, the locale)").format(languages=i18n.join(i18n.available())))
     add_connection_options(parser, None)
+    add_filter_options(parser.add_argument_group(_("lookup (list, path; -a and -t for run too)")), default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     parser.commands = commands  # type: ignore[attr-defined]  # for parse_args: whose mistake a flag is
     for command in COMMANDS:
@@ -107,7 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     refused = start_language(flag)
     if refused is not None:
         return refused
-    return run_command(build_parser().parse_args(argv))
+    return run_command(parse(build_parser(), argv))
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.Namespace:
+    """The parsed command line; a lookup flag given before a command that has no use for it
+    is a usage error (exit 64), as it would be after it."""
+    args = parser.parse_args(argv)
+    misplaced = misplaced_lookup_flag(args)
+    if misplaced:
+        parser.error(misplaced)
+    return args
 
 
 def entry() -> None:
@@ -118,7 +130,7 @@ def entry() -> None:
         raise SystemExit(refused)
     parser = build_parser()
     complete(parser)  # a <TAB> from the shell: answered, and the process ends there
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     code = run_command(args)
     if (args.command or "browse") != "browse":
         # Tearing down httpx's modules costs ~10 ms, a tenth of a lookup, and nothing of

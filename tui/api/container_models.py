@@ -7,13 +7,22 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
 
-from ..i18n import _
+from ..i18n import N_, _
 from .envelope import text_of
 
 TASK_TYPES = ("ssh", "jupyter", "codeserver", "rstudio")
 STATUSES = ("Running", "Deploying", "Waiting", "Terminated", "Failed", "Completed")
 BUSY = frozenset({"Deploying", "Waiting"})  # on the way to Running: worth watching
 FINAL = frozenset({"Terminated", "Failed", "Completed"})
+
+# A status in words (the platform's value stays in the pane, the JSON and `ps --format json/csv`).
+STATUS_WORDS = {"Running": N_("Running"), "Deploying": N_("Deploying"), "Waiting": N_("Waiting"),
+                "Terminated": N_("Terminated"), "Failed": N_("Failed"), "Completed": N_("Completed")}
+
+
+def status_word(status: str) -> str:
+    """A status as the interface says it; one the documentation does not list, as it came."""
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 class Port(NamedTuple):
@@ -56,6 +65,13 @@ class Instance(NamedTuple):
     @property
     def final(self) -> bool:
         return self.status in FINAL
+
+    def serves(self, protocol: str) -> bool:
+        """Whether it runs and can be reached over `protocol` ("HTTP" or "SSH"): a port of that
+        protocol, or, before the detail names its ports, what its task type serves."""
+        if self.status != "Running":
+            return False
+        return any(port.protocol == protocol for port in self.ports) or (self.task_type == "ssh") == (protocol == "SSH")
 
     @property
     def resources(self) -> str:

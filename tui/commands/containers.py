@@ -17,7 +17,7 @@ from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
 from .lookup import add_filter_options, fetch_images, resolve_image
-from .output import aligned_lines, say, warn, write_csv, write_json
+from .output import aligned_lines, say, terminal_width, warn, write_csv, write_json
 
 if TYPE_CHECKING:
     from ..api.container_models import Instance, LaunchSpec
@@ -225,6 +225,7 @@ def run_ps(args: argparse.Namespace) -> int:
 
 
 def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO, *, show_secrets: bool = False) -> None:
+    from ..api.container_models import status_word
     from ..links import masked_fields
     from ..safe_text import printable
 
@@ -236,12 +237,17 @@ def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO, *, sho
     else:
         rows = [
             tuple(printable(cell) for cell in (
-                instance.id, instance.name, instance.status, instance.task_type, instance.version,
+                instance.id, instance.name, status_word(instance.status), instance.task_type, instance.version,
                 instance.resources, instance.resource_group, instance.create_time, instance.duration,
             ))
             for instance in instances
         ]
-        for line in aligned_lines(tuple(_(header) for header in PS_HEADERS), rows):
+        headers = tuple(_(header) for header in PS_HEADERS)
+        # At 80 columns the whole id, name, status and run time stay; the rest leave in this order.
+        drop = tuple(headers[PS_HEADERS.index(name)] for name in ("GROUP", "CREATED", "TYPE", "RESOURCES", "IMAGE"))
+        floors = {_(name): width for name, width in (("NAME", 12), ("IMAGE", 16), ("RESOURCES", 12), ("CREATED", 11))}
+        for line in aligned_lines(headers, rows, fit=terminal_width(out), keep=(headers[0], headers[2]), drop=drop,
+                                  floors=floors):
             out.write(line + "\n")
         if not rows:
             say(_("no container instances in this region"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected, demo_note, settings_from
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_MALFORMED, EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
-from .output import aligned_lines, note, say, warn, write_csv, write_json
+from .output import aligned_lines, note, say, terminal_width, warn, write_csv, write_json
 
 if TYPE_CHECKING:
     from ..api.models import Image
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 PATH_HEADING = N_("PATH")
 # The path is what people come for: its column is wider than the others before it is cut.
 PATH_WIDTH = 160
+# ... and on a narrow terminal, at least this many (the other columns leave first).
+PATH_FLOOR = 24
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -83,14 +85,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     path.set_defaults(run=run_path)
 
 
-def add_filter_options(parser: argparse.ArgumentParser, *, cache_flags: bool = True) -> None:
-    parser.add_argument("-a", "--accelerator", default=None, help=_("server-side filter: dcu, gpu, cpu"))
-    parser.add_argument("-t", "--image-type", default=None, help=_("server-side filter: Base, JupyterLab"))
+def add_filter_options(parser: Any, *, cache_flags: bool = True, default: Any = argparse.SUPPRESS) -> None:
+    """The lookup flags. The top parser has them too (`default` None there, SUPPRESS on a
+    command's), so `scnet-images --offline path …` works as `scnet-images path --offline …`."""
+    parser.add_argument("-a", "--accelerator", default=default, help=_("server-side filter: dcu, gpu, cpu"))
+    parser.add_argument("-t", "--image-type", default=default, help=_("server-side filter: Base, JupyterLab"))
     if not cache_flags:
         return
     fresh = parser.add_mutually_exclusive_group()
-    fresh.add_argument("--refresh", action="store_true", help=_("ask the server even if the cached catalog is recent"))
-    fresh.add_argument("--offline", action="store_true", help=_("answer from the cached catalog only, never the server"))
+    fresh.add_argument("--refresh", action="store_true", default=default,
+                       help=_("ask the server even if the cached catalog is recent"))
+    fresh.add_argument("--offline", action="store_true", default=default,
+                       help=_("answer from the cached catalog only, never the server"))
+
+
+# Which commands take the lookup flags (given before the command, they are checked here).
+FILTER_COMMANDS = ("list", "path", "run")
+CACHE_COMMANDS = ("list", "path")
+
+
+def misplaced_lookup_flag(args: argparse.Namespace) -> str | None:
+    """Why the lookup flags given do not go with the command, or None when they do."""
+    command = getattr(args, "command", None)
+    if args.refresh and args.offline:  # argparse's words: the parser's error() translates them
+        return "argument --offline: not allowed with argument --refresh"
+    for flags, commands in ((("refresh", "offline"), CACHE_COMMANDS), (("accelerator", "image_type"), FILTER_COMMANDS)):
+        given = [flag for flag in flags if getattr(args, flag)]
+        if given and command not in commands:
+            return _("--{flag} works with these commands only: {commands}").format(
+                flag=given[0].replace("_", "-"), commands=", ".join(commands))
+    return None
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -219,12 +243,19 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
 
 
 def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
+    from operator import attrgetter
+
     from ..columns import COLUMNS, cell_values
     from ..safe_text import printable
 
     rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
     headers = (*(_(column.heading) for column in COLUMNS), _(PATH_HEADING))
-    header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH})
+    # On a narrow terminal the browser's columns leave in the browser's order; the path stays.
+    drop = [_(column.heading) for column in sorted((c for c in COLUMNS if c.drop), key=attrgetter("drop"))]
+    floors = {_(column.heading): column.shrink_to or column.width for column in COLUMNS}
+    floors[headers[-1]] = PATH_FLOOR
+    header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH}, fit=terminal_width(out),
+                                   drop=drop, floors=floors)
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:
         out.write(line + "\n")

@@ -47,11 +47,25 @@ MAX_COLUMN_WIDTH = 60
 
 
 def aligned_lines(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Mapping[str, int] | None = None
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths: Mapping[str, int] | None = None,
+    *,
+    fit: int | None = None,
+    keep: Sequence[str] = (),
+    drop: Sequence[str] = (),
+    floors: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The header line and one line per row, columns padded to their widest cell (in
     terminal cells: a Chinese character takes two), two spaces apart; a cell wider than
-    its column's limit (`widths` by header, else MAX_COLUMN_WIDTH) ends in "…"."""
+    its column's limit (`widths` by header, else MAX_COLUMN_WIDTH) ends in "…".
+
+    With `fit` (the terminal's width) the table is narrowed to it as gh and kubectl do:
+    the columns in `drop` leave (in that order) while the others cut to their floors would
+    not leave the last column (the path) whole; then the widest columns give way, the last
+    only after every other has. A column in `keep` (an id a command needs whole) is never
+    cut, none narrower than its floor (`floors` by header, else MIN_COLUMN_WIDTH) or its
+    header."""
     from rich.cells import cell_len, set_cell_size
 
     limits = [(widths or {}).get(header, MAX_COLUMN_WIDTH) for header in headers]
@@ -60,8 +74,64 @@ def aligned_lines(
         return set_cell_size(cell, limit - 1) + "…" if cell_len(cell) > limit else cell
 
     table = [[cut(cell, limit) for cell, limit in zip(cells, limits)] for cells in [headers, *rows]]
-    widths = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
-    return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths)).rstrip() for cells in table]
+    sizes = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
+    if fit is not None and headers:
+        least = [max(cell_len(header), (floors or {}).get(header, MIN_COLUMN_WIDTH)) for header in headers]
+        table, sizes = _narrowed(table, sizes, fit, [size if header in keep else min(size, floor) for header, size, floor
+                                                     in zip(headers, sizes, least)], [headers.index(h) for h in drop])
+    return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, sizes)).rstrip() for cells in table]
+
+
+# A column given way is never narrower than its header or than this: "py…" says nothing.
+MIN_COLUMN_WIDTH = 6
+
+
+def _narrowed(table: list[list[str]], sizes: list[int], total: int, floors: list[int],
+              drop: list[int]) -> tuple[list[list[str]], list[int]]:
+    """The table cut to `total` cells: columns in `drop` leave (in that order) while the
+    others at their floors and the last whole would not fit; then the others are narrowed,
+    the last column last."""
+    from rich.cells import cell_len, set_cell_size
+
+    shown = list(range(len(sizes)))
+    for gone in drop:
+        if sum(floors[i] for i in shown[:-1]) + sizes[shown[-1]] + 2 * (len(shown) - 1) <= total:
+            break
+        shown.remove(gone)
+    widths = fitted([sizes[i] for i in shown], [floors[i] for i in shown], total)
+    return ([[(set_cell_size(cells[i], width - 1) + "…" if cell_len(cells[i]) > width else cells[i])
+              for i, width in zip(shown, widths)] for cells in table], widths)
+
+
+def fitted(sizes: Sequence[int], floors: Sequence[int], total: int) -> list[int]:
+    """Column widths that fit `total` cells with two-space gaps: the widest column of the
+    others loses a cell at a time, down to its floor; then the last column. As close as the
+    floors allow when they do not fit."""
+    widths = list(sizes)
+    excess = sum(widths) + 2 * (len(widths) - 1) - total
+    last = len(widths) - 1
+    for stage in (range(last), [last]):
+        while excess > 0:
+            open_ = [i for i in stage if widths[i] > floors[i]]
+            if not open_:
+                break
+            widest = max(open_, key=lambda i: widths[i])
+            widths[widest] -= 1
+            excess -= 1
+    return widths
+
+
+def terminal_width(out: TextIO) -> int | None:
+    """The width of the terminal `out` writes to, or None when it is not one (a pipe, a
+    file: what a script reads stays whole)."""
+    import shutil
+
+    try:
+        if not out.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def write_json(value: Any, out: TextIO) -> None:

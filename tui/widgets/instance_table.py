@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple
 from rich.text import Text
 from textual.widgets import DataTable
 
-from ..api.container_models import Instance
+from ..api.container_models import Instance, status_word
 from ..i18n import N_, _, join, ngettext
 from ..safe_text import printable
 
@@ -23,9 +23,6 @@ from ..safe_text import printable
 SHORT_ID = 8
 STATUS_STYLES = {"Running": "bold green", "Deploying": "yellow", "Waiting": "yellow", "Failed": "bold red",
                  "Terminated": "dim", "Completed": "dim"}
-# A status in words (the platform's value stays in the pane, the JSON and `ps --format`).
-STATUS_WORDS = {"Running": N_("Running"), "Deploying": N_("Deploying"), "Waiting": N_("Waiting"),
-                "Terminated": N_("Terminated"), "Failed": N_("Failed"), "Completed": N_("Completed")}
 
 
 class Column(NamedTuple):
@@ -33,11 +30,6 @@ class Column(NamedTuple):
     title: str  # marked with N_, translated when shown
     cap: int  # the most cells a value takes (cut with an ellipsis beyond)
     value: Callable[[Instance], str]
-
-
-def status_word(status: str) -> str:
-    """A status as the interface says it; one the documentation does not list, as it came."""
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
 
 
 # Most needed first: the last ones give way on a narrow terminal.
