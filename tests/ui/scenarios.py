@@ -207,6 +207,7 @@ SCENARIOS: dict[str, Scenario] = {
     "error": Scenario(STANDARD, ("r",), then=lambda server: server.inject("code", "10008")),
     # An API code: its message names no host, whose port would change from run to run.
     "first-load-failed": Scenario(STANDARD, first_load=lambda server: server.inject("code", "10001")),
+    "first-load-failed-80x24": Scenario((80, 24), first_load=lambda server: server.inject("code", "10001")),
     "empty": Scenario(STANDARD, ("slash", *"tensorflow cuda99")),
     "server-empty": Scenario(STANDARD, images=[]),
     "help": Scenario(STANDARD, ("question_mark",)),
@@ -265,7 +266,7 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 # The main states again in Chinese (CJK text is two cells wide: the layout must hold).
-CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "empty", "help", "copy-menu",
+CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "first-load-failed-80x24", "empty", "help", "copy-menu",
            "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
            "launch-form", "launch-refused", "launching", "launch-unknown", "instances", "instances-80x24", "instance-stop", "cached-server-down",
            "region-switch-failed")

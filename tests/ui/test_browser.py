@@ -381,6 +381,8 @@ async def test_first_load_failure_says_why(server: DemoServer, fault: tuple[str,
         for word in words:
             assert word in banner
         assert "Nothing loaded yet" in text_of(app, "#empty-message")
+        assert "previous results kept" not in banner  # nothing was ever loaded
+        assert not app.screen.query("Toast")  # no toast over the empty table's message: the banner says it
         assert app.is_running
 
 

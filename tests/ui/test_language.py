@@ -139,3 +139,21 @@ async def test_a_switch_says_when_the_environment_still_decides_the_next_start(
         await pilot.pause()
         assert any("SCNET_LANG still chooses" in message for _title, message in app.said)
     assert 'language = "en"' in isolated_environment.read_text()
+
+
+async def test_at_80x24_in_chinese_the_status_line_keeps_the_row_and_the_footer_every_key(server: DemoServer) -> None:
+    i18n.set_language("zh_CN")
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert shown(app, "#position").startswith("第 1 / ") and shown(app, "#position").endswith(" 行")
+        region = app.screen.query_one("#position").region
+        assert region.right <= 80  # drawn whole, not pushed off by the counts
+        keys = [key.key for key in app.screen.query(FooterKey)]
+        assert "question_mark" in keys and "q" in keys
+        assert all(key.region.right <= 80 for key in app.screen.query(FooterKey))
+        await pilot.press("i")
+        await settle(pilot)
+        keys = [key.key for key in app.screen.query(FooterKey)]
+        assert {"question_mark", "q", "x", "D", "escape"} <= set(keys), keys
+        assert all(key.region.right <= 80 for key in app.screen.query(FooterKey))

@@ -69,11 +69,16 @@ class AppScreen(Screen[ScreenResult]):
         return []
 
     def report(self, error: BaseException, token: str, context: Callable[[], str] | str = "",
-               again: str = RETRY) -> None:
+               again: str = RETRY, kept: bool = True) -> None:
         """A failure, in the banner (with `context` before it and `again` the key that tries
-        again) and as a notification; `token` is masked in whatever the error quotes."""
+        again) and, when results are `kept` on screen, as a notification too; with nothing
+        on screen the banner and the empty table say it all, and a notification would cover
+        the table's message on a small terminal. `token` is masked in whatever the error quotes."""
         if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
             error.redacted((token,))
-        self.query_one(ErrorBanner).show_error(error, context, again)
-        self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
-                    markup=False)
+        self.query_one(ErrorBanner).show_error(error, context, again, kept)
+        if kept:
+            self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
+                        markup=False)
+        else:
+            self.app.said.append((error_title(error), printable(error_message(error))))

@@ -383,17 +383,18 @@ class BrowserScreen(AppScreen[None]):
             accelerator=self.accelerator or _("all accelerators"), image_type=self.image_type or _("all types")))
 
     def _show_error(self, error: BaseException, switching_to: str = "") -> None:
+        kept = self._has_loaded or self._cached_at is not None  # else the banner says nothing is kept
         if switching_to:
             label = self.connection.label
             context: Callable[[], str] | str = lambda: _("Still showing {current}: could not switch to {target}.").format(
                 current=label, target=switching_to)
-            self.report(error, self.connection.token, context, again=N_("p to try again"))
+            self.report(error, self.connection.token, context, again=N_("p to try again"), kept=kept)
         elif self._cached_at is not None:
             cached_at = self._cached_at
             self.report(error, self.connection.token, lambda: _(
                 "Showing the catalog cached {age}: the server could not be asked.").format(
                 age=cache.describe_age(time.time() - cached_at)))
         else:
-            self.report(error, self.connection.token)
+            self.report(error, self.connection.token, kept=kept)
         if not self._has_loaded:
             self._update_empty_message(failed=True)

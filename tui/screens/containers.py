@@ -175,7 +175,7 @@ class ContainersScreen(AppScreen[None]):
         self.action_refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self.report(error, self.connection.token)
+        self.report(error, self.connection.token, kept=bool(self.instances))
         if not self.instances:
             self._status(_("No instances shown: see the error above. Press r to try again."))
 

@@ -20,13 +20,15 @@ class ErrorBanner(Static):
     def __init__(self) -> None:
         super().__init__(id="error-banner")
         self.display = False
-        self._shown: tuple[BaseException, Callable[[], str] | str, str] | None = None
+        self._shown: tuple[BaseException, Callable[[], str] | str, str, bool] | None = None
 
-    def show_error(self, error: BaseException, context: Callable[[], str] | str = "", again: str = RETRY) -> None:
+    def show_error(self, error: BaseException, context: Callable[[], str] | str = "", again: str = RETRY,
+                   kept: bool = True) -> None:
         """Show `error`; `context` is a sentence put before it (e.g. a failed region switch), or
         what makes it in the language of the moment; `again` (marked with `N_`) the key that
-        tries again. The error's own words stay in the language it happened in."""
-        self._shown = (error, context, again)
+        tries again; `kept` whether results are on screen (the banner says they stay). The
+        error's own words stay in the language it happened in."""
+        self._shown = (error, context, again, kept)
         if isinstance(error, ScnetError):
             message = error.message
             hint = error.hint
@@ -42,7 +44,8 @@ class ErrorBanner(Static):
         if unnamed(error) and isinstance(error, ScnetError):
             text.append("\n→ " + _("`scnet-images doctor` checks the configuration and every region, and says what "
                                    "it found (paste it into a report)"))
-        text.append("   ·   " + _("{again} · previous results kept").format(again=_(again)), style="italic")
+        tail = _("{again} · previous results kept").format(again=_(again)) if kept else _(again)
+        text.append("   ·   " + tail, style="italic")
         self.update(text)
         self.display = True
 
