@@ -19,7 +19,7 @@ from .config import Settings
 from .connection import Connection, open_connection
 from .i18n import N_, _
 from .links import masked, url_problem
-from .safe_text import printable
+from .safe_text import fit_cells, printable
 from .screens.base import AppScreen
 from .screens.browser import BrowserScreen
 from .screens.confirm import ConfirmDialog
@@ -42,6 +42,8 @@ TEXTUAL_WORDS = (
 
 # How many notifications `ScnetImagesApp.said` keeps.
 SAID_KEPT = 200
+# The width of a notification (Textual's Toast: `width: 60; max-width: 50%`).
+TOAST_WIDTH = 60
 
 
 class ScnetImagesApp(App["list[str] | None"]):
@@ -239,11 +241,17 @@ class ScnetImagesApp(App["list[str] | None"]):
                 )
             )
             return
-        shown = text if len(text) <= 200 else text[:199] + "…"
-        # A copied access URL carries a credential: the notice shows it masked.
+        # One line in the notice, cut in the middle (a path has no word to wrap at: its registry
+        # and its tag stay); a copied access URL carries a credential: the notice shows it masked.
+        shown = fit_cells(printable(masked(text.splitlines()[0] if text.strip() else text)), self._toast_width(),
+                          middle=True)
         said = f"{note}\n" if note else ""
-        self.notify(f"{said}{printable(masked(shown))}\n{how}", title=_("Copied the {what}").format(what=label),
-                    markup=False)
+        self.notify(f"{said}{shown}\n{how}", title=_("Copied the {what}").format(what=label), markup=False)
+
+    def _toast_width(self) -> int:
+        """The cells a notification's line has: Textual's toast is 60 wide, at most half the
+        screen, less its padding (2), its edge and the gutter (2)."""
+        return max(10, min(TOAST_WIDTH, self.size.width // 2) - 4)
 
     def open_link(self, label: str, url: str) -> None:
         """Open `url` in the system's browser (the visitor's, when served to a web page); where

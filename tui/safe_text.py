@@ -105,3 +105,30 @@ def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | tuple
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return printable(text)
+
+
+def fit_cells(text: str, width: int, *, middle: bool = False) -> str:
+    """`text` in at most `width` terminal cells (a Chinese character takes two): cut with
+    "…" at the end, or with `middle` in the middle (a path keeps its registry and its tag).
+    A line that must not wrap mid-word (a path has no word to wrap at) is cut this way."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    if width < 1:
+        return ""
+
+    def take(chars: str, room: int) -> str:  # whole characters, as many as fit in `room` cells
+        taken, used = [], 0
+        for char in chars:
+            used += cell_len(char)
+            if used > room:
+                break
+            taken.append(char)
+        return "".join(taken)
+
+    if not middle:
+        return take(text, width - 1) + "…"
+    head = take(text, (width - 1) // 3)
+    tail = take(reversed(text), width - 1 - cell_len(head))[::-1]
+    return head + "…" + tail

@@ -12,6 +12,7 @@ import pyperclip
 from textual import events
 from textual.pilot import Pilot
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from textual.widgets import Input, Select, Static
@@ -265,7 +266,28 @@ async def test_copy_path_through_the_system_clipboard(server: DemoServer, monkey
         expected = app.screen.shown_images[1].path
         assert copied == [expected]
         assert app.clipboard == expected
-        assert any("system clipboard" in n and expected in n for n in notifications(app))
+        said = next(n for n in notifications(app) if "system clipboard" in n)
+        shown = said.splitlines()[0].split(": ", 1)[1]  # the path on one line: its start and its tag, never wrapped
+        assert "…" in shown and expected.startswith(shown.split("…")[0]) and expected.endswith(shown.split("…")[1])
+        assert cell_len(shown) <= app._toast_width()
+
+
+@pytest.mark.parametrize("size", [(80, 24), WIDE])
+async def test_copy_menu_previews_take_the_width_there_is(server: DemoServer, size: tuple[int, int]) -> None:
+    app = make_app(server)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        image = app.screen.shown_images[0]
+        await pilot.press("y")
+        menu = app.screen.query_one("#copy-menu")
+        lines = [line for line in menu.render_lines(menu.region.reset_offset) if line.text.strip()]
+        assert menu.region.right <= size[0] and menu.region.width >= 60
+        path_line = next(line.text.strip(" │") for line in lines if line.text.strip(" │").startswith(image.path[:12]))
+        if size == WIDE:
+            assert path_line == image.path  # whole when there is room
+        else:
+            head, tail = path_line.split("…")
+            assert image.path.startswith(head) and image.path.endswith(tail) and len(tail) > len(image.tag)
 
 
 async def test_enter_copies_through_osc52_when_pyperclip_cannot(server: DemoServer) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.scalar import Scalar
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -14,7 +16,7 @@ from textual.widgets.option_list import Option
 from ..api.models import Image
 from ..clipboard import Copyable, path_to_copy, refusal
 from ..i18n import N_, _
-from ..safe_text import printable
+from ..safe_text import fit_cells, printable
 from ..shell_text import docker_pull
 
 # (option id, label, key to press in the menu, what a notice calls it: "Copied the path")
@@ -42,6 +44,13 @@ def copy_value(image: Image, choice: str) -> Copyable:
     return Copyable(text, refusal(text) or "")
 
 
+# The cells around a preview: the border (2), the option list's padding (2) and the
+# preview's indent (3).
+MENU_FRAME = 7
+# The narrowest the previews get (the menu's own words need about this much).
+MIN_PREVIEW = 40
+
+
 class CopyMenu(ModalScreen["tuple[str, Copyable] | None"]):
     """Dismisses with (what was chosen, in words; the value to copy), or None."""
 
@@ -54,23 +63,48 @@ class CopyMenu(ModalScreen["tuple[str, Copyable] | None"]):
         self.image = image
 
     def compose(self) -> ComposeResult:
-        options = []
-        for choice, label, key, _noun in CHOICES:
-            value = copy_value(self.image, choice)
-            if value.text:
-                preview = value.text
-            elif value.problem:
-                preview = _("(not copied: {reason})").format(reason=value.problem)
-            else:
-                preview = _("(empty)")
-            if len(preview) > 60:
-                preview = preview[:59] + "…"
-            prompt = Text.assemble((f"{key}  ", "bold"), (_(label) + "\n", "bold"), ("   " + printable(preview), "dim"))
-            options.append(Option(prompt, id=choice))
-        menu = OptionList(*options, id="copy-menu")
+        menu = OptionList(id="copy-menu")
         menu.border_title = _("Copy")
         menu.border_subtitle = _("Enter copies · Esc closes")
+        self._fill(menu)
+        menu.highlighted = 0
         yield menu
+
+    def on_resize(self) -> None:
+        """The previews take the width there is, again when the terminal is resized."""
+        menu = self.query_one(OptionList)
+        if menu.styles.width != self._menu_width():
+            highlighted = menu.highlighted
+            self._fill(menu)
+            menu.highlighted = highlighted
+
+    def _menu_width(self) -> Scalar:
+        """As wide as the longest preview (but the JSON's, which is cut), up to 95% of the screen."""
+        previews = [self._preview(choice) for choice, *_rest in CHOICES if choice != "json"]
+        room = int(self.app.size.width * 0.95) - MENU_FRAME
+        return Scalar.from_number(max(MIN_PREVIEW, min(max(map(cell_len, previews)), room)) + MENU_FRAME)
+
+    def _fill(self, menu: OptionList) -> None:
+        """The menu at its width, each preview on one line of it (a value cut in the middle
+        keeps its start and its end: the tag)."""
+        menu.styles.width = self._menu_width()
+        width = int(menu.styles.width.value) - MENU_FRAME
+        previews = {choice: self._preview(choice) for choice, *_rest in CHOICES}
+        menu.clear_options()
+        menu.add_options(
+            Option(Text.assemble((f"{key}  ", "bold"), (_(label) + "\n", "bold"),
+                                 ("   " + fit_cells(previews[choice], width, middle=choice != "json"), "dim")),
+                   id=choice)
+            for choice, label, key, _noun in CHOICES
+        )
+
+    def _preview(self, choice: str) -> str:
+        value = copy_value(self.image, choice)
+        if value.text:
+            return printable(value.text)
+        if value.problem:
+            return printable(_("(not copied: {reason})").format(reason=value.problem))
+        return _("(empty)")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_choose(str(event.option.id))
