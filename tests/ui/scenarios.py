@@ -241,6 +241,7 @@ SCENARIOS: dict[str, Scenario] = {
     "launch-problems": Scenario(STANDARD, (*VLLM_SEARCH, "l"), act=lambda app: setattr(
         app.screen.query_one("#launch-cpus"), "value", "99")),
     "launch-confirm": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s")),
+    "launch-confirm-80x24": Scenario((80, 24), (*VLLM_SEARCH, "l", "ctrl+s")),
     "launch-refused": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
                                then=lambda server: server.inject("code", "716865", times=1)),
     # A create in flight: the form says so and sends nothing more (drawn as it stands while waiting).
@@ -268,6 +269,6 @@ SCENARIOS: dict[str, Scenario] = {
 # The main states again in Chinese (CJK text is two cells wide: the layout must hold).
 CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "first-load-failed-80x24", "empty", "help", "copy-menu",
            "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
-           "launch-form", "launch-refused", "launching", "launch-unknown", "instances", "instances-80x24", "instance-stop", "cached-server-down",
+           "launch-form", "launch-confirm-80x24", "launch-refused", "launching", "launch-unknown", "instances", "instances-80x24", "instance-stop", "cached-server-down",
            "region-switch-failed")
 SCENARIOS.update({f"zh-{name}": replace(SCENARIOS[name], language="zh_CN") for name in CHINESE})

@@ -61,6 +61,22 @@ async def test_enter_on_the_highlighted_launch_button_launches(server: DemoServe
     assert creates(server) == 1
 
 
+@pytest.mark.parametrize("size", [(80, 24), (80, 18), STANDARD])
+async def test_the_confirmation_keeps_its_buttons_on_screen(server: DemoServer, size: tuple[int, int]) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=size) as pilot:
+        await open_form(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        box = dialog.query_one("#confirm-box").region
+        for button in dialog.query("#confirm-buttons Button"):
+            assert box.contains_region(button.region) and button.region.bottom <= size[1], (button.region, box)
+        detail = dialog.query_one("#confirm-detail")
+        assert detail.max_scroll_y > 0 or size == STANDARD  # the request scrolls where it cannot all show
+
+
 @pytest.mark.parametrize("key", ["escape", "n"])
 async def test_closing_the_confirmation_without_launching_says_so(server: DemoServer, key: str) -> None:
     app = ScnetImagesApp(connection=demo_connection(server))

@@ -13,6 +13,12 @@ from ..i18n import N_, _
 from ..safe_text import printable
 
 
+# The box takes at most this share of the screen's height (as its max-height says), and the
+# detail between MIN_DETAIL and MAX_DETAIL lines of it.
+BOX_SHARE = 0.9
+MIN_DETAIL, MAX_DETAIL = 3, 20
+
+
 class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True only on the confirm button (or `y`); Esc, `n` and Back say no.
 
@@ -54,6 +60,22 @@ class ConfirmDialog(ModalScreen[bool]):
     def on_mount(self) -> None:
         # Enter gives the focused answer: the safe one, unless the caller says otherwise.
         self.query_one("#confirm-yes" if self._focus_confirm else "#confirm-no", Button).focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_detail)
+
+    def _fit_detail(self) -> None:
+        """The detail (the request) scrolls in what the question and the buttons leave of the
+        box, so the buttons stay on screen on a short terminal (80x24)."""
+        details = self.query("#confirm-detail")
+        if not details:
+            return
+        box = self.query_one("#confirm-box")
+        question, buttons = self.query_one("#confirm-question"), self.query_one("#confirm-buttons")
+        others = (box.styles.gutter.height + question.outer_size.height + question.styles.margin.height
+                  + buttons.outer_size.height + buttons.styles.margin.height)
+        room = int(self.size.height * BOX_SHARE) - others
+        details.first().styles.max_height = max(MIN_DETAIL, min(MAX_DETAIL, room))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_answer(event.button.id == "confirm-yes")
