@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -111,6 +112,17 @@ def test_the_text_report_is_one_line_each(capsys: pytest.CaptureFixture[str]) ->
     assert main(["doctor"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 6 and all(line[0] in "✔✖·" for line in lines)
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_what_each_check_found_starts_in_one_column(language: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.cells import cell_len
+
+    main(["--lang", language, "doctor"])
+    lines = capsys.readouterr().out.splitlines()
+    # What was found starts in one column: in Chinese a label's character takes two cells.
+    starts = {cell_len(re.match(r". \S+\s+", line).group(0)) for line in lines}  # type: ignore[union-attr]
+    assert len(lines) >= 5 and len(starts) == 1, lines
 
 
 def test_a_config_others_can_read(isolated_environment: Path, capsys: pytest.CaptureFixture[str]) -> None:

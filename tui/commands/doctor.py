@@ -77,8 +77,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(check: Check) -> None:
+    from rich.cells import cell_len
+
     mark = {True: "✔", False: "✖", None: "·"}[check.ok]
-    line = f"{mark} {_(CHECKS[check.check]):<9} {check.found}"
+    label = _(CHECKS[check.check])
+    width = max(cell_len(_(name)) for name in CHECKS.values())  # in terminal cells: 配置文件 takes 8
+    line = f"{mark} {label}{' ' * (width - cell_len(label))}  {check.found}"
     if check.next_step:
         line += "  → " + check.next_step
     print(safe_line(line), flush=True)
