@@ -1,8 +1,9 @@
 """Driving `scnet-images serve` in headless Chromium: start the server, open its page, read
 the terminal the page draws. Shared by the tests here and `scripts/web_screenshot.py`.
 
-Chromium is Debian's (`apt-get install chromium`), driven by the Python `playwright`
-package: nothing is downloaded at install time.
+Chromium is Debian's (`apt-get install chromium`), or any Chromium or Chrome on the PATH
+(or named by SCNET_TEST_CHROMIUM), driven by the Python `playwright` package: nothing is
+downloaded at install time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-CHROMIUM = "/usr/bin/chromium"
+# The browsers looked for on the PATH, in this order, when SCNET_TEST_CHROMIUM names none.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -114,8 +116,34 @@ def serving(*args: str, env: Mapping[str, str] | None = None) -> Iterator[Served
         served.stop()
 
 
+class NoChromium(RuntimeError):
+    """No Chromium to drive: the message says where it was looked for and how to get one."""
+
+
+def find_chromium(environ: Mapping[str, str] = os.environ) -> str:
+    """The Chromium to drive: SCNET_TEST_CHROMIUM (a path, or a name on the PATH), else the
+    first of CHROMIUM_NAMES on the PATH. Raises NoChromium saying what to do."""
+    import shutil
+
+    named = environ.get("SCNET_TEST_CHROMIUM", "").strip()
+    if named:
+        found = shutil.which(named, path=environ.get("PATH"))
+        if not found:
+            raise NoChromium(f"SCNET_TEST_CHROMIUM={named!r} is not an executable file (nor a program on the PATH)")
+        return found
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name, path=environ.get("PATH"))
+        if found:
+            return found
+    raise NoChromium(
+        "tests/web drive the served page in a headless Chromium, and none is installed: none of "
+        f"{', '.join(CHROMIUM_NAMES)} is on the PATH. Install Debian's (`apt-get install chromium`, "
+        "as README.md's test command does) or set SCNET_TEST_CHROMIUM to a Chromium or Chrome binary."
+    )
+
+
 def launch_chromium(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS)
 
 
 def open_page(browser: Any, url: str, *, width: int = 1400, height: int = 800) -> Any:

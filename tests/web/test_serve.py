@@ -21,11 +21,15 @@ from playwright.sync_api import Browser, Route, sync_playwright
 
 from tui.demo.server import DemoServer
 
-from . import descendants, launch_chromium, open_page, screen_text, serving, wait_for_rows, wait_for_screen
+from . import NoChromium, descendants, find_chromium, launch_chromium, open_page, screen_text, serving, wait_for_rows, wait_for_screen
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    try:
+        find_chromium()
+    except NoChromium as missing:
+        pytest.fail(str(missing), pytrace=False)  # a failure that says why, never a silent skip
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         yield chromium
