@@ -59,7 +59,11 @@ def test_a_login_in_each_dialect(server: DemoServer, isolated_environment: Path,
     assert regions["demo-11250 华东一区【昆山】"]["ok"] is True
     assert ("task/list" if live else "instance-service/task;") in regions["demo-11250 华东一区【昆山】"]["found"] + ";"
     dead = regions["demo-20091 华中一区【A区】"]
-    assert dead["ok"] is (not live) and code == (5 if live else 0)
+    assert dead["ok"] is (not live)
+    # The demo's region whose token lapsed long ago: refused, and the next step is a login.
+    expired = regions["demo-40017 华北一区【雄安】"]
+    assert expired["ok"] is False and "login" in expired["next_step"]
+    assert code == (5 if live else 3)  # the first problem's
     assert by_check(checks, "token")[0]["found"].startswith("****")
     tokens = isolated_environment.read_text()
     printed = json.dumps(checks, ensure_ascii=False)

@@ -39,11 +39,11 @@ def test_password_login_stores_a_private_profile_per_region(
     assert stat.S_IMODE(isolated_environment.stat().st_mode) == 0o600
     assert PASSWORD not in text
     profiles = {p.name: p for p in read_profiles(isolated_environment)}
-    assert set(profiles) == {"demo-11250", "demo-20091"}
+    assert set(profiles) == {"demo-11250", "demo-20091", "demo-30042", "demo-40017"}
     assert profiles["demo-11250"].default and profiles["demo-11250"].region == "华东一区【昆山】"
     assert profiles["demo-20091"].base_url == demo_server.base_url + "/r/20091"  # `/ai` stripped
     out = capsys.readouterr()
-    assert "Logged in as demo: 2 region(s)" in out.out and "华中一区【A区】" in out.out
+    assert "Logged in as demo: 4 region(s)" in out.out and "华中一区【A区】" in out.out
     assert profiles["demo-11250"].token not in out.out + out.err  # the table shows masked tokens
     # ... and the stored profile works, by itself.
     assert main(["--profile", "demo-20091", "list", "--format", "paths"]) == 0
@@ -95,7 +95,7 @@ def test_access_key_login_reads_the_secret_from_the_environment(
     assert main(["login", "--user", "demo", "--access-key", DEMO_ACCOUNTS[0].access_key,
                  "--ac-url", demo_server.base_url]) == 0
     assert DEMO_ACCOUNTS[0].secret_key not in isolated_environment.read_text()
-    assert len(read_profiles(isolated_environment)) == 2
+    assert len(read_profiles(isolated_environment)) == 4
 
 
 def test_the_secret_key_is_not_a_flag() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import mmap
 import os
+import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -38,6 +39,8 @@ SECRET_NAME = "account.key"  # the key of the tokens' hashes, beside the catalog
 _SECRET_BYTES = 32
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# A demo region's id, as it may name a cache file.
+_SAFE_REGION = re.compile(r"[0-9A-Za-z_.-]{1,40}")
 
 
 class Refused(OSError):
@@ -150,13 +153,14 @@ def _private_folder(path: Path) -> None:
 # --- the account a cache file belongs to ------------------------------------------------------
 
 
-def key_of(base_url: str, token: str, demo: bool, *, create: bool = True) -> str | None:
-    """The file name of the catalog of this account at this address: "demo" for the demo, else
-    a hash of the address and the account (`account_of`). None when the token's account needs
-    the key of the tokens' hashes and there is none yet (so nothing is cached for it), unless
-    `create` makes it. Raises Refused or OSError when the folder or the key cannot be used."""
+def key_of(base_url: str, token: str, demo: bool, *, create: bool = True, demo_region: str = "") -> str | None:
+    """The file name of the catalog of this account at this address: "demo" for the demo (and
+    "demo-ID" for its region ID: its address changes every run), else a hash of the address
+    and the account (`account_of`). None when the token's account needs the key of the tokens'
+    hashes and there is none yet (so nothing is cached for it), unless `create` makes it.
+    Raises Refused or OSError when the folder or the key cannot be used."""
     if demo:
-        return "demo"
+        return f"demo-{demo_region}" if demo_region and _SAFE_REGION.fullmatch(demo_region) else "demo"
     account = account_of(token, create=create)
     if account is None:
         return None

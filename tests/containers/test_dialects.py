@@ -99,7 +99,7 @@ def test_login_against_each_dialect(server: DemoServer, isolated_environment: Pa
                  "--ac-url", server.base_url, "--region", "11250"]) == 0
     err = capsys.readouterr().err
     profiles = {p.name: p for p in read_profiles(isolated_environment)}
-    assert set(profiles) == {"demo-11250", "demo-20091"} and profiles["demo-11250"].default
+    assert set(profiles) == {"demo-11250", "demo-20091", "demo-30042", "demo-40017"} and profiles["demo-11250"].default
     assert "home_path = \"/public/home/demo\"" in isolated_environment.read_text()
     dead = "answers neither image-list call" in err
     assert dead == (server.dialect.name == "live")  # 20091 answers 404 for every path there

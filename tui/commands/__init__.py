@@ -6,7 +6,7 @@ cheap to import (what a command needs is imported when it runs), so building the
 parser costs no httpx and no Textual:
 
 - `browse.py`: the interactive browser (the only command that imports Textual);
-- `lookup.py`: `list` and `path`;
+- `lookup.py`: `list` and `path`; `where.py`: `where` and `list --all-regions`;
 - `accounts.py`: `login`, `profiles`, `logout`;
 - `containers.py`: `run`, `ps`, `url`, `restart`, `stop`, `rm`;
 - `demo_server.py`: the standalone demo API;
@@ -19,7 +19,7 @@ Shared pieces: `connect.py` (the connection flags and settings), `output.py` (wh
 printed and how: aligned columns, messages on stderr), `exits.py` (exit codes).
 """
 
-from . import accounts, browse, cache_command, completion, containers, demo_server, doctor, lookup, serve
+from . import accounts, browse, cache_command, completion, containers, demo_server, doctor, lookup, serve, where
 
 # In the order `--help` lists them.
-COMMANDS = (browse, lookup, containers, accounts, doctor, cache_command, completion, demo_server, serve)
+COMMANDS = (browse, lookup, where, containers, accounts, doctor, cache_command, completion, demo_server, serve)

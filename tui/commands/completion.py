@@ -106,7 +106,8 @@ def _attach(parser: argparse.ArgumentParser) -> None:
                 _attach(sub)
             continue
         completer = {
-            "profile": _profiles, "accelerator": _choices(ACCELERATORS), "image_type": _choices(IMAGE_TYPES),
+            "profile": _profiles, "region": _regions, "accelerator": _choices(ACCELERATORS),
+            "image_type": _choices(IMAGE_TYPES),
             "sort": _sort_fields, "terms": _images, "search": _images,
         }.get(action.dest)
         if completer is not None:
@@ -138,6 +139,32 @@ def _profiles(prefix: str, **_: Any) -> list[str]:
     return sorted(name for name in (profiles if isinstance(profiles, dict) else {}) if name.startswith(prefix))
 
 
+def _regions(prefix: str, **_: Any) -> list[str]:
+    """The regions' ids, then their names: the stored profiles', else the demo API's."""
+    ids, names = [], []
+    for cluster, name in _known_regions():
+        ids.append(cluster)
+        names.append(name)
+    return [value for value in dict.fromkeys([*ids, *names]) if value and value.startswith(prefix)]
+
+
+def _known_regions() -> list[tuple[str, str]]:
+    """(id, name) of each stored profile's region; with none, of the demo API's regions."""
+    from ..config import config_path, read_config_file
+
+    try:
+        profiles = read_config_file(config_path()).get("profiles")
+    except Exception:
+        return []
+    stored = [(str(profile.get("cluster_id") or ""), str(profile.get("region") or ""))
+              for profile in (profiles.values() if isinstance(profiles, dict) else ()) if isinstance(profile, dict)]
+    if stored:
+        return stored
+    from ..demo.accounts import DEMO_REGIONS
+
+    return [(region.cluster_id, region.name) for region in DEMO_REGIONS]
+
+
 def _images(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str]:
     """Names and name:tag versions of the cached catalog of the region and account the line names."""
     from ..cache_names import load_names
@@ -156,8 +183,13 @@ def _cache_key(args: argparse.Namespace) -> str | None:
 
     data = read_config_file(config_path())
     profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
-    name = getattr(args, "profile", None) or os.environ.get(ENV_PROFILE) or data.get("default_profile") or (
-        next(iter(profiles)) if len(profiles) == 1 else "")
+    region = str(getattr(args, "region", None) or "").strip()
+    if region and not profiles:  # a demo region
+        return key_of("", "", demo=True, demo_region=region)
+    by_region = [name for name, stored in profiles.items() if isinstance(stored, dict)
+                 and region in (str(stored.get("cluster_id") or ""), str(stored.get("region") or ""))] if region else []
+    name = (by_region[0] if len(by_region) == 1 else "") or getattr(args, "profile", None) or os.environ.get(
+        ENV_PROFILE) or data.get("default_profile") or (next(iter(profiles)) if len(profiles) == 1 else "")
     stored = profiles.get(name, {}) if isinstance(profiles.get(name), dict) else {}
     base_url = getattr(args, "base_url", None) or os.environ.get(ENV_BASE_URL) or stored.get("base_url") or ""
     if not base_url:

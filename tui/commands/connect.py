@@ -34,6 +34,8 @@ def add_connection_options(parser: argparse.ArgumentParser, default: Any) -> Non
         help=_("API token; prefer SCNET_TOKEN or the config file, which stay out of shell history"),
     )
     group.add_argument("--profile", default=default, help=_("a profile of the config file (or SCNET_PROFILE)"))
+    group.add_argument("--region", metavar="ID|NAME", default=default,
+                       help=_("the stored profile of this region (its id or name, as `profiles` lists them)"))
     add_transport_options(group, default)
     group.add_argument(
         "--image-api",
@@ -79,8 +81,13 @@ def add_transport_options(group: Any, default: Any) -> None:
 
 
 def settings_from(args: argparse.Namespace, *, demo_if_logged_out: bool = False) -> Any:
-    """The settings the flags (then the environment and config file) give; warnings on stderr."""
+    """The settings the flags (then the environment and config file) give; warnings on stderr.
+    `--region ID|NAME` picks the stored profile of that region (with none stored, the demo's
+    region), so no one needs to know profile names."""
     from ..config import load_settings
+
+    if getattr(args, "region", None):
+        return _region_settings(args)
 
     settings = load_settings(
         base_url=args.base_url,
@@ -102,6 +109,20 @@ def settings_from(args: argparse.Namespace, *, demo_if_logged_out: bool = False)
     return settings
 
 
+def _region_settings(args: argparse.Namespace) -> Any:
+    from ..regions import RegionNotFound, every_region, find_region
+
+    rest = argparse.Namespace(**{**vars(args), "region": None})
+    ref = find_region(every_region(settings_from(rest)), args.region)
+    if not ref.profile:  # a demo region, or the one the environment names
+        hide(ref.settings.token)
+        return ref.settings
+    if args.profile and args.profile != ref.profile:
+        raise RegionNotFound(_("--region {region} is profile {profile}, not --profile {given}").format(
+            region=repr(args.region), profile=ref.profile, given=args.profile), _("give one of them"))
+    return settings_from(argparse.Namespace(**{**vars(rest), "profile": ref.profile}))
+
+
 def expiry_warning(settings: Any, now: Any = None) -> str | None:
     """A sentence when the token is about to expire (or has) and cannot be renewed here."""
     if settings.demo or settings.ac_url:
@@ -119,15 +140,18 @@ def expiry_warning(settings: Any, now: Any = None) -> str | None:
 
 
 @contextmanager
-def connected(args: argparse.Namespace | Any) -> Iterator[Any]:
+def connected(args: argparse.Namespace | Any, *, say_demo: bool = True) -> Iterator[Any]:
     """A sync client to the server the flags (or settings already read from them) name — the
-    embedded demo API when none —, open for the block; what the connection learned (a
-    renewed token) is said on stderr after it."""
-    from ..connection import open_connection
+    embedded demo API when none (a demo region's address: that region of a running one) —,
+    open for the block; what the connection learned (a renewed token) is said on stderr after it."""
+    from ..connection import Connection, open_connection
 
     settings = settings_from(args) if isinstance(args, argparse.Namespace) else args
-    connection = open_connection(settings)
-    if connection.demo:
+    if settings.demo and settings.base_url:  # a region of a demo API already running
+        connection = Connection(settings, settings.base_url, settings.token)
+    else:
+        connection = open_connection(settings)
+    if connection.demo and say_demo:
         demo_note()
     try:
         with connection.sync_client() as client:

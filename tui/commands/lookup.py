@@ -18,9 +18,12 @@ from .output import aligned_lines, note, say, terminal_width, warn, write_csv, w
 
 if TYPE_CHECKING:
     from ..api.models import Image
+    from ..regions import RegionRef
 
-# The last column of `list`'s table, after the browser's (translated when shown).
+# The last column of `list`'s table, after the browser's (translated when shown), and the
+# first of `list --all-regions`'s.
 PATH_HEADING = N_("PATH")
+REGION_HEADING = N_("REGION")
 # The path is what people come for: its column is wider than the others before it is cut.
 PATH_WIDTH = 160
 # ... and on a narrow terminal, at least this many (the other columns leave first).
@@ -51,6 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                "--sort=-FIELD sorts descending"),
     )
     listing.add_argument("--desc", action="store_true", help=_("sort descending"))
+    listing.add_argument("--all-regions", action="store_true",
+                         help=_("every region's catalog (each stored profile's), with a region column"))
     listing.add_argument(
         "-f",
         "--format",
@@ -100,8 +105,8 @@ def add_filter_options(parser: Any, *, cache_flags: bool = True, default: Any = 
 
 
 # Which commands take the lookup flags (given before the command, they are checked here).
-FILTER_COMMANDS = ("list", "path", "run")
-CACHE_COMMANDS = ("list", "path")
+FILTER_COMMANDS = ("list", "path", "where", "run")
+CACHE_COMMANDS = ("list", "path", "where")
 
 
 def misplaced_lookup_flag(args: argparse.Namespace) -> str | None:
@@ -118,6 +123,15 @@ def misplaced_lookup_flag(args: argparse.Namespace) -> str | None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    if args.all_regions:
+        from .where import answered_nothing, gather
+
+        answers, _free = gather(args)
+        failed = answered_nothing(answers)
+        if failed is not None:
+            return failed
+        pairs = [(image, answer.region) for answer in answers for image in answer.images]
+        return print_list([image for image, _region in pairs], args, sys.stdout, [region for _image, region in pairs])
     return print_list(images_for(args), args, sys.stdout)
 
 
@@ -126,6 +140,12 @@ def run_path(args: argparse.Namespace) -> int:
 
 
 def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
+    """The catalog for the flags (see `catalog_for`) of the region they name."""
+    return catalog_for(settings_from(args), args)
+
+
+def catalog_for(settings: Any, args: argparse.Namespace, *, say_demo: bool = True,
+                progress: bool = True) -> tuple[Image, ...]:
     """The catalog for the filter flags: from this account's cache while it is younger than
     `cache_ttl` (always with --offline, never with --refresh), else from the server, which
     refreshes the cache; when the server fails (not when it refuses the token) and a cache
@@ -135,9 +155,8 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     from .. import cache
     from ..api.errors import ConfigError, NetworkError, ScnetError, TokenRefused
 
-    settings = settings_from(args)
     try:
-        key = cache.key_of(settings.base_url, settings.token, settings.demo)
+        key = cache.key_of(settings.base_url, settings.token, settings.demo, demo_region=settings.cluster_id)
     except OSError as exc:  # the folder or the key of the tokens' hashes is not safe to use: no cache
         note(cache.describe(exc))
         key = None
@@ -153,15 +172,15 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     # --refresh reads the cache only if the server cannot answer.
     usable = None if args.refresh else usable_cache()
     if usable is not None and (args.offline or usable.age() < settings.cache_ttl):
-        if settings.demo:
+        if settings.demo and say_demo:
             demo_note()  # demo paths, even from the cache: said as when the demo API answers
         return usable.select(args.accelerator, args.image_type)
     if args.offline:
         raise NetworkError(_("Nothing cached answers these filters, and --offline never asks the server"),
                            _("run it once without --offline (the catalog is kept for next time)"))
     try:
-        with connected(settings) as client:
-            listed = fetch_images(client, args)
+        with connected(settings, say_demo=say_demo) as client:
+            listed = fetch_images(client, args, progress=progress)
     except (ConfigError, TokenRefused):  # refused: no cache answers for a token the server did not take
         raise
     except ScnetError as error:
@@ -184,15 +203,16 @@ def images_for(args: argparse.Namespace) -> tuple[Image, ...]:
     return listed.images
 
 
-def fetch_images(client: Any, args: argparse.Namespace) -> Any:
-    """The image list for the filter flags (an ImageList), with what is worth knowing about it said on stderr."""
+def fetch_images(client: Any, args: argparse.Namespace, *, progress: bool = True) -> Any:
+    """The image list for the filter flags (an ImageList), with what is worth knowing about it
+    said on stderr (and, with `progress`, how far it is, on a terminal)."""
     from ..api.images import list_warnings
 
-    progress = _progress_on_stderr() if sys.stderr.isatty() else None
+    shown = _progress_on_stderr() if progress and sys.stderr.isatty() else None
     try:
-        result = client.list_images(args.accelerator, args.image_type, progress=progress)
+        result = client.list_images(args.accelerator, args.image_type, progress=shown)
     finally:
-        if progress is not None:
+        if shown is not None:
             sys.stderr.write("\r\x1b[K")
     for warning in list_warnings(result):
         warn(warning[:1].lower() + warning[1:])
@@ -216,7 +236,10 @@ def _progress_on_stderr() -> Any:
 # --- list -------------------------------------------------------------------
 
 
-def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -> int:
+def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO,
+               regions: Sequence[RegionRef] | None = None) -> int:
+    """Print the images the search leaves, sorted as asked; with `regions` (each image's, in
+    step with `images`: `list --all-regions`), with the region of each."""
     from ..catalog import filter_images, sort_images
 
     chosen = filter_images(images, args.search)
@@ -227,22 +250,29 @@ def print_list(images: Sequence[Image], args: argparse.Namespace, out: TextIO) -
         except ValueError as exc:
             say(str(exc))
             return EXIT_USAGE
+    region_of = {id(image): region for image, region in zip(images, regions)} if regions is not None else None
+    records = [image.to_api_dict() for image in chosen]
+    if region_of is not None:
+        records = [{**record, "regionId": region_of[id(image)].cluster_id, "region": region_of[id(image)].name}
+                   for record, image in zip(records, chosen)]
     tty = out.isatty()
     fmt = args.format or ("table" if tty else "paths")
     if fmt == "json":
-        write_json([image.to_api_dict() for image in chosen], out)
+        write_json(records, out)
     elif fmt == "csv":
         from ..api.models import DOCUMENTED_FIELDS
 
-        write_csv(DOCUMENTED_FIELDS, [image.to_api_dict() for image in chosen], out)
+        write_csv((*DOCUMENTED_FIELDS, *(("regionId", "region") if region_of else ())), records, out)
     elif fmt == "paths":
-        write_paths(chosen, out)
+        write_paths(list({image.path or image.version: image for image in chosen}.values()), out)  # each path once
     else:
-        _print_table(chosen, out, colour=tty and not os.environ.get("NO_COLOR"))
+        regions_shown = [region_of[id(image)] for image in chosen] if region_of is not None else None
+        _print_table(chosen, out, colour=tty and not os.environ.get("NO_COLOR"), regions=regions_shown)
     return EXIT_OK
 
 
-def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
+def _print_table(images: Sequence[Image], out: TextIO, colour: bool,
+                 regions: Sequence[RegionRef] | None = None) -> None:
     from operator import attrgetter
 
     from ..columns import COLUMNS, cell_values
@@ -250,12 +280,15 @@ def _print_table(images: Sequence[Image], out: TextIO, colour: bool) -> None:
 
     rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
     headers = (*(_(column.heading) for column in COLUMNS), _(PATH_HEADING))
+    if regions is not None:  # the region's id first: it names the region in every other command
+        rows = [(printable(region.cluster_id or region.name), *row) for region, row in zip(regions, rows)]
+        headers = (_(REGION_HEADING), *headers)
     # On a narrow terminal the browser's columns leave in the browser's order; the path stays.
     drop = [_(column.heading) for column in sorted((c for c in COLUMNS if c.drop), key=attrgetter("drop"))]
     floors = {_(column.heading): column.shrink_to or column.width for column in COLUMNS}
     floors[headers[-1]] = PATH_FLOOR
     header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH}, fit=terminal_width(out),
-                                   drop=drop, floors=floors)
+                                   drop=drop, floors=floors, keep=headers[:1] if regions is not None else ())
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:
         out.write(line + "\n")

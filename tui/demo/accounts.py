@@ -57,6 +57,12 @@ class DemoRegion:
     # Where the container pages leave `data`'s shape open, this region answers bare lists
     # (the others objects), so a client meets both.
     plain_lists: bool = False
+    registry: str = ""  # its own registry for the DCU images: the same name:tag, another path
+    only: tuple[str, ...] = ()  # paths of images this region alone has (with the demo catalog)
+    busy: float = 0.5  # the share of each group's cards others use (the rest is free, less ours)
+    # Its region calls refuse every token as expired, and renewal refuses to renew them: the
+    # region of a profile whose token lapsed more than a day ago (login still stores it).
+    expired: bool = False
 
     @property
     def prefix(self) -> str:
@@ -68,9 +74,16 @@ DEMO_ACCOUNTS = (
     DemoAccount("frozen", "demo-org", "frozen-password", "frozen-access-key", "frozen-secret-key", "Suspended"),
 )
 DEMO_REGIONS = (
-    # The first serves both calls; the second only the newer paginated one.
+    # The first serves both calls and every image; the second only the newer paginated call.
     DemoRegion("11250", "华东一区【昆山】", ("get", "post")),
-    DemoRegion("20091", "华中一区【A区】", ("post",), every=3, plain_lists=True),
+    DemoRegion("20091", "华中一区【A区】", ("post",), every=3, plain_lists=True, busy=0.9),
+    # Its own registry (the same images under other paths) and images no other region has.
+    DemoRegion("30042", "西南一区【成都】", ("get", "post"), every=2, registry="harbor-cd.sourcefind.cn:5443",
+               only=("harbor-cd.sourcefind.cn:5443/dcu/admin/base/vllm:0.10.1-ubuntu22.04-dtk25.04.2-py3.10",
+                     "harbor-cd.sourcefind.cn:5443/dcu/admin/base/sglang:0.4.9-ubuntu22.04-dtk25.04.2-py3.10"),
+               busy=0.25),
+    # A region whose login token expired long ago: every client meets one that fails.
+    DemoRegion("40017", "华北一区【雄安】", ("get", "post"), every=4, expired=True),
 )
 
 
@@ -182,6 +195,7 @@ class AccountCalls:
         claims = self.issuer.claims(token)
         return (
             claims is not None
+            and not region.expired
             and claims.get("clusterId") == region.cluster_id
             and claims.get("accountStatus") != "Suspended"
             and self.issuer.past_expiry(claims) < 0
@@ -224,10 +238,10 @@ class AccountCalls:
         account = find_account(str(claims.get("user", ""))) if claims else None
         if claims is None or account is None:
             return api_error("10008", "token无效 (token invalid)")
-        if self.issuer.past_expiry(claims) > RENEWAL_WINDOW_SECONDS:
-            return api_error("10008", "token已过期超过24小时,请重新获取 (expired over 24 h ago)")
         cluster = str(claims.get("clusterId", ""))
         region = find_region(cluster)
+        if self.issuer.past_expiry(claims) > RENEWAL_WINDOW_SECONDS or (region is not None and region.expired):
+            return api_error("10008", "token已过期超过24小时,请重新获取 (expired over 24 h ago)")
         name = region.name if region else "ac"
         entry = {"clusterId": int(cluster or 0), "clusterName": name, "token": self.issuer.issue(account, cluster)}
         return ok([entry])

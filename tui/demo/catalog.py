@@ -202,6 +202,25 @@ def demo_catalog(seed: int = 2024) -> list[dict[str, Any]]:
     return items
 
 
+def regional(images: list[dict[str, Any]], region: Any, *, extras: bool = True) -> list[dict[str, Any]]:
+    """What one region (a `DemoRegion`) serves of `images`: every n-th and the well-known ones
+    (every region has those, under its own registry when it has one: the same name:tag, another
+    path), and (`extras`: with the demo catalog) those it alone has."""
+    known = set(KNOWN_PATHS)
+    chosen = [item for index, item in enumerate(images) if index % region.every == 0 or item.get("path") in known]
+    if region.registry:
+        chosen = [_rehosted(item, region.registry) for item in chosen]
+    if extras and region.only:
+        rng = random.Random(region.cluster_id)
+        chosen = chosen + [_item(rng, path, "dcu", "Base") for path in region.only]
+    return chosen
+
+
+def _rehosted(item: dict[str, Any], registry: str) -> dict[str, Any]:
+    host, _, rest = str(item.get("path", "")).partition("/")
+    return {**item, "path": f"{registry}/{rest}"} if host in DCU_REGISTRIES else item
+
+
 def synthetic_catalog(count: int, seed: int = 7) -> list[dict[str, Any]]:
     """A large catalog for benchmarks: `count` distinct images built from the demo ones."""
     base = demo_catalog()

@@ -61,7 +61,7 @@ class ContainerCalls:
         self.dialect = dialect
         self.scheduler = Scheduler(clock, deploy_seconds)
         self.instances = self.scheduler.instances
-        self._lock = threading.Lock()  # the HTTP server answers on many threads
+        self.lock = threading.Lock()  # the HTTP server answers on many threads
         if seed_instances:
             start = clock()
             for region in ("", *(region.cluster_id for region in DEMO_REGIONS)):
@@ -122,7 +122,7 @@ class ContainerCalls:
         if isinstance(launch, Answer):
             return launch
         region = _region(request)
-        with self._lock:
+        with self.lock:
             now = self.scheduler.now()
             if self.scheduler.active_in(region) >= ACTIVE_QUOTA:
                 return api_error("716865", _QUOTA)
@@ -137,7 +137,7 @@ class ContainerCalls:
         if isinstance(filters, Answer):
             return filters
         names = [name.lower() for name in filters["names"]]
-        with self._lock:
+        with self.lock:
             now = self.scheduler.now()
             rows = [
                 item for item in self.instances.values()
@@ -151,13 +151,13 @@ class ContainerCalls:
         return ok(records if _plain(request) else {"total": len(rows), "list": records})
 
     def detail(self, request: Request) -> Answer:
-        with self._lock:
+        with self.lock:
             now = self.scheduler.now()
             instance = self._find(request, request.params["id"])
             return instance if isinstance(instance, Answer) else ok(self.dialect.record(self._record(instance, now)))
 
     def url(self, request: Request) -> Answer:
-        with self._lock:
+        with self.lock:
             self.scheduler.now()  # brings every instance up to the clock before it is read
             instance = self._find(request, request.params["id"])
             if isinstance(instance, Answer):
@@ -174,7 +174,7 @@ class ContainerCalls:
         instance_id = _one(request, "instanceServiceId")
         if not instance_id:
             return api_error("10003", "instanceServiceId")
-        with self._lock:
+        with self.lock:
             now = self.scheduler.now()
             instance = self._find(request, instance_id)
             if isinstance(instance, Answer):
@@ -187,7 +187,7 @@ class ContainerCalls:
         return ok(instance.id)
 
     def stop(self, request: Request) -> Answer:
-        with self._lock:
+        with self.lock:
             now = self.scheduler.now()
             found = self._find_all(request)
             if isinstance(found, Answer):
@@ -197,7 +197,7 @@ class ContainerCalls:
         return ok(None)
 
     def delete(self, request: Request) -> Answer:
-        with self._lock:
+        with self.lock:
             self.scheduler.now()
             found = self._find_all(request)
             if isinstance(found, Answer):
@@ -216,7 +216,7 @@ class ContainerCalls:
         fields = script_fields(given)
         if isinstance(fields, Answer):
             return fields
-        with self._lock:
+        with self.lock:
             self.scheduler.now()
             instance = self._find(request, fields["id"])
             if isinstance(instance, Answer):
@@ -233,7 +233,7 @@ class ContainerCalls:
         fields = resize_fields(given)
         if isinstance(fields, Answer):
             return fields
-        with self._lock:
+        with self.lock:
             self.scheduler.now()
             instance = self._find(request, fields["id"])
             if isinstance(instance, Answer):
@@ -251,7 +251,7 @@ class ContainerCalls:
     def _page_of(self, task_type: str) -> Callable[[Request], Answer]:
         def page(request: Request) -> Answer:
             instance_id = request.params["id"]
-            with self._lock:
+            with self.lock:
                 self.scheduler.now()
                 instance = self.instances.get(instance_id)
                 if instance is None or instance.task_type != task_type:

@@ -5,7 +5,8 @@
 - `POST /ai/openapi/v2/image/images`: one page, `data` = {"total": N, "data": [...]},
   with the extra fields this call adds (`imageSize`, `status`).
 
-A region serves every n-th image of the catalog, so regions differ.
+A region serves every n-th image of the catalog, some under its own registry, and some
+images of its own (`catalog.regional`), so regions differ.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .catalog import demo_catalog
+from .catalog import demo_catalog, regional
 from .dialects import DIALECTS, Dialect
 from .envelope import Answer, api_error, json_object
 from .plumbing import Request, Route
@@ -43,6 +44,7 @@ class ImageCalls:
             raise ValueError(f"shape must be one of {SHAPES}")
         self.dialect = dialect
         self.images = list(demo_catalog() if images is None else images)
+        self._own_catalog = images is None  # the regions add the images they alone have to the demo's
         self.shape = shape
         self._lock = threading.Lock()
         self._encoded: dict[tuple[str, str, str], bytes] = {}
@@ -57,6 +59,7 @@ class ImageCalls:
     def set_images(self, images: Iterable[dict[str, Any]]) -> None:
         with self._lock:
             self.images = list(images)
+            self._own_catalog = False
             self._encoded.clear()
             self._matched.clear()
 
@@ -83,11 +86,11 @@ class ImageCalls:
         asks for the same selection once per page."""
         key = (region.cluster_id if region else "", accelerator.lower(), image_type.lower(), access)
         with self._lock:
-            images, cached = self.images, self._matched.get(key)
+            images, cached, own = self.images, self._matched.get(key), self._own_catalog
         if cached is not None:
             return cached
         if region is not None:
-            images = images[:: region.every]
+            images = regional(images, region, extras=own)
         matched = [
             item
             for item in images

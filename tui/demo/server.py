@@ -18,6 +18,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from .accounts import AccountCalls, DemoRegion, TokenIssuer, find_region
+from .capacity import CapacityCalls
 from .containers import ContainerCalls
 from .dialects import DIALECTS, Dialect
 from .images import IMAGES_PATH, PAGED_IMAGES_PATH, ImageCalls
@@ -69,7 +70,9 @@ class DemoServer:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._region_routes = Router([*self.catalog.routes(), *self.containers.routes()])
-        self._platform_routes = Router([*self.accounts.routes(), *self.containers.page_routes()])
+        self.capacity = CapacityCalls(self.issuer, self.containers.scheduler, self.containers.lock)
+        self._platform_routes = Router([*self.accounts.routes(), *self.containers.page_routes(),
+                                        *self.capacity.routes()])
         self._httpd = make_http_server(self, host, port, ssl_context)
         self.scheme = "https" if ssl_context is not None else "http"
         self._thread: threading.Thread | None = None

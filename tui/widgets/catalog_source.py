@@ -378,7 +378,8 @@ class HeadReading:
 def cache_key(connection: Connection) -> str:
     """The cache file of the connection's region and account (its token now: a renewed JWT names
     the same account). Raises OSError when the folder or the key cannot be used."""
-    key = cache.key_of(connection.settings.base_url, connection.token, connection.settings.demo)
+    key = cache.key_of(connection.settings.base_url, connection.token, connection.settings.demo,
+                       demo_region=connection.settings.cluster_id)
     assert key is not None  # made when missing
     return key
 
