@@ -47,7 +47,7 @@ def test_password_login_stores_a_private_profile_per_region(
     assert profiles["demo-11250"].token not in out.out + out.err  # the table shows masked tokens
     # ... and the stored profile works, by itself.
     assert main(["--profile", "demo-20091", "list", "--format", "paths"]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 89
+    assert len(capsys.readouterr().out.splitlines()) == 99
 
 
 def test_region_flag_picks_the_default(
@@ -256,7 +256,7 @@ def test_a_token_from_token_command_is_renewed_for_the_session_only(
     before = isolated_environment.read_text()
     assert main(["list", "--format", "paths"]) == 0
     captured = capsys.readouterr()
-    assert len(captured.out.splitlines()) == 89
+    assert len(captured.out.splitlines()) == 99
     assert "renewed for this session only" in captured.err and expired not in captured.err
     assert "token =" not in isolated_environment.read_text()  # only what auto found was written back
     assert isolated_environment.read_text().startswith(before.rstrip("\n"))

@@ -98,8 +98,8 @@ def test_lookup_flags_work_before_the_command(server: DemoServer, monkeypatch: p
 
 
 @pytest.mark.parametrize("argv, says", [
-    (["--offline", "ps"], "--offline works with these commands only: list, path"),
-    (["-t", "Base", "doctor"], "--image-type works with these commands only: list, path, run"),
+    (["--offline", "ps"], "--offline works with these commands only: list, path, where"),
+    (["-t", "Base", "doctor"], "--image-type works with these commands only: list, path, where, run"),
     (["--offline", "list", "--refresh"], "not allowed with argument --refresh"),
 ])
 def test_a_lookup_flag_the_command_has_no_use_for_is_a_usage_error(argv: list[str], says: str,

@@ -41,7 +41,8 @@ from .cache_names import (  # noqa: F401  (key_of, load_names, Refused: for call
 from .api.models import Image
 from .i18n import _, ngettext
 
-CACHE_VERSION = 3  # 2: images by column; Image lost `created` (now derived). 3: typed raws packed
+# 2: images by column; Image lost `created` (now derived). 3: typed raws packed. 4: Image gained `region`.
+CACHE_VERSION = 4
 _MAGIC = b"scnet-images catalog cache\n"
 _CLOCK_SKEW = 300.0  # seconds a saved time may lie ahead of this clock (another machine's, NTP)
 _FRAME = 4000  # images per pickle frame

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("the interface's language: {languages} (else SCNET_LANG, the config's "
                                "`language`, the locale)").format(languages=i18n.join(i18n.available())))
     add_connection_options(parser, None)
-    add_filter_options(parser.add_argument_group(_("lookup (list, path; -a and -t for run too)")), default=None)
+    add_filter_options(parser.add_argument_group(_("lookup (list, path, where; -a and -t for run too)")), default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     parser.commands = commands  # type: ignore[attr-defined]  # for parse_args: whose mistake a flag is
     for command in COMMANDS:

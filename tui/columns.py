@@ -64,6 +64,9 @@ FIELDS = (
           22, attrgetter("name"), shrink=2, shrink_to=14),
     Field("tag", N_("tag"), lambda image: natural(image.tag), N_("Tag"), N_("TAG"), 44, attrgetter("tag"),
           shrink=1, shrink_to=24),
+    # Shown only when several regions are (`Image.region`): the last column to give way.
+    Field("region", N_("region"), attrgetter("region"), N_("Region"), N_("REGION"), 18, attrgetter("region"),
+          shrink=4, shrink_to=10, drop=7),
     # Translators: the accelerator column's title, short (the column is 7 cells wide).
     Field("accelerator", N_("accelerator"), attrgetter("accelerator_type"), N_("Accel"), N_("ACCEL"), 7,
           attrgetter("accelerator_type"), drop=6),
@@ -82,14 +85,15 @@ FIELDS = (
 )
 FIELD = {field.key: field for field in FIELDS}
 SORT_FIELDS = tuple(FIELD)
-# The browser's columns, in their order.
+# The browser's columns, in their order, and those of one region's catalog (`list`'s table).
 COLUMNS = tuple(field for field in FIELDS if field.title)
+ONE_REGION_COLUMNS = tuple(field for field in COLUMNS if field.key != "region")
 
 
-def cell_values(image: Image) -> tuple[str, ...]:
+def cell_values(image: Image, columns: Sequence[Field] = COLUMNS) -> tuple[str, ...]:
     """An image as the browser's table and `list --format table` show it, column by column
-    (`COLUMNS`): printable text."""
-    return tuple(printable(field.value(image)) for field in COLUMNS)  # type: ignore[misc]
+    (`COLUMNS`, or `columns`): printable text."""
+    return tuple(printable(field.value(image)) for field in columns)  # type: ignore[misc]
 
 
 # Column widths come from this many images: enough to be representative, cheap at any size.

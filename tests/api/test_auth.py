@@ -40,7 +40,8 @@ def test_the_signature_is_hmac_sha256_of_the_compact_json() -> None:
 
 def test_password_login_gives_a_token_per_region(demo_server: DemoServer) -> None:
     tokens = password_login(demo_server.base_url, "demo", "demo-org", "demo-password", FAST)
-    assert [(t.cluster_id, t.platform) for t in tokens] == [("11250", False), ("20091", False), ("0", True)]
+    assert [(t.cluster_id, t.platform) for t in tokens] == [("11250", False), ("20091", False), ("30042", False),
+                                                        ("40017", False), ("0", True)]
     claims = read_claims(tokens[0].token or "")
     assert claims is not None and claims.user == "demo" and claims.cluster_id == "11250"
     assert "****" in repr(tokens[0]) and (tokens[0].token or "") not in repr(tokens)
@@ -63,12 +64,12 @@ def test_bad_credentials_are_refused_without_echoing_the_password(
 
 def test_a_suspended_account_gets_no_region_tokens(demo_server: DemoServer) -> None:
     tokens = password_login(demo_server.base_url, FROZEN.user, FROZEN.org_id, FROZEN.password, FAST)
-    assert [t.token for t in tokens if not t.platform] == [None, None]
+    assert [t.token for t in tokens if not t.platform] == [None, None, None, None]
 
 
 def test_access_key_login(demo_server: DemoServer) -> None:
     tokens = access_key_login(demo_server.base_url, "demo", DEMO.access_key, DEMO.secret_key, FAST)
-    assert {t.cluster_id for t in tokens if t.token} == {"0", "11250", "20091"}
+    assert {t.cluster_id for t in tokens if t.token} == {"0", "11250", "20091", "30042", "40017"}
 
 
 @pytest.mark.parametrize(
@@ -197,7 +198,7 @@ def test_the_sync_client_renews_too(demo_server: DemoServer) -> None:
     renewed: list[str] = []
     expired = demo_server.issuer.issue(DEMO, "20091", expires_in=-3600)
     with ScnetSyncClient(demo_server.base_url + "/r/20091", expired, FAST, _account(demo_server, renewed, "20091")) as c:
-        assert len(c.list_images().images) == 89
+        assert len(c.list_images().images) == 99  # every third image, and the well-known ones
     assert len(renewed) == 1
 
 

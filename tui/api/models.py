@@ -65,6 +65,9 @@ class Image(NamedTuple):
     raw: Mapping[str, Any] = {}
     # Lower-cased text the search box matches against, computed once.
     haystack: str = ""
+    # The region it was listed in, when several regions are shown at once (their labels:
+    # `regions.RegionRef`); "" for one region's catalog.
+    region: str = ""
 
     @property
     def created(self) -> datetime | None:

@@ -208,6 +208,6 @@ def _normalised(items: list[ImageVo]) -> list[Image] | None:
         append(make(Image, (
             item.id.strip(), name, tag, version, path, accelerators, item.type.strip(), item.access.strip(),
             item.user.strip(), item.app_icon.strip(), item.image_id.strip(), item.is_preset_image, created, item,
-            text,
+            text, "",
         )))
     return images

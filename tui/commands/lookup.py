@@ -275,10 +275,11 @@ def _print_table(images: Sequence[Image], out: TextIO, colour: bool,
                  regions: Sequence[RegionRef] | None = None) -> None:
     from operator import attrgetter
 
-    from ..columns import COLUMNS, cell_values
+    from ..columns import ONE_REGION_COLUMNS as COLUMNS
+    from ..columns import cell_values
     from ..safe_text import printable
 
-    rows = [(*cell_values(image), printable(image.path or image.version)) for image in images]
+    rows = [(*cell_values(image, COLUMNS), printable(image.path or image.version)) for image in images]
     headers = (*(_(column.heading) for column in COLUMNS), _(PATH_HEADING))
     if regions is not None:  # the region's id first: it names the region in every other command
         rows = [(printable(region.cluster_id or region.name), *row) for region, row in zip(regions, rows)]

@@ -34,6 +34,7 @@ _PADDING = 1
 _SHRINK = tuple((column.key, column.shrink_to) for column in sorted(COLUMNS, key=lambda c: c.shrink) if column.shrink)
 _DROP = tuple(column.key for column in sorted(COLUMNS, key=lambda c: c.drop) if column.drop)
 _KEYS = tuple(column.key for column in COLUMNS)
+_REGION = _KEYS.index("region")  # shown only when the rows come from several regions
 # Rows kept as laid out (a screen's worth several times over).
 _CELL_CACHE_SIZE = 512
 
@@ -153,6 +154,8 @@ class ImageTable(ScrollView, can_focus=True):
         self._sort_field = ""
         self._descending = False
         self._measured = [cell_len(_(column.title)) + 2 for column in COLUMNS]
+        self._regional = False  # the rows come from several regions: the Region column shows
+        self._measured[_REGION] = 0
         self._widths = list(self._measured)
         self._cells: LRUCache[int, list[str]] = LRUCache(_CELL_CACHE_SIZE)
 
@@ -171,38 +174,45 @@ class ImageTable(ScrollView, can_focus=True):
     def measure(self, images: Sequence[Image], widths: list[int] | None = None) -> None:
         """Size the columns to (a sample of) a newly loaded catalog (`widths`: measured
         already, by `column_widths` on the loading thread)."""
-        self._measured = column_widths(images) if widths is None else widths
+        self._measured = list(column_widths(images) if widths is None else widths)
+        self._regional = any(image.region for image in images[:100])
+        if not self._regional:
+            self._measured[_REGION] = 0
         self._fit_columns()
 
     def retranslate(self) -> None:
         """Column titles in the language now chosen (each column at least as wide as its title)."""
-        self._measured = [max(width, cell_len(_(column.title))) for width, column in zip(self._measured, COLUMNS)]
+        self._measured = [max(width, cell_len(_(column.title))) if width or column.key != "region" else 0
+                          for width, column in zip(self._measured, COLUMNS)]
         self._fit_columns()
         self.refresh()
 
     @property
     def natural_width(self) -> int:
         """The width the columns want, in cells (a layout gives the rest to the details pane)."""
-        return sum(self._measured) + 2 * _PADDING * len(self._measured) + 2  # +2: the scrollbar and a gap
+        shown = [width for width in self._measured if width]
+        return sum(shown) + 2 * _PADDING * len(shown) + 2  # +2: the scrollbar and a gap
 
     def _fit_columns(self) -> None:
         """Column widths for the space there is: the measured ones, less what `_SHRINK` gives up,
         less the columns `_DROP` leaves out (width 0) while they still do not fit."""
         widths = list(self._measured)
         available = self.scrollable_content_region.width or self.size.width
-        excess = sum(widths) + 2 * _PADDING * len(widths) - available
+        excess = sum(widths) + 2 * _PADDING * sum(1 for width in widths if width) - available
         keys = _KEYS
         for key, minimum in _SHRINK:
             if excess <= 0:
                 break
             index = keys.index(key)
-            give = max(0, min(excess, widths[index] - minimum))
+            give = max(0, min(excess, widths[index] - minimum)) if widths[index] else 0
             widths[index] -= give
             excess -= give
         for key in _DROP:
             if excess <= 0 or not available:
                 break
             index = keys.index(key)
+            if not widths[index]:
+                continue
             excess -= widths[index] + 2 * _PADDING
             widths[index] = 0
         # A column left out may free more than was missing: what is left goes back to the
@@ -232,10 +242,11 @@ class ImageTable(ScrollView, can_focus=True):
         """Put the cursor on the image that is `image` in a newly loaded catalog (same id and
         path), when it is there: a refreshed catalog keeps the user's place."""
         current = self.highlighted_image
-        if current is None or current is image or (current.id, current.path) == (image.id, image.path):
+        wanted = (image.id, image.path, image.region)  # the same path may be in several regions
+        if current is None or current is image or (current.id, current.path, current.region) == wanted:
             return
-        wanted = (image.id, image.path)
-        row = next((row for row, candidate in enumerate(self._images) if (candidate.id, candidate.path) == wanted), None)
+        row = next((row for row, candidate in enumerate(self._images)
+                    if (candidate.id, candidate.path, candidate.region) == wanted), None)
         if row is not None:
             self.move_cursor(row)
 
