@@ -203,10 +203,10 @@ def _catalog_rows(base_url: str) -> list[tuple[str, ...]]:
     import httpx
 
     from tui.api.models import parse_image_list
-    from tui.columns import cell_values
+    from tui.columns import ONE_REGION_COLUMNS, cell_values
 
     body = httpx.request("GET", base_url + "/ai/openapi/v2/instance-service/images", headers={"token": TOKEN}).content
-    return [cell_values(image) for image in parse_image_list(json.loads(body)).images]
+    return [cell_values(image, ONE_REGION_COLUMNS) for image in parse_image_list(json.loads(body)).images]
 
 
 def mode_datatable(base_url: str) -> dict[str, Any]:

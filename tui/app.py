@@ -59,7 +59,9 @@ class ScnetImagesApp(App["list[str] | None"]):
         *,
         connection: Connection | None = None,
         clock: Callable[[], datetime] | None = None,
+        every_region: bool = False,
     ) -> None:
+        """`every_region`: start on every region at once (the browser's "All regions")."""
         super().__init__()
         if settings is None and connection is None:
             raise ValueError("ScnetImagesApp needs settings or a connection")
@@ -67,6 +69,7 @@ class ScnetImagesApp(App["list[str] | None"]):
         self._owns_connection = connection is None
         self.connection = connection
         self._clock = clock
+        self._every_region = every_region
         self.in_flight: dict[object, str] = {}  # calls waiting for their answer (`begin_action`)
         self.said: deque[tuple[str, str]] = deque(maxlen=SAID_KEPT)  # the latest notifications: (title, message)
 
@@ -75,7 +78,15 @@ class ScnetImagesApp(App["list[str] | None"]):
         if self.connection is None:
             assert self._settings is not None
             self.connection = open_connection(self._settings)
-        self.push_screen(BrowserScreen(self.connection, clock=self._clock))
+        regions = None
+        if self._every_region:
+            from .regions import every_region
+
+            try:
+                regions = every_region(self.connection.settings, demo_server=self.connection.demo_server)
+            except ScnetError as error:  # said, and the one region shown instead
+                self.notify(printable(str(error)), title=_("All regions"), severity="error", markup=False)
+        self.push_screen(BrowserScreen(self.connection, clock=self._clock, regions=regions))
         warnings = self.connection.settings.warnings  # e.g. a config file others can read
         if warnings and os.environ.get("SCNET_SERVED") == "1":
             # They name files of the machine serving the page: its owner saw them when `serve`

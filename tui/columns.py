@@ -66,7 +66,7 @@ FIELDS = (
           shrink=1, shrink_to=24),
     # Shown only when several regions are (`Image.region`): the last column to give way.
     Field("region", N_("region"), attrgetter("region"), N_("Region"), N_("REGION"), 18, attrgetter("region"),
-          shrink=4, shrink_to=10, drop=7),
+          shrink=4, shrink_to=16, drop=7),
     # Translators: the accelerator column's title, short (the column is 7 cells wide).
     Field("accelerator", N_("accelerator"), attrgetter("accelerator_type"), N_("Accel"), N_("ACCEL"), 7,
           attrgetter("accelerator_type"), drop=6),

@@ -60,3 +60,16 @@ def test_paged_fetch_benchmark_runs_small() -> None:
     assert figures["images"] == 1000 and figures["pages"] == 10
     for key in ("get", "post_1", "post_4", "post_8", "speedup_4", "speedup_8"):
         assert figures[key] > 0, key
+
+
+def test_every_region_benchmark_runs_small() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "every_region.py"), "--images", "300", "--regions", "3", "--runs", "1",
+         "--json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["regions"] == 3 and figures["rows"] == 900 and figures["keystrokes"] == 25
+    for key in ("rows_s", "keystroke_median_s", "keystroke_worst_s", "where_s", "example_s", "where_ratio", "peak_mb"):
+        assert figures[key] > 0, key

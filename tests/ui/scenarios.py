@@ -91,12 +91,16 @@ def jwt(user: str, expires: datetime) -> str:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let every worker (the network load) finish, then let the screen catch up."""
+    """Let every worker (the network load) finish, then let the screen catch up; again while
+    what they answered starts more (every region's catalogs, then their merge)."""
     await pilot.pause()
-    # A failed load is an expected outcome here; the screen shows it, the test checks that.
-    with contextlib.suppress(WorkerFailed):
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _round in range(10):
+        # A failed load is an expected outcome here; the screen shows it, the test checks that.
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(worker.is_finished for worker in pilot.app.workers):
+            break
     await details_caught_up(pilot)
 
 
@@ -126,6 +130,7 @@ class Scenario:
     act: Callable[[ScnetImagesApp], None] | None = None  # a state no key reaches on cue (mid-load)
     cached_minutes: float | None = None  # a cached catalog this old (the first 120 images) before start
     language: str = "en"  # the interface's language
+    demo_regions: bool = False  # the demo's regions are this server's ("All regions" in the picker)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[tuple[ScnetImagesApp, Callable[[Pilot], Awaitable[None]]]]:
@@ -173,6 +178,9 @@ class Scenario:
             return ScnetImagesApp(connection=connection, clock=lambda: NOW)
         if self.token is None:
             settings = Settings(base_url=server.base_url, token=server.token, demo=True)
+            if self.demo_regions:
+                return ScnetImagesApp(connection=Connection(settings, server.base_url, server.token, server),
+                                      clock=lambda: NOW)
         elif self.profiles is not None:
             # Logged in: the header names the region; the requests go to the local server.
             settings = Settings(base_url=REGION_HOST, token=self.token, profile="demo-11250", region="华东一区【昆山】",
@@ -209,6 +217,10 @@ SCENARIOS: dict[str, Scenario] = {
     "first-load-failed": Scenario(STANDARD, first_load=lambda server: server.inject("code", "10001")),
     "first-load-failed-80x24": Scenario((80, 24), first_load=lambda server: server.inject("code", "10001")),
     "empty": Scenario(STANDARD, ("slash", *"tensorflow cuda99")),
+    # Every region at once: the same image in three regions, the fourth's lapsed token said apart.
+    "every-region-200x50": Scenario(WIDE, ("p", "home", "enter", "slash", *"vllm 0.9.2 dtk25.04.2", "enter"),
+                                    demo_regions=True),
+    "every-region-80x24": Scenario((80, 24), ("p", "home", "enter"), demo_regions=True),
     "server-empty": Scenario(STANDARD, images=[]),
     "help": Scenario(STANDARD, ("question_mark",)),
     "copy-menu": Scenario(STANDARD, ("y",)),
@@ -267,7 +279,8 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 # The main states again in Chinese (CJK text is two cells wide: the layout must hold).
-CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "first-load-failed-80x24", "empty", "help", "copy-menu",
+CHINESE = ("loaded", "search", "details", "error", "first-load-failed", "first-load-failed-80x24", "empty",
+           "every-region-200x50", "every-region-80x24", "help", "copy-menu",
            "token-expiring", "small-80x24", "small-80x24-help", "wide-200x50", "region-picker", "filter-open",
            "launch-form", "launch-confirm-80x24", "launch-refused", "launching", "launch-unknown", "instances", "instances-80x24", "instance-stop", "cached-server-down",
            "region-switch-failed")

@@ -120,7 +120,7 @@ async def test_without_profiles_the_picker_says_how_to_get_them(server: DemoServ
         await pilot.pause()
         assert isinstance(app.screen, RegionPicker)
         assert "scnet-images login" in text_of(app, "#region-hint")
-        assert app.screen.query_one(OptionList).option_count == 1
+        assert app.screen.query_one(OptionList).option_count == 2  # the demo's regions at once, and the demo
 
 
 async def test_an_expired_token_is_renewed_and_the_user_told(server: DemoServer, isolated_environment: Path) -> None:

@@ -22,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=_(CONNECTION_HELP),
     )
     add_connection_options(browse, argparse.SUPPRESS)
+    browse.add_argument("--all-regions", action="store_true",
+                        help=_("start on every region at once (each stored profile's; as `p` → All regions)"))
     # For `serve`'s demo tabs: the embedded demo API whatever the config and environment say.
     browse.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
     browse.set_defaults(run=run)
@@ -36,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
     from ..app import ScnetImagesApp
 
-    waiting = ScnetImagesApp(settings).run()
+    waiting = ScnetImagesApp(settings, every_region=getattr(args, "all_regions", False)).run()
     if waiting:  # quit while a launch or an action waited for its answer
         for what in waiting:
             say(_("{what} was waiting for the platform's answer when the browser closed: it may have happened; "

@@ -77,8 +77,8 @@ class AppScreen(Screen[ScreenResult]):
         if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
             error.redacted((token,))
         self.query_one(ErrorBanner).show_error(error, context, again, kept)
-        if kept:
-            self.notify(printable(error_message(error)), title=error_title(error), severity="error", timeout=8,
-                        markup=False)
+        if kept:  # the first line (a message of several lines is the banner's to show whole)
+            first = error_message(error).split("\n", 1)[0].rstrip(":：")
+            self.notify(printable(first), title=error_title(error), severity="error", timeout=8, markup=False)
         else:
             self.app.said.append((error_title(error), printable(error_message(error))))

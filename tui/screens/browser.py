@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,10 +22,11 @@ from ..api.models import Image
 from ..catalog import ImageView, Prepared, SortedSearch, parse_terms
 from ..columns import COLUMNS, FIELD, SORT_FIELDS
 from ..clipboard import path_to_copy
-from ..connection import DEMO_PROFILE, Connection
-from ..i18n import N_, _, ngettext
+from ..connection import Connection
+from ..i18n import _, ngettext
 from ..safe_text import printable
 from ..widgets.catalog_source import FIRST_SORT, CatalogSource
+from ..widgets.merged_source import MergedSource
 from ..widgets.connection_header import ConnectionHeader
 from ..widgets.detail_pane import NARROW_WIDTH, DetailPane
 from ..widgets.empty_message import EmptyMessage
@@ -36,24 +37,30 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 from .base import AppScreen, PaletteCommand
 from .browser_keys import BROWSER_GIVES_WAY, BROWSER_KEYS
+from .browser_regions import RegionsMixin
 from .copy_menu import CopyMenu
 from .help import HelpScreen
-from .region_picker import RegionPicker
 
 if TYPE_CHECKING:
+
     from ..api.drivers import ScnetClient
+    from ..regions import RegionRef
     from ..widgets.launch_source import Launched
 
-class BrowserScreen(AppScreen[None]):
+class BrowserScreen(RegionsMixin, AppScreen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
     BINDINGS = BROWSER_KEYS
     FOOTER_GIVES_WAY = BROWSER_GIVES_WAY
 
-    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None,
+                 regions: Sequence[RegionRef] | None = None) -> None:
+        """One region's catalog (`connection`'s), or with `regions`, every one of theirs at once."""
         super().__init__()
         self._clock = clock
-        self.source = CatalogSource(connection, sort=FIRST_SORT)
+        self.regional = regions is not None
+        self.source: CatalogSource | MergedSource = (
+            MergedSource(regions, sort=FIRST_SORT) if regions is not None else CatalogSource(connection, sort=FIRST_SORT))
         self._catalog = SortedSearch()
         self._skipped = 0
         self._has_loaded = False
@@ -83,7 +90,8 @@ class BrowserScreen(AppScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.source
-        yield ConnectionHeader(self.connection, clock=self._clock)
+        yield ConnectionHeader(self.connection, clock=self._clock,
+                               everywhere=len(self.source.regions) if isinstance(self.source, MergedSource) else 0)
         yield FilterBar()
         yield ErrorBanner()
         with Horizontal(id="main"):
@@ -95,6 +103,8 @@ class BrowserScreen(AppScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        if isinstance(self.source, MergedSource):
+            self.query_one(DetailPane).facts = self._facts
         self.query_one(ImageTable).focus()
         self._update_status()
         self.source.start()  # the cached catalog, then the server (messages below)
@@ -142,7 +152,8 @@ class BrowserScreen(AppScreen[None]):
         server's failure still stands."""
         result = prepared.result
         table = self.query_one(ImageTable)
-        place = table.highlighted_image if self._has_loaded else None  # kept across a refresh
+        # Kept across a refresh, unless the cursor is on the first row: then the first row stays first.
+        place = table.highlighted_image if self._has_loaded and table.cursor_row > 0 else None
         self._has_loaded = True
         replaced = self._catalog.images  # freed on a thread, below
         self._catalog.replace(prepared.images, prepared.sorted_by, prepared.rows_by_id)
@@ -152,9 +163,12 @@ class BrowserScreen(AppScreen[None]):
         self.query_one(FilterBar).learn(prepared.accelerators, prepared.image_types)
         self.query_one(ImageTable).measure(prepared.images, prepared.widths)
         self._apply_details_visibility()  # the pane beside the table takes what its columns leave
+        at_top = table.cursor_row == 0
         self._resort()
         if place is not None:
             table.follow(place)
+        elif at_top and table.cursor_row:
+            table.move_cursor(0)  # the same image moved down (rows came in above it): the top stays shown
         self.source.settle_catalog(self._catalog.images, replaced)
         if self._reloading:
             count = len(self.loaded_images)
@@ -264,37 +278,33 @@ class BrowserScreen(AppScreen[None]):
             return
         from .launch_form import LaunchForm  # the container screens load when first used
 
+        connection, client = self._region_of(image)
+
         def launched(outcome: Launched | None) -> None:
             if outcome is not None:  # sent: the instances view follows it, or looks for it
-                self._open_instances(launched=outcome)
+                self._open_instances(connection, client, launched=outcome)
 
-        self.app.push_screen(LaunchForm(image, self.client(), self.connection.short_label, clock=self._clock,
-                                        home=self.connection.settings.home_path), launched)
+        self.app.push_screen(LaunchForm(image, client, connection.short_label, clock=self._clock,
+                                        home=connection.settings.home_path), launched)
 
     def action_instances(self) -> None:
-        self._open_instances()
+        """The instances of the region shown (every region shown: of the highlighted image's)."""
+        image = self.query_one(ImageTable).highlighted_image
+        connection, client = self._region_of(image) if image is not None else (self.connection, self.client())
+        self._open_instances(connection, client)
 
-    def _open_instances(self, launched: Launched | None = None) -> None:
+    def _open_instances(self, connection: Connection, client: ScnetClient, launched: Launched | None = None) -> None:
         from .containers import ContainersScreen  # the container screens load when first used
 
-        self.app.push_screen(ContainersScreen(self.connection, self.client(), launched=launched, clock=self._clock))
+        self.app.push_screen(ContainersScreen(connection, client, launched=launched, clock=self._clock))
 
     def action_reload(self) -> None:
         self._reloading = True
         self.load_images()
 
-    def action_switch_region(self) -> None:
-        current = DEMO_PROFILE if self.connection.demo else self.connection.settings.profile
-
-        def chosen(connection: Connection | None) -> None:
-            if connection is not None:  # load its catalog, and move there once it answers
-                self.load_images(switch_to=connection)
-
-        self.app.push_screen(RegionPicker(current, clock=self._clock), chosen)
-
     def action_cycle_sort(self) -> None:
         index = SORT_FIELDS.index(self.sort_field) if self.sort_field in SORT_FIELDS else -1
-        columns = [column.key for column in COLUMNS]
+        columns = [column.key for column in COLUMNS if self.regional or column.key != "region"]
         following = [key for key in columns if SORT_FIELDS.index(key) > index]
         self.sort_field = (following or columns)[0]
         self.descending = self.sort_field == "created"
@@ -307,7 +317,7 @@ class BrowserScreen(AppScreen[None]):
             (_("Sort by {field}").format(field=_(column.name)),
              _("Sort the images by {field} (again to reverse)").format(field=_(column.name)),
              partial(self.sort_by, column.key))
-            for column in COLUMNS
+            for column in COLUMNS if self.regional or column.key != "region"
         ]
 
     def sort_by(self, field: str) -> None:
@@ -381,20 +391,3 @@ class BrowserScreen(AppScreen[None]):
         # The filter values may be ones the server sent: printable, like all its data.
         return printable(_("{accelerator}, {image_type}").format(
             accelerator=self.accelerator or _("all accelerators"), image_type=self.image_type or _("all types")))
-
-    def _show_error(self, error: BaseException, switching_to: str = "") -> None:
-        kept = self._has_loaded or self._cached_at is not None  # else the banner says nothing is kept
-        if switching_to:
-            label = self.connection.label
-            context: Callable[[], str] | str = lambda: _("Still showing {current}: could not switch to {target}.").format(
-                current=label, target=switching_to)
-            self.report(error, self.connection.token, context, again=N_("p to try again"), kept=kept)
-        elif self._cached_at is not None:
-            cached_at = self._cached_at
-            self.report(error, self.connection.token, lambda: _(
-                "Showing the catalog cached {age}: the server could not be asked.").format(
-                age=cache.describe_age(time.time() - cached_at)))
-        else:
-            self.report(error, self.connection.token, kept=kept)
-        if not self._has_loaded:
-            self._update_empty_message(failed=True)

@@ -25,13 +25,18 @@ from ..api.token import describe_expiry
 from ..config import config_path
 from ..connection import DEMO_PROFILE as DEMO_CHOICE
 from ..connection import connection_for_profile
+from ..demo.accounts import DEMO_REGIONS
 from ..i18n import N_, _
 from ..profiles import StoredProfile, read_profiles
 from ..safe_text import printable
 
 
-class RegionPicker(ModalScreen["Connection | None"]):
-    """Dismisses with a connection to the chosen profile (or the demo), or None."""
+# The choice of every region at once (profile names cannot start with a colon).
+ALL_REGIONS = ":all"
+
+
+class RegionPicker(ModalScreen["Connection | str | None"]):
+    """Dismisses with a connection to the chosen profile (or the demo), ALL_REGIONS, or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", N_("Close"), id="region-picker-close")]
 
@@ -62,6 +67,12 @@ class RegionPicker(ModalScreen["Connection | None"]):
                 details.append(_("logged out"))
             options.append(self._option(profile.name, title, " · ".join(part for part in details if part)))
         demo = Text(_("Demo API"), style="bold")
+        every = Text(_("All regions"), style="bold")
+        if len(self.profiles) != 1:  # one profile: "all" is that one
+            count = len(self.profiles) or len(DEMO_REGIONS)
+            said = (_("{count} regions at once: where an image is, and where cards are free").format(count=count)
+                    if self.profiles else _("the demo's {count} regions at once").format(count=count))
+            options.insert(0, self._option(ALL_REGIONS, every, said))
         options.append(self._option(DEMO_CHOICE, demo, _("the embedded catalog, no account")))
         with Vertical(id="region-box") as box:  # the hint sits inside the same border as the list
             box.border_title = _("Region")
@@ -86,13 +97,16 @@ class RegionPicker(ModalScreen["Connection | None"]):
         if self.problem:
             self.notify(printable(self.problem), title=_("Configuration"), severity="error", markup=False)
         menu = self.query_one(OptionList)
-        ids = [profile.name for profile in self.profiles] + [DEMO_CHOICE]
+        ids = [str(option.id) for option in menu.options]
         menu.highlighted = ids.index(self.current) if self.current in ids else 0
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         name = str(event.option.id)
         if name == self.current:
             self.dismiss(None)
+            return
+        if name == ALL_REGIONS:
+            self.dismiss(ALL_REGIONS)
             return
         try:
             connection = connection_for_profile(name)

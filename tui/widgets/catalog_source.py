@@ -112,10 +112,15 @@ class CatalogSource(Widget):
             super().__init__()
             self.source = source
 
-    def __init__(self, connection: Connection, *, sort: tuple[str, bool] = FIRST_SORT) -> None:
+    def __init__(self, connection: Connection, *, sort: tuple[str, bool] = FIRST_SORT, tag: str = "",
+                 gate: threading.Semaphore | None = None) -> None:
+        """`tag`: the region its images are said to come from (`Image.region`), when several
+        regions are shown at once; `gate`: taken while the server is asked (a few regions at once)."""
         super().__init__()
         self.connection = connection
         self.sort = sort
+        self.tag = tag
+        self._gate = gate
         self.filters: tuple[str | None, str | None] = (None, None)  # accelerator, image type of the last load
         self.switching_to = ""  # the region a running load is switching to, for its messages
         self.reading_cache = False  # the cached catalog's first rows are shown, the rest is being read
@@ -156,7 +161,8 @@ class CatalogSource(Widget):
             self.load()
             return
         self.reading_cache = True
-        reading = HeadReading(self.connection, self.sort, late=partial(self.app.call_from_thread, self._head_read))
+        reading = HeadReading(self.connection, self.sort, late=partial(self.app.call_from_thread, self._head_read),
+                              tag=self.tag)
         read = reading.within(HEAD_WAIT)
         if read is not None:
             self._head_read(read)
@@ -219,7 +225,7 @@ class CatalogSource(Widget):
             if key is not None:
                 cached, problem = cache.load(key)
                 if cached is not None and cached.answers(None, None):  # a filtered one is a `list -a`'s
-                    prepared = prepare(ImageList(cached.images), *self.sort)
+                    prepared = prepare(ImageList(tagged(cached.images, self.tag)), *self.sort)
                     saved_at = cached.saved_at
         finally:  # whatever happened, the screen hears of it: the server is asked only then
             self.app.call_from_thread(self._cache_rest_read, prepared, saved_at, problem)
@@ -262,10 +268,12 @@ class CatalogSource(Widget):
         the screen still, and a cached catalog may be in use while this runs."""
         connection = switch_to or self.connection
         try:
-            with connection.sync_client(sleep=self._pause, abandon=self._stop_waiting) as client:
+            with self._turn(), connection.sync_client(sleep=self._pause, abandon=self._stop_waiting) as client:
                 result = client.list_images(
                     accelerator, image_type, progress=lambda got, of: self.post_message(self.Progress(self, got, of))
                 )
+            if self.tag:
+                result = result._replace(images=tagged(result.images, self.tag))
         except BaseException:  # failed or cancelled: stay where we were, with what is shown
             if switch_to is not None:
                 switch_to.close()
@@ -273,6 +281,21 @@ class CatalogSource(Widget):
         if switch_to is not None and get_current_worker().is_cancelled:
             switch_to.close()  # a newer load replaced this switch: its connection is not wanted
         return _Fetched(prepare(result, *self.sort), switch_to)
+
+    @contextlib.contextmanager
+    def _turn(self) -> Any:
+        """Wait for the gate (a few regions asked at once), as long as the load is wanted."""
+        if self._gate is None:
+            yield
+            return
+        worker = get_current_worker()
+        while not self._gate.acquire(timeout=0.1):
+            if worker.is_cancelled or self._stop_waiting.is_set():
+                raise ScnetError(_("The browser closed while the catalog was loading"), "")
+        try:
+            yield
+        finally:
+            self._gate.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Where a load's outcome becomes a message."""
@@ -338,8 +361,10 @@ class HeadReading:
     since the screen waits a moment for it before its first frame (a worker would start only
     after that wait). A read that comes after the screen stopped waiting goes to `late`."""
 
-    def __init__(self, connection: Connection, sort: tuple[str, bool], late: Callable[[HeadRead], object]) -> None:
+    def __init__(self, connection: Connection, sort: tuple[str, bool], late: Callable[[HeadRead], object],
+                 tag: str = "") -> None:
         self._late = late
+        self._tag = tag
         self._lock = threading.Lock()
         self._read: HeadRead | None = None
         self._waited_out = False
@@ -359,7 +384,7 @@ class HeadReading:
             key = cache_key(connection)  # it may read the key of the tokens' hashes: a read, so here
             head = cache.load_head(key)
             if head is not None and head.answers(None, None):
-                read = HeadRead(connection, key, prepare(ImageList(head.images), *sort), head.saved_at)
+                read = HeadRead(connection, key, prepare(ImageList(tagged(head.images, self._tag)), *sort), head.saved_at)
             else:
                 read = HeadRead(connection, key, None)
         except OSError as exc:  # the folder or the key is not safe to use
@@ -373,6 +398,13 @@ class HeadReading:
         if late:
             with contextlib.suppress(RuntimeError):  # the app went meanwhile
                 self._late(read)
+
+
+def tagged(images: tuple[Image, ...], tag: str) -> tuple[Image, ...]:
+    """The images as listed in the region `tag` (unchanged when there is none)."""
+    if not tag or all(image.region == tag for image in images):  # as the cache keeps them, often
+        return images
+    return tuple(image._replace(region=tag) for image in images)
 
 
 def cache_key(connection: Connection) -> str:

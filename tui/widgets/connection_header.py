@@ -24,8 +24,11 @@ class ConnectionHeader(Horizontal):
     is about to expire (and whether it will renew itself).
     """
 
-    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, connection: Connection, *, clock: Callable[[], datetime] | None = None,
+                 everywhere: int = 0) -> None:
+        """`everywhere`: the number of regions shown at once (0: one region, `connection`'s)."""
         super().__init__(id="connection-header")
+        self._everywhere = everywhere
         self._follow(connection)
         self._warned = False
         self._clock = clock or (lambda: datetime.now(timezone.utc))
@@ -43,7 +46,8 @@ class ConnectionHeader(Horizontal):
 
     def _follow(self, connection: Connection) -> None:
         self._label, self._demo = connection.label, connection.demo
-        self._claims = None if connection.demo else read_claims(connection.token)
+        # Every region: a token each, so no one time left is the one to show.
+        self._claims = None if connection.demo or self._everywhere else read_claims(connection.token)
         self._renewable = bool(connection.settings.ac_url)
 
     def show(self, connection: Connection) -> None:
@@ -60,7 +64,12 @@ class ConnectionHeader(Horizontal):
 
     def _show_where(self) -> None:
         where = self.query_one("#where", Static)
-        if self._demo:
+        if self._everywhere:
+            text = Text(_("All regions ({count})").format(count=self._everywhere), style="bold")
+            if self._demo:
+                text = Text.assemble((_("DEMO"), "bold reverse"), "  ", text)
+            where.update(text)
+        elif self._demo:
             where.update(
                 Text.assemble(
                     (_("DEMO"), "bold reverse"),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from rich.console import Group
+from typing import Callable
+
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -133,6 +135,8 @@ class DetailPane(VerticalScroll):
         self._layout = (False, False)
         self._asked: Image | None = None  # what `show` was last asked for
         self._settle: Timer | None = None  # running from `show` until the pane shows it
+        # With every region shown: what to say above the fields (the regions that have it).
+        self.facts: Callable[[Image], RenderableType] | None = None
 
     def fit(self, size: Size, table_width: int) -> None:
         """Show or hide the pane for a screen of `size`: hidden on small terminals unless `d`
@@ -181,6 +185,11 @@ class DetailPane(VerticalScroll):
         """True between `show` and the moment the pane shows what it was asked."""
         return self._settle is not None
 
+    def refresh_facts(self) -> None:
+        """Say the facts of the image shown again (the free cards were read anew)."""
+        shown, self._shown = self._shown, None
+        self.show_now(shown)
+
     def _show_asked(self) -> None:
         self._settle = None
         self.show_now(self._asked)
@@ -198,5 +207,5 @@ class DetailPane(VerticalScroll):
             width = self.scrollable_content_region.width
             shown = wrap_path(printable(image.path), width) if image.path else _("— the server sent no path")
             path.update(Text(shown, overflow="fold"))
-            body.update(render_image(image))
+            body.update(Group(self.facts(image), render_image(image)) if self.facts else render_image(image))
         self.scroll_home(animate=False)

@@ -38,7 +38,8 @@ class ErrorBanner(Static):
         context = context() if callable(context) else context
         # The context on a line of its own, so the cause and the next step are never pushed out of view.
         text = Text(printable(context) + "\n" if context else "", style="bold")
-        text.append(printable(message), style="bold")
+        # A message of several lines (every region that failed) keeps its lines; each is made printable.
+        text.append("\n".join(printable(line) for line in message.split("\n")), style="bold")
         if hint:
             text.append("\n→ " + printable(hint))
         if unnamed(error) and isinstance(error, ScnetError):
