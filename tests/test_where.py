@@ -134,3 +134,39 @@ def test_region_completion_offers_ids_then_names(logged_in: DemoServer) -> None:
     offered = _regions("")
     assert offered[:4] == ["11250", "20091", "30042", "40017"] and "西南一区【成都】" in offered
     assert _regions("3") == ["30042"]
+
+
+def test_where_from_the_caches_reads_only_their_lookup_index(logged_in: DemoServer, capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    assert main(["where", *VLLM]) == 0  # fills every region's cache, and its index
+    online = capsys.readouterr().out
+    folder = tmp_path / "cache" / "scnet-images" / "catalogs"
+    for catalog in folder.glob("*.pickle"):
+        catalog.write_bytes(b"not a catalog")  # were it read, nothing would be found
+    logged_in.stop()
+    assert main(["--offline", "where", *VLLM]) == 0
+    offline = capsys.readouterr().out
+    assert [line.split()[:3] for line in offline.splitlines()] == [line.split()[:3] for line in online.splitlines()]
+
+
+@pytest.mark.parametrize("terms", [("vllm", "0.9.2"), ("pytorch", "dtk24.04"), ("JAX",), ("jax:0.4.99-dtk24.04",),
+                                   ("renamed",), ("jupyterlab-pytorch:2.1.0",),
+                                   ("harbor.sourcefind.cn:5443/dcu/admin/base/pytorch:2.7.1-ubuntu22.04-dtk26.04-py3.10",),
+                                   ("nothing-like-it",)])
+def test_the_lookup_index_finds_what_the_catalog_does(terms: tuple[str, ...], tmp_path: Path) -> None:
+    from tui import cache
+    from tui.api.models import parse_image
+    from tui.catalog import find_path_match
+    from tui.demo.catalog import demo_catalog
+
+    odd = [  # upper case, and a name and tag that are not the path's end: the index's long lines
+        {"name": "JAX", "tag": "0.4.99-DTK24.04", "version": "JAX:0.4.99-DTK24.04", "path": "R.example:5000/dcu/JAX:0.4.99-DTK24.04"},
+        {"name": "pytorch", "tag": "9.9", "version": "pytorch:9.9", "path": "r.example/dcu/pytorch-renamed:9.9-dtk24.04"},
+    ]
+    images = tuple(parse_image(item) for item in [*odd, *demo_catalog()])
+    cache.save("index-check", cache.Cached(images, 1234.5, ("", ""), "here"))
+    saved_at, light = cache.load_where("index-check", terms)
+    whole, indexed = find_path_match(images, terms), find_path_match(light, terms)
+    assert saved_at == 1234.5 and whole.kind == indexed.kind
+    assert [image.path for image in whole.candidates] == [image.path for image in indexed.candidates]
+    assert [image.path for image in whole.images] == [image.path for image in indexed.images]

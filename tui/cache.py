@@ -28,15 +28,17 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from .api.gc_pause import gc_paused
-from .cache_names import (  # noqa: F401  (key_of, load_names, Refused: for callers)
+from .cache_names import (  # noqa: F401  (key_of, load_names, load_where, Refused: for callers)
     SECRET_NAME,
     Refused,
     folder,
     key_of,
     load_names,
+    load_where,
     names_file,
     open_folder,
     open_private,
+    where_file,
 )
 from .api.models import Image
 from .i18n import _, ngettext
@@ -93,7 +95,8 @@ def describe_age(seconds: float) -> str:
 
 
 def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
-    """Write the catalog (and its names, for completion) atomically, mode 600. Raises OSError
+    """Write the catalog (and its names, for completion, and its lookup index, for `where`)
+    atomically, mode 600. Raises OSError
     (`Refused` when the folder is not this user's alone: nothing is written there).
 
     `head`: the first rows of the browser's first view (a screenful or a few thousand, in
@@ -107,6 +110,7 @@ def save(key: str, cached: Cached, head: Sequence[Image] = ()) -> None:
         _atomic(directory, f"{key}.pickle", _frames(header, head, cached.images))
         if cached.filters == ("", ""):
             _atomic(directory, f"{key}.names", [names_file(cached.images)])
+            _atomic(directory, f"{key}.where", [where_file(cached.images, cached.saved_at)])
     finally:
         os.close(directory)
 
@@ -346,7 +350,7 @@ def clear() -> int:
     path = folder()
     removed = 0
     for name in os.listdir(path) if path.is_dir() else []:
-        if name == SECRET_NAME or name.endswith((".pickle", ".names", ".tmp")):
+        if name == SECRET_NAME or name.endswith((".pickle", ".names", ".where", ".tmp")):
             (path / name).unlink(missing_ok=True)
             removed += 1
     return removed

@@ -301,3 +301,88 @@ def _names_from(data: mmap.mmap, lowered: str, first: int) -> list[str]:
             break
         found.append(text)
     return found
+
+
+# --- the lookup index: what `where` reads instead of every region's whole catalog ----------------
+
+_WHERE_MAGIC = b"\x00scnet-images where 3\n"
+# (The digest too: a full line and a short one with its original-case copy must differ in length.)
+_WHERE_FIELDS = ("name", "tag", "version", "path", "accelerator_type", "type", "image_id")
+# Most images are `REGISTRY/.../NAME:TAG` with the version `NAME:TAG`: their line is only the
+# path, accelerators and type (a third of the bytes to search).
+_SHORT_FIELDS = ("path", "accelerator_type", "type")
+
+
+def where_file(images: Iterable[Image], saved_at: float) -> bytes:
+    """One line per image, after the moment the catalog was saved: its path, accelerators and
+    type (or, when its name, tag and version are not the path's end, those too), tab apart and
+    lower-cased (searched as they are, with no copy), then, when one of them was not
+    lower-case, the same as they were. Enough for `where` to find and rank the images that
+    match without reading the catalog. An image with a tab or a control character in one of
+    these is left out (`path` would refuse to print such a path anyway)."""
+    from .safe_text import has_control_chars
+
+    lines = []
+    for image in images:
+        short = image.version == f"{image.name}:{image.tag}" and image.path.endswith("/" + image.version)
+        values = [getattr(image, field) for field in (_SHORT_FIELDS if short else _WHERE_FIELDS)]
+        if any("\t" in value or has_control_chars(value) for value in values):
+            continue
+        line = "\t".join(values)
+        lowered = line.lower()
+        lines.append(lowered if lowered == line else f"{lowered}\t{line}")
+    return _WHERE_MAGIC + f"{saved_at!r}\n".encode() + "\n".join(lines).encode("utf-8")
+
+
+def load_where(key: str | None, terms: Iterable[str]) -> tuple[float, list[Image]] | None:
+    """When the catalog of `key` was saved, and its images (light: no raw fields) whose line
+    holds every term, ignoring case; None when there is no index (or it is not safe to read).
+    The lines are found by searching the mapped file for the longest term."""
+    from .api.models import Image, haystack
+
+    wanted = sorted({term.lower() for term in terms if term.strip()}, key=len, reverse=True)
+    if key is None or not wanted:
+        return None
+    try:
+        descriptor = open_private(f"{key}.where")
+        try:
+            if os.read(descriptor, len(_WHERE_MAGIC)) != _WHERE_MAGIC:
+                return None
+            with mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ) as data:
+                first_end = data.find(b"\n", len(_WHERE_MAGIC))
+                saved_at = float(data[len(_WHERE_MAGIC):first_end].decode("ascii"))
+                lines = _lines_with(data, wanted[0].encode("utf-8"), first_end + 1)
+        finally:
+            os.close(descriptor)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    found = []
+    for line in lines:
+        values = line.split("\t")
+        count = len(values) if len(values) in (len(_SHORT_FIELDS), len(_WHERE_FIELDS)) else len(values) // 2
+        if count not in (len(_SHORT_FIELDS), len(_WHERE_FIELDS)) or len(values) not in (count, 2 * count):
+            continue
+        if not all(term in "\t".join(values[:count]) for term in wanted):
+            continue
+        if count == len(_SHORT_FIELDS):
+            path, accelerators, kind = values[-count:]  # as they were
+            version = path.rsplit("/", 1)[-1]
+            name, _colon, tag = version.rpartition(":")
+        else:
+            name, tag, version, path, accelerators, kind, _digest = values[-count:]
+        found.append(Image(name=name, tag=tag, version=version, path=path, accelerator_type=accelerators, type=kind,
+                           haystack=haystack(name, tag, version, path)))
+    return saved_at, found
+
+
+def _lines_with(data: mmap.mmap, term: bytes, start: int) -> list[str]:
+    """The lines (from `start` on) whose lower-cased part holds `term` (lower-cased): found by
+    `mmap.find`, no copy of the file made."""
+    lines, position = [], data.find(term, start)
+    while position >= 0:
+        begin = data.rfind(b"\n", start, position) + 1 or start
+        end = data.find(b"\n", position)
+        end = len(data) if end < 0 else end
+        lines.append(data[max(begin, start):end].decode("utf-8"))
+        position = data.find(term, end)
+    return lines

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyperclip
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui import i18n
 from tui.app import ScnetImagesApp
@@ -96,7 +96,8 @@ async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     for _round in range(10):
         # A failed load is an expected outcome here; the screen shows it, the test checks that.
-        with contextlib.suppress(WorkerFailed):
+        # A cancelled worker (a merge, replaced by a newer one) is too.
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if all(worker.is_finished for worker in pilot.app.workers):
