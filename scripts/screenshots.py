@@ -20,12 +20,12 @@ SHOWN = (
     "loaded", "search", "details", "error", "empty", "help", "copy-menu", "token-expiring", "small-80x24",
     "region-picker", "region-switch-failed", "token-renewed", "loading-pages",
     "launch-form", "launch-refused", "instances", "instances-following", "instance-stop",
-    "filter-open", "wide-200x50", "cached-server-down",
+    "filter-open", "wide-200x50", "cached-server-down", "every-region-200x50",
 )
 # The same states in Chinese, in screenshots/zh-CN/ (README.zh-CN.md shows them).
 SHOWN_CHINESE = (
     "loaded", "search", "details", "error", "help", "copy-menu", "small-80x24", "small-80x24-help", "wide-200x50",
-    "region-picker", "launch-form", "instances", "instance-stop", "cached-server-down",
+    "region-picker", "launch-form", "instances", "instance-stop", "cached-server-down", "every-region-200x50",
 )
 
 
