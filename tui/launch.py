@@ -194,6 +194,6 @@ def describe_limits(limits: Limits) -> str:
     else:
         text = _("Group {group}: up to {cpus} CPU cores and {cards} {accelerator} cards, {memory_gb:.0f}G memory "
                  "({memory_mb} MB), time limit {time_limit} · nodes: {nodes}")
-    return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator,
+    return text.format(group=limits.group, cpus=limits.cpus, cards=limits.cards, accelerator=limits.accelerator.upper(),
                        memory_gb=limits.memory_mb / 1024, memory_mb=limits.memory_mb,
                        time_limit=unlimited_word(limits.max_time), nodes=limits.nodes)

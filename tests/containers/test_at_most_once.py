@@ -135,7 +135,7 @@ def test_an_action_whose_answer_is_lost_is_sent_once(server: DemoServer, command
     records = listed(server)
     target = next(r["id"] for r in records if (r["status"] == "Running") == (command == "stop"))
     server.inject("status", "504", call=call)
-    assert main([command, "--yes", target] if command != "restart" else [command, target]) == 8
+    assert main([command, "--yes", target]) == 8
     err = capsys.readouterr().err
     method, suffix = {"rm": ("DELETE", "/task"), "stop": ("POST", "/stop"), "restart": ("POST", "/restart")}[command]
     assert sent(server, method, suffix) == 1

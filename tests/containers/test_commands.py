@@ -59,6 +59,14 @@ def test_run_with_flags_and_wait_prints_the_url(server: DemoServer, capsys: pyte
     assert body["resourceGroup"] == "dcu-z100-2" and body["instanceServiceName"] == "my-notebook"
 
 
+def test_wait_says_each_status_in_the_interfaces_language(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lang", "zh", "run", "--yes", "--wait", *VLLM]) == 0
+    err = capsys.readouterr().err
+    assert "：运行中" in err and "Running" not in err
+    assert main(["--lang", "zh", "run", "--yes", "--wait", "--name", "this-will-fail", *VLLM]) == 5
+    assert "失败" in capsys.readouterr().err
+
+
 def test_a_failing_instance_ends_wait_with_an_api_error(server: DemoServer, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--yes", "--wait", "--name", "this-will-fail", *VLLM]) == 5
     assert "is Failed" in capsys.readouterr().err
@@ -116,13 +124,18 @@ def test_url_and_the_actions(server: DemoServer, capsys: pytest.CaptureFixture[s
     instance_id = capsys.readouterr().out.strip()
     assert main(["url", instance_id]) == 0
     assert capsys.readouterr().out.startswith("ssh -p ")  # an ssh task: its ssh command, as `s` copies it
-    assert main(["rm", "--yes", instance_id]) == 5  # still running
-    assert f"{instance_id}: API error 716866" in capsys.readouterr().err
+    before = len(server.requests)
+    assert main(["rm", "--yes", instance_id]) == 1  # still running: said, and nothing sent
+    assert "is Running: stop it first" in capsys.readouterr().err
+    assert not [r for r in list(server.requests)[before:] if r.method == "DELETE"]
     assert main(["stop", instance_id]) == 64  # no terminal to ask on, no --yes
     assert main(["stop", "--yes", instance_id]) == 0
     assert capsys.readouterr().out.strip().endswith(f"Stopped {instance_id}")
     assert main(["url", instance_id]) == 5
-    assert main(["restart", instance_id]) == 0 and main(["stop", "--yes", instance_id]) == 0
+    assert main(["stop", "--yes", instance_id]) == 0  # stopped already: said, nothing sent, not a failure
+    assert "has already stopped (Terminated); nothing was sent" in capsys.readouterr().err
+    assert main(["restart", instance_id]) == 64  # it starts spending: asked, and --yes off a terminal
+    assert main(["restart", "--yes", instance_id]) == 0 and main(["stop", "--yes", instance_id]) == 0
     capsys.readouterr()
     assert main(["rm", "--yes", instance_id, "0" * 32]) == 1  # an unknown one: nothing is done
     assert f"no instance with id '{'0' * 32}'" in capsys.readouterr().err

@@ -75,7 +75,7 @@ def test_a_name_that_is_also_the_start_of_another_id_is_ambiguous(server: DemoSe
 
 def test_the_same_instance_named_twice_is_acted_on_once(server: DemoServer) -> None:
     stopped = next(i for i in _listed(server) if i.status == "Terminated")
-    assert main(["restart", stopped.name, stopped.id[:10], stopped.id]) == 0
+    assert main(["restart", "--yes", stopped.name, stopped.id[:10], stopped.id]) == 0
     assert sent(server, "POST", "/actions/restart") == 1
 
 

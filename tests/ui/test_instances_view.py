@@ -151,3 +151,17 @@ async def test_a_stop_answered_no_says_nothing_was_done(server: DemoServer) -> N
         await settle(pilot)
         assert "Nothing was done." in "\n".join(notifications(app))
     assert not any(r.path.endswith("/actions/stop") for r in server.requests)
+
+
+async def test_a_stopped_instance_has_no_access_url_and_the_platform_is_not_asked(server: DemoServer) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_view(app, pilot)
+        table = screen.query_one(InstanceTable)
+        table.move_to(next(key for key, instance in table.instances.items() if instance.status == "Terminated"))
+        await pilot.pause()
+        before = len(server.requests)
+        await pilot.press("o", "u")
+        await settle(pilot)
+        assert not [r for r in list(server.requests)[before:] if r.path.endswith("/url")]
+        assert any("has stopped (Terminated): it has no access URL. R restarts it." in n for n in notifications(app))

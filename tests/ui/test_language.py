@@ -107,6 +107,7 @@ async def test_the_instances_view_follows_the_language_headings_included(server:
         after = app.export_screenshot()  # what is drawn, the table's cached header row included
         assert "运行时长" in after and "Run&#160;time" not in after
         assert "个实例" in after
+        assert "1&#160;个运行中，1&#160;个已停止" in after  # each count said as the console says it
 
 
 async def test_no_language_command_over_a_dialog_and_ctrl_c_says_how_to_quit(server: DemoServer) -> None:

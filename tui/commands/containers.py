@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
+from ..api.container_models import status_word
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
@@ -92,7 +93,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     url.set_defaults(run=run_url)
 
     for name, verb, description, asks in (
-        ("restart", _("restart stopped or failed instances"), _("Restart stopped or failed instances."), False),
+        ("restart", _("restart stopped or failed instances"), _("Restart stopped or failed instances."), True),
         ("stop", _("stop instances"), _("Stop instances."), True),
         ("rm", _("delete stopped instances"), _("Delete stopped instances."), True),
     ):
@@ -196,16 +197,17 @@ def _wait(client: Any, instance_id: str, timeout: float) -> int:
     while True:
         instance = containers.instance_detail(client, instance_id)
         if instance.status != said:
-            say(_("{id}: {status}").format(id=instance_id, status=instance.status or _("unknown status")))
+            say(_("{id}: {status}").format(id=instance_id, status=status_word(instance.status) if instance.status
+                                           else _("unknown status")))
             said = instance.status
         if instance.status == "Running":
             return _print_entry(instance, containers.access_url(client, instance_id), sys.stdout)
         if instance.final:
-            raise ApiError(_("Instance {id} is {status}").format(id=instance_id, status=instance.status),
+            raise ApiError(_("Instance {id} is {status}").format(id=instance_id, status=status_word(instance.status)),
                            _("see `scnet-images ps`; the platform's console has its logs"))
         if time.monotonic() > ends:
             say(_("{id} is still {status} after {timeout:g}s; follow it with `scnet-images ps`").format(
-                id=instance_id, status=instance.status, timeout=timeout))
+                id=instance_id, status=status_word(instance.status), timeout=timeout))
             return EXIT_API
         time.sleep(WAIT_POLL_SECONDS)
 
@@ -225,7 +227,6 @@ def run_ps(args: argparse.Namespace) -> int:
 
 
 def print_instances(instances: Sequence[Instance], fmt: str, out: TextIO, *, show_secrets: bool = False) -> None:
-    from ..api.container_models import status_word
     from ..links import masked_fields
     from ..safe_text import printable
 
@@ -313,7 +314,7 @@ def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
         if len(matches) > 1:
             say(_("{ref} could name several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
             for instance in matches:
-                say(f"  {instance.id}  {printable(instance.name)}  {printable(instance.status)}")
+                say(f"  {instance.id}  {printable(instance.name)}  {printable(status_word(instance.status))}")
             return EXIT_AMBIGUOUS
         chosen.setdefault(matches[0].id, matches[0])
     return list(chosen.values())
@@ -321,6 +322,21 @@ def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
 
 # What each action says once done (translated when said).
 ACTIONS = {"restart": N_("Restarted {id}"), "stop": N_("Stopped {id}"), "rm": N_("Deleted {id}")}
+
+
+def _out_of_step(action: str, instance: Instance) -> str | None:
+    """Why `action` makes no sense in the instance's state as listed (nothing is sent then)."""
+    from ..safe_text import printable
+
+    name, status = printable(instance.name or instance.id), status_word(instance.status)
+    if action == "stop" and instance.final:
+        return _("{name} has already stopped ({status}); nothing was sent").format(name=name, status=status)
+    if action in ("restart", "rm") and (instance.busy or instance.status == "Running"):
+        if action == "restart":
+            return _("{name} is {status}: nothing to restart; nothing was sent").format(name=name, status=status)
+        return _("{name} is {status}: stop it first (`scnet-images stop {id}`); nothing was sent").format(
+            name=name, status=status, id=instance.id)
+    return None
 
 
 def _asking(action: str, ids: Sequence[str]) -> str:
@@ -351,6 +367,15 @@ def run_action(args: argparse.Namespace) -> int:
         found = resolve_instances(client, args.ids)
         if isinstance(found, int):
             return found
+        # What the instance's state makes pointless is not sent (the platform would refuse it).
+        for instance in found:
+            said = _out_of_step(args.action, instance)
+            if said is not None:
+                say(said)
+                code = code or (EXIT_OK if args.action == "stop" else 1)
+        found = [instance for instance in found if _out_of_step(args.action, instance) is None]
+        if not found:
+            return code
         if getattr(args, "yes", True) is False:
             answer = _confirmed(_asking(args.action, [f"{i.id} ({printable(i.name)})" for i in found]), _("Go ahead?"))
             if answer is not True:

@@ -268,14 +268,25 @@ class ContainersScreen(AppScreen[None]):
     # --- actions -----------------------------------------------------------------------------------------
 
     def action_open_url(self) -> None:
-        instance = self._chosen()
+        instance = self._reachable()
         if instance is not None:
             self.source.fetch_url(instance, True)
 
     def action_copy_url(self) -> None:
-        instance = self._chosen()
+        instance = self._reachable()
         if instance is not None:
             self.source.fetch_url(instance, False)
+
+    def _reachable(self) -> Instance | None:
+        """The highlighted instance, when it may have an access URL: one that has stopped has
+        none (said here; the platform is not asked)."""
+        instance = self._chosen()
+        if instance is not None and instance.final:
+            self.notify(_("{name} has stopped ({status}): it has no access URL. R restarts it.").format(
+                name=printable(instance.name or instance.id), status=status_word(instance.status)),
+                severity="warning", markup=False)
+            return None
+        return instance
 
     def _deliver(self, result: InstanceSource.UrlFetched) -> None:
         problem = url_problem(result.url)

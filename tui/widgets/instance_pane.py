@@ -45,7 +45,8 @@ def render_instance(instance: Instance) -> Group:
     # What the app itself says in words is said in the interface's language; the platform's own
     # values stay as they came in the raw JSON below.
     shown = {"status": status_word(instance.status), "id": instance.id,
-             "timeoutLimit": unlimited_word(text_of(raw.get("timeoutLimit")))}
+             "timeoutLimit": unlimited_word(text_of(raw.get("timeoutLimit"))),
+             "remainingTime": unlimited_word(text_of(raw.get("remainingTime")))}
     for label, key in FIELDS:
         fields.add_row(_(label), _text(shown[key] if key in shown else raw.get(key)))
     parts: list[object] = [fields]

@@ -76,7 +76,9 @@ def status_summary(instances: list[Instance], looking_for: str = "") -> str:
     for instance in instances:
         counts[instance.status] = counts.get(instance.status, 0) + 1
     # Said as the interface says them (one the documentation does not list, as it came).
-    summary = join(f"{number} {printable(status_word(status)).lower()}" for status, number in sorted(counts.items()))
+    # Translators: one status's count in the line under the instances ("2 running"; Chinese "2 个运行中").
+    summary = join(_("{count} {status}").format(count=number, status=printable(status_word(status)).lower())
+                   for status, number in sorted(counts.items()))
     total = len(instances)
     if not total:
         text = _("No instances in this region yet: press Esc, pick an image, press l.")
