@@ -18,7 +18,7 @@ from .api.errors import ScnetError
 from .commands import COMMANDS, browse
 from .commands.completion import complete
 from .commands.connect import CONNECTION_HELP, add_connection_options
-from .commands.lookup import add_filter_options, misplaced_lookup_flag
+from .commands.catalogs import add_filter_options, misplaced_lookup_flag
 from .commands.parser import Parser, argparse_words
 from .commands.exits import EXIT_CODES_HELP, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from .commands.output import say

@@ -198,13 +198,14 @@ def test_a_fetched_catalog_is_kept_even_when_the_screen_went_while_it_waited(mon
     from types import SimpleNamespace
 
     from tui.catalog import let_go
+    from tui.cached_catalog import write_cache
     from tui.widgets import catalog_source
 
     monkeypatch.setattr(catalog_source, "get_current_worker", lambda: SimpleNamespace(is_cancelled=True))
     images = tuple(parse_image({"name": f"n{i}", "tag": "1", "path": f"r/n{i}:1"}) for i in range(10))
     with DemoServer() as server:
         connection = demo_connection(server)
-    catalog_source.chore(catalog_source._write_cache, connection, cache.Cached(images, time.time()), required=True)
+    catalog_source.chore(write_cache, connection, cache.Cached(images, time.time()), required=True)
     kept, _ = cache.load("demo")
     assert kept is not None and kept.images == images  # written: quitting does not lose it
     replaced = list(images)
@@ -265,6 +266,7 @@ async def test_first_rows_read_slowly_are_shown_when_they_come(
 ) -> None:
     """The first frame waits a moment for the cached rows, not for a slow disk: then the screen
     starts without them, and they are shown when they come."""
+    from tui.cached_catalog import write_cache
     from tui.widgets import catalog_source
 
     images = tuple(parse_image(item) for item in server.images)

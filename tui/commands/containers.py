@@ -17,7 +17,8 @@ from ..api.container_models import status_word
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
 from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
-from .lookup import add_filter_options, fetch_images, resolve_image
+from .catalogs import add_filter_options, fetch_images
+from .lookup import resolve_image
 from .output import aligned_lines, say, terminal_width, warn, write_csv, write_json
 
 if TYPE_CHECKING:
