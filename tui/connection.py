@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # httpx is imported with the first client: a start from the c
     import threading
 
     from .api.drivers import ScnetClient, ScnetSyncClient
+    from .demo.server import DemoServer
 
 
 class Connection:
@@ -28,7 +29,7 @@ class Connection:
     renewed for this session only, a config file that could not be updated).
     """
 
-    def __init__(self, settings: Settings, base_url: str, token: str, demo_server: object | None = None) -> None:
+    def __init__(self, settings: Settings, base_url: str, token: str, demo_server: DemoServer | None = None) -> None:
         self.settings = settings
         self.base_url = base_url
         # One token per account in this process: every client made here reads it (a renewal by
@@ -132,7 +133,7 @@ class Connection:
 
     def close(self) -> None:
         if self.demo_server is not None:
-            self.demo_server.stop()  # type: ignore[attr-defined]
+            self.demo_server.stop()
             self.demo_server = None
 
 

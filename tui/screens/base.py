@@ -32,6 +32,8 @@ class Services(Protocol):
     """What the app offers its screens (`app.ScnetImagesApp` provides it)."""
 
     in_flight: dict[object, str]
+    # The connection the app opened (or was given); None only before it mounts.
+    connection: Connection | None
 
     def copy_text(self, label: str, value: str | Copyable, *, note: str = "") -> None: ...
 

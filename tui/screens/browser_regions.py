@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from ..api.drivers import ScnetClient
     from ..api.models import Image
+    from ..demo.server import DemoServer
     from ..widgets.catalog_source import CatalogSource
 
 
@@ -76,7 +77,7 @@ class RegionsMixin:
             elif isinstance(choice, Connection):
                 if self.regional:  # from every region to one: a screen of its own, on that connection
                     services = self.services
-                    previous = getattr(self.app, "connection", None)
+                    previous = services.connection
                     services.adopt_connection(choice)  # closed on exit
                     if previous is not None and previous is not choice:
                         previous.close()  # the demo API every region was the demo's, when it was
@@ -97,10 +98,10 @@ class RegionsMixin:
             return
         self.app.switch_screen(self.__class__(self.connection, clock=self._clock, regions=regions))
 
-    def app_demo_server(self) -> object | None:
+    def app_demo_server(self) -> DemoServer | None:
         """The demo API this app runs (its regions are the demo's "every region"), if any."""
-        connection = getattr(self.app, "connection", None)
-        return getattr(connection, "demo_server", None)
+        connection = self.services.connection
+        return connection.demo_server if connection is not None else None
 
     def _show_error(self, error: BaseException, switching_to: str = "") -> None:
         kept = self._has_loaded or self._cached_at is not None  # else the banner says nothing is kept
