@@ -45,7 +45,21 @@ def test_with_no_account_everything_is_the_demo(capsys: pytest.CaptureFixture[st
     assert code == 0 and [check["check"] for check in checks] == ["config", "profile", "token", "region", "clock",
                                                                   "cache"]
     assert all(check["ok"] is not False for check in checks)
-    assert "images: GET" in by_check(checks, "region")[0]["found"]
+    region = by_check(checks, "region")[0]["found"]
+    assert "images: GET" in region
+    # The host's root answers 404 on a healthy region: reached is all that is worth saying.
+    assert " reached in " in region and "HTTP" not in region.split(";")[0]
+
+
+def test_a_gateway_in_trouble_is_said(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.proxy import RewritingProxy
+
+    with DemoServer() as server, RewritingProxy(server.base_url, lambda exchange: (502, b"<h1>Bad Gateway</h1>")) as proxy:
+        monkeypatch.setenv("SCNET_BASE_URL", proxy.base_url + "/r/11250")
+        monkeypatch.setenv("SCNET_TOKEN", server.issuer.issue(DEMO_ACCOUNTS[0], "11250"))
+        code, checks = report(capsys)
+    region = by_check(checks, "region")[0]
+    assert region["ok"] is False and "HTTP 502" in region["found"] and code == 5  # an HTTP status
 
 
 def test_a_login_in_each_dialect(server: DemoServer, isolated_environment: Path, monkeypatch: pytest.MonkeyPatch,

@@ -216,7 +216,7 @@ def _client(connection: Connection) -> Any:
 
 
 def _reached(client: Any, url: str, offsets: list[tuple[str, float]]) -> str:
-    """`url` reached: status, round trip, TLS and proxy in words (its clock noted in `offsets`).
+    """`url` reached: round trip, TLS and proxy in words (its clock noted in `offsets`).
     Raises the network or TLS error when it is not reached."""
     from ..api.addresses import host_of
     from ..api.reach import reach
@@ -227,8 +227,10 @@ def _reached(client: Any, url: str, offsets: list[tuple[str, float]]) -> str:
         offsets.append((host, reached.clock_offset))
     tls = _("TLS verified") if url.startswith("https://") and not client.options.insecure else (
         _("TLS not verified (insecure)") if url.startswith("https://") else _("no TLS (http)"))
-    return _("{host} answered in {ms:.0f} ms (HTTP {status}), {tls}, {proxy}").format(
-        host=host, status=reached.status, ms=reached.seconds * 1000, tls=tls, proxy=_proxy_for(url))
+    # Any answer but a gateway's error (which `reach` raises) means the host was reached: its root
+    # often answers 404, which says nothing about the API.
+    return _("{host} reached in {ms:.0f} ms, {tls}, {proxy}").format(
+        host=host, ms=reached.seconds * 1000, tls=tls, proxy=_proxy_for(url))
 
 
 def _proxy_for(url: str) -> str:
