@@ -43,7 +43,7 @@ def test_password_login_stores_a_private_profile_per_region(
     assert profiles["demo-11250"].default and profiles["demo-11250"].region == "华东一区【昆山】"
     assert profiles["demo-20091"].base_url == demo_server.base_url + "/r/20091"  # `/ai` stripped
     out = capsys.readouterr()
-    assert "Logged in as demo: 4 region(s)" in out.out and "华中一区【A区】" in out.out
+    assert "Logged in as demo: 4 regions" in out.out and "华中一区【A区】" in out.out
     assert profiles["demo-11250"].token not in out.out + out.err  # the table shows masked tokens
     # ... and the stored profile works, by itself.
     assert main(["--profile", "demo-20091", "list", "--format", "paths"]) == 0

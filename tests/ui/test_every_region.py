@@ -66,7 +66,7 @@ async def test_every_region_merged_with_the_failed_one_said_apart(demo_server: D
         assert [image.region for image in screen.shown_images] == ["华东一区【昆山】", "华中一区【A区】", "西南一区【成都】"]
         assert screen.shown_images[2].path.startswith("harbor-cd.")
         pane = text_of(app, "#detail-body")
-        assert "In 3 region(s)" in pane and "4 free (dcu-k100-4 3, dcu-z100-2 1)" in pane
+        assert "In 3 regions" in pane and "4 free (dcu-k100-4 3, dcu-z100-2 1)" in pane
         assert "resources/accelerators · maxFreeNum" in pane
 
 

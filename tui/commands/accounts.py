@@ -19,7 +19,7 @@ from ..api.errors import ConfigError
 from ..api.options import ClientOptions
 from ..config import config_path
 from ..config_values import parse_timeout
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..safe_text import printable
 from .connect import add_transport_options
 from .exits import EXIT_CODES_HELP, EXIT_USAGE
@@ -254,7 +254,8 @@ def _store(
         for region in regions
     }
     save_login(path, profiles, names[default.cluster_id])
-    out.write(safe_line(_("Logged in as {user}: {count} region(s), saved to {path} (mode 600)").format(
+    out.write(safe_line(ngettext("Logged in as {user}: {count} region, saved to {path} (mode 600)",
+                                   "Logged in as {user}: {count} regions, saved to {path} (mode 600)", len(regions)).format(
         user=user, count=len(regions), path=path)) + "\n")
     stored = [profile for profile in read_profiles(path) if profile.name in profiles]
     profile_table(stored, out)

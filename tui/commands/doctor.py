@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .connect import add_connection_options
 from .exits import EXIT_CODES_HELP, EXIT_OK
 from .output import hide, safe_line
@@ -152,7 +152,8 @@ def _config_check() -> Check:
     unknown = sorted({*(key for key in data if key not in TOP_KEYS),
                       *(f"{name}.{key}" for name, profile in profiles.items() if isinstance(profile, dict)
                         for key in profile if key not in PROFILE_KEYS)})
-    found = _("{path}: mode {mode:o}, {count} profile(s)").format(path=path, mode=mode, count=len(profiles))
+    found = ngettext("{path}: mode {mode:o}, {count} profile", "{path}: mode {mode:o}, {count} profiles",
+                     len(profiles)).format(path=path, mode=mode, count=len(profiles))
     if untrusted:
         return Check("config", False, found + " — " + untrusted, _("see the line above"), 7)
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):

@@ -163,9 +163,9 @@ def choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) 
             return matches[0]
         known = ", ".join(f"{region.cluster_id} {printable(region.name)}" for region in regions)
         if matches:
-            raise UsageError(_("--region {wanted} names several region(s) of: {known}").format(
+            raise UsageError(_("--region {wanted} names several regions of: {known}").format(
                 wanted=repr(wanted), known=known))
-        raise UsageError(_("--region {wanted} names no region(s) of: {known}").format(wanted=repr(wanted), known=known))
+        raise UsageError(_("--region {wanted} names no region of: {known}").format(wanted=repr(wanted), known=known))
     serving = [region for region in regions if region.serves_images] or regions
     if len(regions) == 1 or not prompts.interactive:
         return serving[0]

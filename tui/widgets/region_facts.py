@@ -14,7 +14,7 @@ from rich.text import Text
 from ..api.capacity import SOURCE, Capacity
 from ..api.models import Image
 from ..cache import describe_age
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..safe_text import printable
 from .merged_source import Holder
 
@@ -50,5 +50,5 @@ def render_where(image: Image, holders: Sequence[Holder], capacity: Capacity | N
     else:
         said = _("Free cards: {source}, asked {age}.").format(source=SOURCE,
                                                               age=describe_age(time.time() - capacity.asked_at))
-    title = _("In {count} region(s)").format(count=len(holders))
+    title = ngettext("In {count} region", "In {count} regions", len(holders)).format(count=len(holders))
     return Group(Text(title, style="bold underline"), table, Text(said, style="dim"), Text(""))
