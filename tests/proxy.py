@@ -24,13 +24,15 @@ class Exchange(NamedTuple):
 
 # (the exchange as the demo answered it) -> (status, body) to send instead, or None to pass it on.
 Rewrite = Callable[[Exchange], "tuple[int, bytes] | None"]
+# (method, path) -> (status, body) to answer without asking the demo at all, or None to forward.
+Intercept = Callable[[str, str], "tuple[int, bytes] | None"]
 
 
 class RewritingProxy:
     """Forwards to `target` (a base URL). Use as a context manager; `seen` lists every
-    exchange in order."""
+    exchange in order (an intercepted one with status 0: the demo never saw it)."""
 
-    def __init__(self, target: str, rewrite: Rewrite) -> None:
+    def __init__(self, target: str, rewrite: Rewrite, intercept: Intercept | None = None) -> None:
         self.seen: list[Exchange] = []
         proxy = self
         upstream = httpx.Client(base_url=target, timeout=10)
@@ -44,14 +46,21 @@ class RewritingProxy:
             def do_GET(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if intercept is not None and (answer := intercept(self.command, self.path)) is not None:
+                    proxy.seen.append(Exchange(self.command, self.path, 0, b""))
+                    self._send(*answer, "application/json")
+                    return
                 headers = {name: value for name, value in self.headers.items()
                            if name.lower() not in ("host", "content-length", "connection")}
                 reply = upstream.request(self.command, self.path, content=body, headers=headers)
                 exchange = Exchange(self.command, self.path, reply.status_code, reply.content)
                 proxy.seen.append(exchange)
                 status, out = rewrite(exchange) or (reply.status_code, reply.content)
+                self._send(status, out, reply.headers.get("content-type", "application/json"))
+
+            def _send(self, status: int, out: bytes, content_type: str) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", reply.headers.get("content-type", "application/json"))
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()
                 self.wfile.write(out)

@@ -256,7 +256,7 @@ SCENARIOS: dict[str, Scenario] = {
     "launch-confirm": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s")),
     "launch-confirm-80x24": Scenario((80, 24), (*VLLM_SEARCH, "l", "ctrl+s")),
     "launch-refused": Scenario(STANDARD, (*VLLM_SEARCH, "l", "ctrl+s", "y"),
-                               then=lambda server: server.inject("code", "716865", times=1)),
+                               then=lambda server: server.inject("code", "716865", times=1, call="create")),
     # A create in flight: the form says so and sends nothing more (drawn as it stands while waiting).
     "launching": Scenario(STANDARD, (*VLLM_SEARCH, "l"), act=lambda app: app.screen.show_launching(
         app.screen.query_one("#launch-name").value)),

@@ -129,7 +129,7 @@ async def test_a_refusal_keeps_every_value(server: DemoServer) -> None:
         form.query_one("#launch-name", Input).value = "keep-me"
         form.query_one("#launch-memory", Input).value = "8G"
         await pilot.pause()
-        server.inject("code", "716865", times=1)
+        server.inject("code", "716865", times=1, call="create")
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
         assert app.screen is form

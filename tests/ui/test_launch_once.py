@@ -90,6 +90,48 @@ async def test_an_unanswered_launch_not_in_the_list_is_looked_for_then_said(serv
         assert any("No instance named never-launched is listed" in note for note in notifications(app))
 
 
+@pytest.mark.parametrize("list_before", ["read", "unreadable"])
+async def test_an_older_instance_of_the_name_is_not_taken_for_a_launch_that_went_nowhere(
+        server: DemoServer, list_before: str) -> None:
+    from tests.proxy import RewritingProxy
+
+    from tui.config import Settings
+    from tui.connection import Connection
+
+    from ..conftest import FAST
+
+    older = "vllm-serve-test"  # one of the instances every demo region starts with, stopped a day ago
+    launching = False  # from the key that sends the launch until its create is sent
+
+    def intercept(method: str, path: str) -> tuple[int, bytes] | None:
+        nonlocal launching
+        if method == "GET" and "/instance-service/task" in path and launching and list_before == "unreadable":
+            return 503, b"busy"  # the list asked just before the create, and each retry of it
+        if method == "POST" and path.endswith("/instance-service/task"):
+            launching = False
+            return 504, b"<html>Gateway Timeout</html>"  # the gateway gave up: the platform never saw it
+        return None
+
+    with RewritingProxy(server.base_url, lambda exchange: None, intercept) as proxy:
+        settings = Settings(base_url=proxy.base_url, token=server.token, demo=True, options=FAST)
+        app = ScnetImagesApp(connection=Connection(settings, proxy.base_url, server.token))
+        async with app.run_test(size=STANDARD) as pilot:
+            form = await open_form(app, pilot)
+            form.query_one("#launch-name").value = older  # type: ignore[attr-defined]
+            await pilot.pause()
+            launching = True
+            await pilot.press("ctrl+s", "y")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ContainersScreen)
+            said = "\n".join(notifications(app))
+            if list_before == "read":  # the older one was listed before: it is not this launch
+                assert screen.look_for == older and screen.following == "" and "went through" not in said
+            else:  # not known what was there before: followed, but said to be perhaps an older one
+                assert screen.look_for == "" and "perhaps an earlier one of that name" in said and "went through" not in said
+    assert creates(server) == 0
+
+
 async def test_a_refused_create_says_nothing_was_launched_and_keeps_the_form(server: DemoServer) -> None:
     server.inject("code", "716865", times=1, call="create")  # an answer: after the call, yet a refusal
     app = ScnetImagesApp(connection=demo_connection(server))

@@ -87,6 +87,8 @@ class ContainersScreen(AppScreen[None]):
         self.source = InstanceSource(client)
         self.following = follow  # a just-launched instance, watched until it runs or fails
         self.look_for = look_for  # the name of a launch whose outcome is unknown
+        # The ids listed just before that launch was sent (none of them is it); None: not known.
+        self._existing = launched.existing if launched is not None else None
         self._lists_left = LOOK_FOR_LISTS
         self.acting: dict[str, str] = {}  # instance id -> the action in flight for it
         self._in_flight: dict[str, object] = {}  # instance id -> the app's note of it (see App.begin_action)
@@ -199,19 +201,24 @@ class ContainersScreen(AppScreen[None]):
             self.source.detail(highlighted)
 
     def _look_for_launch(self, instances: list[Instance]) -> None:
-        """A launch whose outcome was unknown: once an instance of its name is listed, follow
-        it; after LOOK_FOR_LISTS lists without one, say so and stop looking."""
+        """A launch whose outcome was unknown: once an instance of its name is listed that was
+        not listed before the launch was sent, follow it; after LOOK_FOR_LISTS lists without
+        one, say so and stop looking."""
         if not self.look_for:
             return
         name = printable(self.look_for)
-        found = [instance for instance in instances if instance.name == self.look_for]
+        existing = self._existing or frozenset()
+        found = [instance for instance in instances if instance.name == self.look_for and instance.id not in existing]
         if found:
             newest = max(found, key=lambda instance: instance.create_time)
             self.following, self._moved_to_follow, self.look_for = newest.id, False, ""
-            if len(found) == 1:
+            if self._existing is None:  # what was there before is not known: it may be an older one
+                said = _("An instance named {name} is in the list, perhaps an earlier one of that name (the list "
+                         "before the launch could not be read): check its creation time. Following it.")
+            elif len(found) == 1:
                 said = _("{name} is in the list: the launch went through. Following it.")
             else:
-                said = _("{count} instances named {name} are in the list: the newest is followed.")
+                said = _("{count} new instances named {name} are in the list: the newest is followed.")
             self.notify(said.format(name=name, count=len(found)),
                         title=_("Launch found"), timeout=10, markup=False)
             return

@@ -25,11 +25,13 @@ from ..i18n import _
 class Launched(NamedTuple):
     """What a create came to once sent: the new instance's id; or, with `unsure` set (the id
     ""), a launch that may or probably did happen, `unsure` saying why it is not known for
-    sure. `name` is the instance's, to look for in the list."""
+    sure. `name` is the instance's, to look for in the list; `existing` the ids listed just
+    before the create was sent (None when they could not be read), which are not it."""
 
     instance_id: str
     name: str
     unsure: ScnetError | None = None
+    existing: frozenset[str] | None = None
 
 
 class LaunchSource(Widget):
@@ -90,11 +92,14 @@ class LaunchSource(Widget):
     # Never exclusive: a newer worker would cancel a create in flight and lose its answer.
     @work(group="create", exit_on_error=False)
     async def create(self, spec: LaunchSpec) -> None:
-        """Send the create (once), answered with `Created` or `Refused`."""
+        """Send the create (once), answered with `Created` or `Refused`. The instances listed
+        just before are noted: if its outcome is not known, an instance of its name among them
+        is an older one, not this launch."""
+        existing = await self._listed_ids()
         try:
             instance_id = await containers.create_instance(self.client, spec)
         except (OutcomeUnknown, ProbablyLaunched) as unsure:
-            self.post_message(self.Created(Launched("", spec.name, unsure)))
+            self.post_message(self.Created(Launched("", spec.name, unsure, existing)))
         except ScnetError as error:  # refused, or never sent: shown in the form, nothing was launched
             self.post_message(self.Refused(error))
         except Exception as error:  # a fault of ours, perhaps after sending: not known either way
@@ -102,6 +107,15 @@ class LaunchSource(Widget):
                 _("Something unexpected happened after the launch of {name} was sent ({kind}): it may have been "
                   "launched").format(name=spec.name, kind=type(error).__name__),
                 _("do not launch it again before checking: `scnet-images ps` lists your instances"))
-            self.post_message(self.Created(Launched("", spec.name, unsure)))
+            self.post_message(self.Created(Launched("", spec.name, unsure, existing)))
         else:
             self.post_message(self.Created(Launched(instance_id, spec.name)))
+
+    async def _listed_ids(self) -> frozenset[str] | None:
+        """The ids of the instances listed now (a read, asked once), None when the list cannot
+        be read whole."""
+        try:
+            listed = await containers.list_instances(self.client)
+        except Exception:  # the create is what matters: it goes all the same
+            return None
+        return None if listed.cut_short else frozenset(instance.id for instance in listed.instances)
