@@ -45,15 +45,22 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-_USERINFO = re.compile(r"(//)[^/@\s]+@")
+# A user name as useradd takes it by default (lower case): what is kept of a URL's user part.
+_PLAIN_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+_USERINFO = re.compile(r"//(?P<user>[^/@\s:]*)(?P<password>:[^/@\s]*)?@")
 # Keys of a record whose value is a secret whatever it holds.
 _SECRET_KEYS = frozenset({"token", "password", "secret", "secretkey", "accesstoken"})
 
 
 def masked(url: str) -> str:
-    """`url` as it may be shown: credentials in its query (token=...) and a `user:password@`
-    before its host masked."""
-    return _USERINFO.sub(r"\1****@", redact(url))
+    """`url` as it may be shown: credentials in its query (token=...) and the password of a
+    `user:password@` before its host masked; a user that is no plain user name (a token put
+    there) masked too, a plain one (`ssh://root@host`) kept: ssh needs it."""
+    def userinfo(match: re.Match[str]) -> str:
+        user = match.group("user") if _PLAIN_USER.fullmatch(match.group("user")) else "****"
+        return f"//{user}{':****' if match.group('password') is not None else ''}@"
+
+    return _USERINFO.sub(userinfo, redact(url))
 
 
 def masked_fields(value: Any) -> Any:

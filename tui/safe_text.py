@@ -30,10 +30,11 @@ _UNSAFE = re.compile(f"[{_INVISIBLE_CLASS}]")
 # The same without C0 controls: json.dumps escapes those itself, and its indentation is made of them.
 _UNSAFE_IN_JSON = re.compile(f"[{_INVISIBLE_CLASS[len(chr(0) + '-' + chr(0x1f)):]}]")
 _TAG = re.compile(r"<[^>]*>")
-# key=value (or key: value) pairs that carry a credential, as a server may echo them.
+# key=value (or key: value, or key%3D value in an encoded URL) pairs that carry a credential,
+# as a server may echo them; the key may have a prefix (`jupyter_token`, `x-auth-token`).
 _SECRET_PAIR = re.compile(
-    r"(?i)\b(token|access[_-]?token|password|passwd|pwd|secret(?:[_-]?key)?|access[_-]?key|signature|authorization)"
-    r"(\"?\s*[=:]\s*\"?(?:(?:Bearer|Basic|Token)\s+)?)([^\s\"'&,;}]+)"
+    r"(?i)(?<![A-Za-z0-9])([\w-]*?(?:token|password|passwd|pwd|secret(?:[_-]?key)?|access[_-]?key|signature"
+    r"|authorization))(\"?\s*(?:[=:]|%3D)\s*\"?(?:(?:Bearer|Basic|Token)\s+)?)([^\s\"'&,;}]+)"
 )
 MASK = "****"
 

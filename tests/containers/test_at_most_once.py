@@ -155,7 +155,7 @@ def test_a_delete_that_succeeded_behind_a_504_is_not_reported_as_missing(server:
 # --- a create answered with an id that is not an id -----------------------------------------------------
 
 
-@pytest.mark.parametrize("data", ["abc\x1b[31m;rm -rf ~", "two words", "a;b", "", None, {"x": 1}, ["id"], True])
+@pytest.mark.parametrize("data", ["abc\x1b[31m;rm -rf ~", "two words", "a;b", "--yes", "-rf", "", None, {"x": 1}, ["id"], True])
 def test_a_create_accepted_without_a_usable_id_is_probably_launched(
     server: DemoServer, data: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -98,6 +98,14 @@ def test_masked_records_hide_passwords_in_urls_and_secret_keys() -> None:
     record = {"accessUrl": "http://user:pw@host:8888/x?token=abc", "token": "t" * 20, "nested": [{"password": "p"}]}
     shown = json.dumps(masked_fields(record))
     assert "pw@" not in shown and "abc" not in shown and "t" * 20 not in shown and '"p"' not in shown
+    assert "user:****@" in shown  # the user is kept: only the password is masked
+
+
+def test_masked_urls_keep_a_plain_ssh_user_and_hide_a_token_put_there() -> None:
+    from tui.links import masked
+
+    assert masked("ssh://root@10.0.0.5:30022") == "ssh://root@10.0.0.5:30022"  # ssh needs it: no secret
+    assert masked("https://eyJhbGciOiJIUzI1NiJ9.e30.sig@host/x") == "https://****@host/x"
 
 
 @pytest.mark.parametrize("spec", ["status:504x0@create", "status:504@", "latency:nan", "latency:-1", "latency:inf",

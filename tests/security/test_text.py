@@ -68,6 +68,20 @@ def test_redact_masks_known_secrets_and_echoed_pairs() -> None:
     assert "alice" in shown and "****" in shown
 
 
+@pytest.mark.parametrize("said, secret", [
+    ("http://h/lab?jupyter_token=jt-123&x=1", "jt-123"),  # a prefixed key
+    ("http://h/login?next=%2Flab%3Ftoken%3Denc-456", "enc-456"),  # a URL inside a URL, encoded
+    ("x-auth-token: hdr-789", "hdr-789"),
+])
+def test_redact_masks_prefixed_and_encoded_pairs(said: str, secret: str) -> None:
+    assert secret not in redact(said)
+
+
+@pytest.mark.parametrize("said", ["Token refused, code 10008", "3 tokens left", "?tokenId=42"])
+def test_redact_leaves_words_that_carry_no_credential(said: str) -> None:
+    assert redact(said) == said
+
+
 # --- image references ------------------------------------------------------------------------
 
 

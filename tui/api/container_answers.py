@@ -16,7 +16,8 @@ from .container_models import to_int as _int
 from .envelope import parse_envelope, text_of
 from .errors import MalformedResponse, ProbablyLaunched
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Letters, digits, `_` and `-`, never first a `-`: an id is passed to commands, where it would read as an option.
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 
 
 def valid_instance_id(value: str) -> bool:
