@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from datetime import datetime
 from functools import partial
@@ -24,6 +23,7 @@ from .screens.base import AppScreen
 from .screens.browser import BrowserScreen
 from .screens.confirm import ConfirmDialog
 from .screens.text_dialog import TextDialog
+from .served import for_visitors, served
 
 
 # The browser writes the clipboard only for a secure page (https, or localhost) and may ask first.
@@ -88,7 +88,7 @@ class ScnetImagesApp(App["list[str] | None"]):
                 self.notify(printable(str(error)), title=_("All regions"), severity="error", markup=False)
         self.push_screen(BrowserScreen(self.connection, clock=self._clock, regions=regions))
         warnings = self.connection.settings.warnings  # e.g. a config file others can read
-        if warnings and os.environ.get("SCNET_SERVED") == "1":
+        if warnings and served():
             # They name files of the machine serving the page: its owner saw them when `serve`
             # started; a visitor hears only that there is something, never where.
             warnings = (_("The configuration of the machine serving this page needs its owner's attention "
@@ -106,7 +106,7 @@ class ScnetImagesApp(App["list[str] | None"]):
             chosen = None  # the browser reports a bad config file itself, once
         if isinstance(chosen, str) and chosen in self.available_themes:
             self.theme = chosen
-        if os.environ.get("SCNET_SERVED") != "1":  # a web visitor's choice is not the owner's
+        if not served():  # a web visitor's choice is not the owner's
             self.theme_changed_signal.subscribe(self, self._keep_theme)
 
     def _keep_theme(self, theme: object) -> None:
@@ -142,17 +142,19 @@ class ScnetImagesApp(App["list[str] | None"]):
             return  # a dialog on top: its keys only; the language changes from the screen behind it
         for title, help_text, action in screen.palette_commands():
             yield SystemCommand(title, help_text, action)
-        served = os.environ.get("SCNET_SERVED") == "1"
+        in_a_page = served()
         for code in i18n.available():
             if code != i18n.language():
                 name = i18n.language_name(code)
-                what = (_("Speak {language} in this page") if served
+                what = (_("Speak {language} in this page") if in_a_page
                         else _("Speak {language} from now on (kept in the config file)"))
                 yield SystemCommand(_("Language: {language}").format(language=name), what.format(language=name),
                                     partial(self.switch_language, code))
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
-        """Textual's notification, also kept in `said` (what the app said lately, newest last)."""
+        """Textual's notification, also kept in `said` (what the app said lately, newest last).
+        On a served page, no file of the serving machine is named."""
+        message, title = for_visitors(message), for_visitors(title)
         self.said.append((title, message))
         super().notify(message, title=title, **options)
 
@@ -217,7 +219,7 @@ class ScnetImagesApp(App["list[str] | None"]):
             if isinstance(screen, AppScreen):
                 screen.retranslate()
         self.refresh_bindings()
-        if os.environ.get("SCNET_SERVED") != "1":  # a web visitor's choice is not the owner's
+        if not served():  # a web visitor's choice is not the owner's
             from .config import config_path
             from .profiles import update_setting
 

@@ -288,3 +288,18 @@ async def test_first_rows_read_slowly_are_shown_when_they_come(
         assert await asyncio.to_thread(shown.wait, 30)
         await settle(pilot)
         assert table.row_count == len(images) and app.screen.source.asked
+
+
+async def test_a_served_tab_hears_of_a_broken_cache_without_its_path(server: DemoServer,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCNET_SERVED", "1")  # as `scnet-images serve` runs its tabs
+    cache.save("demo", cache.Cached(tuple(parse_image(item) for item in server.images[:5]), time.time()))
+    broken = cache.folder() / "demo.pickle"
+    broken.write_bytes(broken.read_bytes()[:100])  # cut short: ignored, with a note
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(ImageTable).row_count == len(server.images)
+        said = "\n".join(message for _title, message in app.said)
+    assert "was ignored" in said and "(a file of the serving machine)" in said
+    assert str(cache.folder()) not in said and "demo.pickle" not in said

@@ -6,7 +6,6 @@ to the one chosen, or None; a profile that cannot be used is said here.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 
@@ -29,6 +28,7 @@ from ..demo.accounts import DEMO_REGIONS
 from ..i18n import N_, _
 from ..profiles import StoredProfile, read_profiles
 from ..safe_text import printable
+from ..served import served
 
 
 # The choice of every region at once (profile names cannot start with a colon).
@@ -47,7 +47,7 @@ class RegionPicker(ModalScreen["Connection | str | None"]):
             self.profiles: Sequence[StoredProfile] = read_profiles(config_path())
         except ScnetError as error:
             self.profiles, self.problem = [], str(error)
-        if os.environ.get("SCNET_SERVED") == "1":
+        if served():
             # Served to a web page: a visitor reaches no stored profile but the one being served.
             self.profiles = [profile for profile in self.profiles if profile.name == current]
         self.current = current

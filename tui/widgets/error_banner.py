@@ -10,6 +10,7 @@ from textual.widgets import Static
 from ..api.errors import API_ERROR_CODES, ApiError, MalformedResponse, ScnetError
 from ..i18n import N_, _
 from ..safe_text import printable
+from ..served import for_visitors
 
 RETRY = N_("r retry")
 
@@ -35,7 +36,8 @@ class ErrorBanner(Static):
         else:
             message = _("Unexpected error: {kind}: {error}").format(kind=type(error).__name__, error=error)
             hint = _("run `scnet-images doctor` and report what it says; the app keeps running")
-        context = context() if callable(context) else context
+        context = for_visitors(context() if callable(context) else context)
+        message, hint = for_visitors(message), for_visitors(hint)
         # The context on a line of its own, so the cause and the next step are never pushed out of view.
         text = Text(printable(context) + "\n" if context else "", style="bold")
         # A message of several lines (every region that failed) keeps its lines; each is made printable.
