@@ -303,3 +303,29 @@ async def test_a_served_tab_hears_of_a_broken_cache_without_its_path(server: Dem
         said = "\n".join(message for _title, message in app.said)
     assert "was ignored" in said and "(a file of the serving machine)" in said
     assert str(cache.folder()) not in said and "demo.pickle" not in said
+
+
+async def test_a_refused_token_takes_the_cached_catalog_off_the_screen(server: DemoServer) -> None:
+    """No cache answers for a token the server did not take: the cached rows shown first go."""
+    seed(server, 40)
+    server.inject("latency", "0.5", times=1)  # the cached rows are on screen before the refusal
+    server.inject("code", "10008")  # the token refused (an expired token is answered so too)
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ImageTable)
+        assert table.row_count == 40  # the cache first
+        await settle(pilot)
+        banner = str(app.screen.query_one("#error-banner", Static).render())
+        assert table.row_count == 0 and "cached" not in counts(app)
+        assert "no longer shown: the server refused this token" in banner and "previous results kept" not in banner
+
+
+async def test_a_failure_that_is_no_refusal_keeps_the_cached_catalog(server: DemoServer) -> None:
+    seed(server, 40)
+    server.inject("status", "503")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await settle(pilot)
+        banner = str(app.screen.query_one("#error-banner", Static).render())
+        assert app.screen.query_one(ImageTable).row_count == 40 and "Showing the catalog cached" in banner

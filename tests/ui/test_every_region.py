@@ -130,3 +130,22 @@ async def test_every_stored_profile_is_a_region(demo_server: DemoServer, isolate
         assert {image.region for image in screen.loaded_images} == {"华东一区【昆山】", "华中一区【A区】"}
         assert text_of(app, "#where").startswith("All regions (2)")
         assert not screen.query("#error-banner").first().display
+
+
+async def test_a_region_whose_token_is_refused_shows_none_of_its_cached_catalog(demo_server: DemoServer) -> None:
+    import time
+
+    from tui import cache
+    from tui.api.models import parse_image
+    from tui.cached_catalog import cache_key
+    from tui.regions import every_region, region_connection
+
+    lapsed = next(region for region in every_region(demo_connection(demo_server).settings, demo_server=demo_server)
+                  if region.cluster_id == "40017")
+    images = tuple(parse_image(item) for item in demo_server.images[:30])
+    cache.save(cache_key(region_connection(lapsed)), cache.Cached(images, time.time() - 600, ("", ""), "its region"))
+    app = every_region_app(demo_server)
+    async with app.run_test(size=STANDARD) as pilot:
+        screen = await open_every_region(pilot)
+        assert "华北一区【雄安】" not in {image.region for image in screen.loaded_images}
+        assert "华北一区【雄安】: " in text_of(app, "#error-banner")

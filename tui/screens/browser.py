@@ -18,8 +18,8 @@ from textual.widgets import Input, Select
 
 from .. import cache
 from ..api.images import list_warnings
-from ..api.models import Image
-from ..catalog import ImageView, Prepared, SortedSearch, parse_terms
+from ..api.models import Image, ImageList
+from ..catalog import ImageView, Prepared, SortedSearch, parse_terms, prepare
 from ..columns import COLUMNS, FIELD, SORT_FIELDS
 from ..clipboard import path_to_copy
 from ..connection import Connection
@@ -137,7 +137,11 @@ class BrowserScreen(RegionsMixin, AppScreen[None]):
 
     @on(CatalogSource.Failed)
     def _failed(self, message: CatalogSource.Failed) -> None:
-        self._show_error(message.error, message.switching_to)
+        if message.withdrawn:  # the token was refused: the cached catalog is not this token's to see
+            self._cached_at = None
+            self._show_catalog(prepare(ImageList(()), self.sort_field, self.descending))
+            self._has_loaded = False
+        self._show_error(message.error, message.switching_to, withdrawn=message.withdrawn)
         self.source.warm(self._catalog.images)  # the catalog that stays (the cached one), now the load is over
 
     @on(CatalogSource.Settled)

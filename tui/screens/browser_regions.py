@@ -103,7 +103,7 @@ class RegionsMixin:
         connection = self.services.connection
         return connection.demo_server if connection is not None else None
 
-    def _show_error(self, error: BaseException, switching_to: str = "") -> None:
+    def _show_error(self, error: BaseException, switching_to: str = "", *, withdrawn: bool = False) -> None:
         kept = self._has_loaded or self._cached_at is not None  # else the banner says nothing is kept
         if isinstance(error, RegionsFailed):
             # Every region shown: the failed ones, each on a line; the banner says the others are
@@ -114,6 +114,9 @@ class RegionsMixin:
             context: Callable[[], str] | str = lambda: _("Still showing {current}: could not switch to {target}.").format(
                 current=label, target=switching_to)
             self.report(error, self.connection.token, context, again=N_("p to try again"), kept=kept)
+        elif withdrawn:
+            self.report(error, self.connection.token, lambda: _(
+                "The cached catalog is no longer shown: the server refused this token."), kept=False)
         elif self._cached_at is not None:
             cached_at = self._cached_at
             self.report(error, self.connection.token, lambda: _(

@@ -28,7 +28,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState, get_current_worker
 
 from .. import cache
-from ..api.errors import ScnetError
+from ..api.errors import ScnetError, TokenRefused
 from ..api.models import Image, ImageList
 from ..catalog import Prepared, let_go, prepare, warm_sort_keys
 from ..cached_catalog import FIRST_SORT, HeadRead, HeadReading, tagged, write_cache
@@ -98,11 +98,14 @@ class CatalogSource(Widget):
             return isinstance(message, CatalogSource.Progress) and message.source is self.source
 
     class Failed(Message):
-        """A load failed (what was shown stays). `switching_to` names the region a switch was to."""
+        """A load failed (what was shown stays). `switching_to` names the region a switch was to;
+        `withdrawn`: the catalog shown was the cached one and the server refused the token, so
+        it is no longer to be shown (no cache answers for a token the server did not take)."""
 
-        def __init__(self, source: CatalogSource, error: BaseException, switching_to: str = "") -> None:
+        def __init__(self, source: CatalogSource, error: BaseException, switching_to: str = "", *,
+                     withdrawn: bool = False) -> None:
             super().__init__()
-            self.source, self.error, self.switching_to = source, error, switching_to
+            self.source, self.error, self.switching_to, self.withdrawn = source, error, switching_to, withdrawn
 
     class Settled(Message):
         """A load is over (answered, failed or stopped); the cache may still be being read."""
@@ -317,7 +320,10 @@ class CatalogSource(Widget):
             error = event.worker.error
             if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
                 error.redacted((self.connection.token,))
-            self.post_message(self.Failed(self, error, switching_to))
+            withdrawn = isinstance(error, TokenRefused) and self._showing_cache and not switching_to
+            if withdrawn:
+                self._showing_cache = self._delivered = False
+            self.post_message(self.Failed(self, error, switching_to, withdrawn=withdrawn))
         self.post_message(self.Settled(self))
 
     def _adopt(self, connection: Connection) -> None:

@@ -198,6 +198,8 @@ class MergedSource(Widget):
             return
         message.stop()
         self.failures[message.source.tag] = message.error
+        if message.withdrawn and self._images.pop(message.source.tag, None) is not None:
+            self._merge_soon()  # its cached catalog is not that token's to see
         self._say_failures()
 
     @on(CatalogSource.Progress)
