@@ -14,7 +14,7 @@ from tui import i18n
 from tui.api.drivers import ScnetClient
 from tui.api.options import ClientOptions
 from tui.config import Settings
-from tui.connection import Connection
+from tui.connection import Connection, forget_tokens
 from tui.demo.server import DemoServer
 
 # Retries without waiting: the backoff itself is tested separately.
@@ -30,6 +30,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")  # English, whatever the machine's locale: tests choose Chinese
     i18n.set_language("en")
+    forget_tokens()  # no token renewed by an earlier test stands in for a later one's
     config = tmp_path / "config" / "config.toml"
     monkeypatch.setenv("SCNET_CONFIG", str(config))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the demo note's stamp, the catalog cache

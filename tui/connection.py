@@ -22,6 +22,26 @@ if TYPE_CHECKING:  # httpx is imported with the first client: a start from the c
     from .demo.server import DemoServer
 
 
+# The token of each account in this process, by (profile, address, the token as configured). A
+# region switch or the every-region view makes connections from the settings again: a token
+# from the environment or a token_command (no renewal can rewrite those) would be renewed
+# again without this.
+_SHARED_TOKENS: dict[tuple[str, str, str], SharedToken] = {}
+
+
+def shared_token(profile: str, base_url: str, token: str) -> SharedToken:
+    """The one SharedToken of this profile, address and configured token in this process."""
+    if not token:
+        return SharedToken(token)
+    # dict.setdefault is atomic under the GIL: two threads asking at once get the same one.
+    return _SHARED_TOKENS.setdefault((profile, base_url, token), SharedToken(token))
+
+
+def forget_tokens() -> None:
+    """Forget every account's token (as a process that starts over would: tests do)."""
+    _SHARED_TOKENS.clear()
+
+
 class Connection:
     """A resolved connection. In demo mode it owns the running demo server.
 
@@ -32,9 +52,10 @@ class Connection:
     def __init__(self, settings: Settings, base_url: str, token: str, demo_server: DemoServer | None = None) -> None:
         self.settings = settings
         self.base_url = base_url
-        # One token per account in this process: every client made here reads it (a renewal by
-        # the loading thread is what the instances view sends next).
-        self.shared_token = SharedToken(token)
+        # One token per account in this process: every client made here, and every connection
+        # made for the same profile, address and token, reads it (a renewal by the loading thread
+        # is what the instances view, or the region view switched to, sends next).
+        self.shared_token = shared_token(settings.profile, base_url, token)
         self.demo_server = demo_server
         self.known_api = settings.known_api
         self.known_instance_list = settings.known_instance_list
