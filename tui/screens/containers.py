@@ -32,6 +32,7 @@ from ..clipboard import Copyable
 from ..connection import Connection
 from .. import i18n
 from ..i18n import N_, _
+from ..launch_watch import Said, found_launch, how_it_ended, not_found
 from ..links import masked, ssh_command, url_problem
 from ..safe_text import printable
 from ..widgets.connection_header import ConnectionHeader
@@ -201,54 +202,29 @@ class ContainersScreen(AppScreen[None]):
             self.source.detail(highlighted)
 
     def _look_for_launch(self, instances: list[Instance]) -> None:
-        """A launch whose outcome was unknown: once an instance of its name is listed that was
-        not listed before the launch was sent, follow it; after LOOK_FOR_LISTS lists without
-        one, say so and stop looking."""
+        """A launch whose outcome was unknown: once it is listed, follow it; after LOOK_FOR_LISTS
+        lists without it, say so and stop looking."""
         if not self.look_for:
             return
-        name = printable(self.look_for)
-        existing = self._existing or frozenset()
-        found = [instance for instance in instances if instance.name == self.look_for and instance.id not in existing]
-        if found:
-            newest = max(found, key=lambda instance: instance.create_time)
-            self.following, self._moved_to_follow, self.look_for = newest.id, False, ""
-            if self._existing is None:  # what was there before is not known: it may be an older one
-                said = _("An instance named {name} is in the list, perhaps an earlier one of that name (the list "
-                         "before the launch could not be read): check its creation time. Following it.")
-            elif len(found) == 1:
-                said = _("{name} is in the list: the launch went through. Following it.")
-            else:
-                said = _("{count} new instances named {name} are in the list: the newest is followed.")
-            self.notify(said.format(name=name, count=len(found)),
-                        title=_("Launch found"), timeout=10, markup=False)
-            return
+        found = found_launch(instances, self.look_for, self._existing)
         self._lists_left -= 1
-        if self._lists_left <= 0:
+        if found is not None:
+            self.following, self._moved_to_follow, self.look_for = found[0].id, False, ""
+            self._say(found[1], timeout=10)
+        elif self._lists_left <= 0:
+            self._say(not_found(self.look_for), timeout=15)
             self.look_for = ""
-            self.notify(_("No instance named {name} is listed: the launch has not shown up. Press r to look again "
-                          "before launching it again.").format(name=name),
-                        title=_("Launch not found"), severity="warning", timeout=15, markup=False)
 
     def _follow_up(self) -> None:
         """Say once how the followed instance ended up."""
         instance = self.instances.get(self.following)
-        if instance is None or instance.busy:
-            return
-        self.following = ""
-        name = printable(instance.name or instance.id)
-        if instance.status == "Running":
-            web, ssh = instance.serves("HTTP"), instance.serves("SSH")
-            if web and ssh:
-                said = _("{name} is running: o opens it, u copies its URL, s copies its ssh command.")
-            elif web:
-                said = _("{name} is running: o opens it, u copies its URL.")
-            else:
-                said = _("{name} is running: s copies its ssh command.")
-            self.notify(said.format(name=name), title=_("Instance running"), timeout=10, markup=False)
-        else:
-            self.notify(_("{name} is {status}. The platform's console has its logs.").format(
-                name=name, status=status_word(instance.status)), title=_("Instance did not start"),
-                severity="error", timeout=12, markup=False)
+        said = how_it_ended(instance) if instance is not None else None
+        if said is not None:
+            self.following = ""
+            self._say(said, timeout=10 if said.severity == "information" else 12)
+
+    def _say(self, said: Said, *, timeout: float) -> None:
+        self.notify(said.message, title=said.title, severity=said.severity, timeout=timeout, markup=False)  # type: ignore[arg-type]
 
     def _status_counts(self) -> None:
         self._status(status_summary(list(self.instances.values()), self.look_for))

@@ -102,6 +102,7 @@ class InstanceTable(DataTable[Text]):
         self.instances: dict[str, Instance] = {}
         self._listed_at = clock()  # when the platform answered the list shown
         self._shown: tuple[str, ...] = ()  # the keys of the columns shown
+        self._widths: tuple[int, ...] = ()  # and their widths, measured when they were laid out
         self._id_length = SHORT_ID
 
     def on_mount(self) -> None:
@@ -117,7 +118,7 @@ class InstanceTable(DataTable[Text]):
         self._listed_at = self.clock()
         length = short_ids(list(fresh))
         columns = self._fitting(list(fresh.values()))
-        if columns != self._shown or length != self._id_length or list(fresh) != list(self.instances):
+        if columns != self._layout or length != self._id_length or list(fresh) != list(self.instances):
             # Another set of columns, or of rows (a new one goes where the list puts it: first).
             self._id_length = length
             self.instances = fresh
@@ -174,28 +175,33 @@ class InstanceTable(DataTable[Text]):
 
     def on_resize(self) -> None:
         columns = self._fitting(list(self.instances.values()))
-        if columns != self._shown:
+        if columns != self._layout:
             self._rebuild(columns, self.highlighted_id)
 
-    def _fitting(self, instances: list[Instance]) -> tuple[str, ...]:
-        """The columns that fit the table's width, most needed first."""
+    @property
+    def _layout(self) -> tuple[tuple[str, int], ...]:
+        return tuple(zip(self._shown, self._widths))
+
+    def _fitting(self, instances: list[Instance]) -> tuple[tuple[str, int], ...]:
+        """The columns that fit the table's width, most needed first, each with its width."""
         room = self.size.width - 2  # the scrollbar's gutter
-        keys: list[str] = []
+        fitting: list[tuple[str, int]] = []
         for index, column in enumerate(COLUMNS):
             widest = max((self._cell(column, instance).cell_len for instance in instances), default=0)
-            needed = max(widest, Text(_(column.title)).cell_len) + 2 * self.cell_padding
-            if index >= KEPT and room < needed:
+            width = max(widest, Text(_(column.title)).cell_len)
+            if index >= KEPT and room < width + 2 * self.cell_padding:
                 break
-            keys.append(column.key)
-            room -= needed
-        return tuple(keys)
+            fitting.append((column.key, width))
+            room -= width + 2 * self.cell_padding
+        return tuple(fitting)
 
-    def _rebuild(self, columns: tuple[str, ...], current: str) -> None:
-        self._shown = columns
+    def _rebuild(self, columns: tuple[tuple[str, int], ...], current: str) -> None:
+        self._shown, self._widths = tuple(key for key, _width in columns), tuple(width for _key, width in columns)
         self.clear(columns=True)
-        for key in columns:
+        for key, width in columns:
             column = next(column for column in COLUMNS if column.key == key)
-            self.add_column(_(column.title), key=key)
+            # Its width given: the rows are drawn right at once, not once the table next idles.
+            self.add_column(_(column.title), key=key, width=width)
         for instance in self.instances.values():
             self.add_row(*self._cells(instance), key=instance.id)
         self.move_to(current)
