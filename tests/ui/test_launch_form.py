@@ -8,7 +8,7 @@ import json
 from typing import Iterator
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from tui.app import ScnetImagesApp
 from tui.demo.server import DemoServer
@@ -88,6 +88,20 @@ async def test_closing_the_confirmation_without_launching_says_so(server: DemoSe
     assert creates(server) == 0
 
 
+async def test_a_key_typed_again_after_declining_changes_no_field(server: DemoServer) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        name = form.query_one("#launch-name", Input).value
+        await pilot.press("ctrl+s", "n")
+        await settle(pilot)
+        await pilot.press("n")  # "no" once more, as people do: the focus is on Launch, not in the name
+        await settle(pilot)
+        assert form.query_one("#launch-name", Input).value == name
+        assert app.focused is form.query_one("#launch-go", Button)
+    assert creates(server) == 0
+
+
 async def test_esc_asks_before_losing_edits_and_closes_at_once_without(server: DemoServer) -> None:
     app = ScnetImagesApp(connection=demo_connection(server))
     async with app.run_test(size=STANDARD) as pilot:
@@ -125,3 +139,16 @@ async def test_the_users_home_is_offered_first_to_mount(server: DemoServer) -> N
         mounts.select(first.value)
         await pilot.pause()
         assert form.problems == [] and form.request_shown()["mountInfoList"][0]["sourcePath"] == first.value
+
+
+async def test_space_on_the_mounts_reached_by_tab_ticks_the_first(server: DemoServer) -> None:
+    from textual.widgets import SelectionList
+
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        mounts = form.query_one("#launch-mounts", SelectionList)
+        mounts.focus()  # as Tab brings it
+        await pilot.press("space")
+        await pilot.pause()
+        assert mounts.selected == [mounts.get_option_at_index(0).value]

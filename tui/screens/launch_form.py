@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
@@ -147,6 +147,11 @@ class LaunchForm(ModalScreen[Launched | None]):
     def _unavailable(self, message: LaunchSource.Unavailable) -> None:
         self._show_error(message.error, creating=False)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Tab onto the mounts highlights the first, so that Space ticks it (no ↓ needed first)."""
+        if isinstance(event.widget, SelectionList) and event.widget.highlighted is None and event.widget.option_count:
+            event.widget.highlighted = 0
+
     @on(LaunchSource.Offered)
     def _offered(self, message: LaunchSource.Offered) -> None:
         if message.choices is not None:
@@ -276,6 +281,9 @@ class LaunchForm(ModalScreen[Launched | None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 self.notify(_("Not launched: nothing was sent."), timeout=4)
+                # Back on the Launch button, not in a field whose text focus selects: a second
+                # "n" typed there would have replaced the name.
+                self.call_after_refresh(self.query_one("#launch-go", Button).focus)
             elif not self._still_launching():
                 self._hide_error()
                 self.show_launching(spec.name)
