@@ -165,3 +165,25 @@ async def test_a_stopped_instance_has_no_access_url_and_the_platform_is_not_aske
         await settle(pilot)
         assert not [r for r in list(server.requests)[before:] if r.path.endswith("/url")]
         assert any("has stopped (Terminated): it has no access URL. R restarts it." in n for n in notifications(app))
+
+
+async def test_a_status_that_grows_longer_is_drawn_whole(server: DemoServer) -> None:
+    """Only Running rows listed, then one is stopped: "Terminated" is wider than the column was."""
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=(160, 45)) as pilot:
+        screen = await open_view(app, pilot)
+        table = screen.query_one(InstanceTable)
+        stopped = next(i for i in screen.instances.values() if i.status == "Terminated")
+        table.move_to(stopped.id)
+        await pilot.press("D", "y")  # the stopped one goes: every row left is Running
+        await settle(pilot)
+        running = next(iter(screen.instances.values()))
+        assert [i.status for i in screen.instances.values()] == ["Running"]
+        table.move_to(running.id)
+        await pilot.press("x", "y")
+        await settle(pilot)
+        screen.action_refresh()
+        await settle(pilot)
+        assert screen.instances[running.id].status == "Terminated"
+        shown = table.get_cell(running.id, "status")
+        assert table.columns["status"].get_render_width(table) - 2 * table.cell_padding >= shown.cell_len  # type: ignore[union-attr]
