@@ -107,3 +107,19 @@ def test_a_lookup_flag_the_command_has_no_use_for_is_a_usage_error(argv: list[st
     with pytest.raises(SystemExit) as exited:
         main(argv)
     assert exited.value.code == 64 and says in capsys.readouterr().err
+
+
+def test_rows_a_narrow_terminal_cuts_still_tell_their_images_apart(server: DemoServer,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns the path cannot be whole: it is cut in the middle, keeping its name:tag."""
+    lines = printed(monkeypatch, 80, "list", "--search", "vllm 0.9.2")
+    rows = lines[1:]
+    assert len(rows) >= 3 and len(set(rows)) == len(rows)
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert all(row.endswith(("py3.10", "py3.11", "latest")) for row in rows)  # the tag's end is shown
+
+
+def test_where_cuts_the_free_cards_before_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    lines = printed(monkeypatch, 80, "where", "vllm", "0.9.2", "dtk25.04.2")
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert all("dtk25.04.2-py3.10" in line for line in lines[1:])

@@ -55,6 +55,7 @@ def aligned_lines(
     keep: Sequence[str] = (),
     drop: Sequence[str] = (),
     floors: Mapping[str, int] | None = None,
+    last_to_go: str | None = None,
 ) -> list[str]:
     """The header line and one line per row, columns padded to their widest cell (in
     terminal cells: a Chinese character takes two), two spaces apart; a cell wider than
@@ -62,23 +63,25 @@ def aligned_lines(
 
     With `fit` (the terminal's width) the table is narrowed to it as gh and kubectl do:
     the columns in `drop` leave (in that order) while the others cut to their floors would
-    not leave the last column (the path) whole; then the widest columns give way, the last
-    only after every other has. A column in `keep` (an id a command needs whole) is never
-    cut, none narrower than its floor (`floors` by header, else MIN_COLUMN_WIDTH) or its
-    header."""
-    from rich.cells import cell_len, set_cell_size
+    not leave the column `last_to_go` (the path; by default the last column) whole; then the
+    widest columns give way, that one only after every other has, and cut in the middle (a
+    path keeps its registry's start and its name:tag, which tell rows apart). A column in
+    `keep` (an id a command needs whole) is never cut, none narrower than its floor (`floors`
+    by header, else MIN_COLUMN_WIDTH) or its header."""
+    from rich.cells import cell_len
+
+    from ..safe_text import fit_cells
 
     limits = [(widths or {}).get(header, MAX_COLUMN_WIDTH) for header in headers]
-
-    def cut(cell: str, limit: int) -> str:
-        return set_cell_size(cell, limit - 1) + "…" if cell_len(cell) > limit else cell
-
-    table = [[cut(cell, limit) for cell, limit in zip(cells, limits)] for cells in [headers, *rows]]
+    kept_whole = headers.index(last_to_go) if last_to_go is not None else len(headers) - 1
+    table = [[fit_cells(cell, limit, middle=i == kept_whole) for i, (cell, limit) in enumerate(zip(cells, limits))]
+             for cells in [headers, *rows]]
     sizes = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
     if fit is not None and headers:
         least = [max(cell_len(header), (floors or {}).get(header, MIN_COLUMN_WIDTH)) for header in headers]
         table, sizes = _narrowed(table, sizes, fit, [size if header in keep else min(size, floor) for header, size, floor
-                                                     in zip(headers, sizes, least)], [headers.index(h) for h in drop])
+                                                     in zip(headers, sizes, least)], [headers.index(h) for h in drop],
+                                 kept_whole)
     return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, sizes)).rstrip() for cells in table]
 
 
@@ -87,30 +90,31 @@ MIN_COLUMN_WIDTH = 6
 
 
 def _narrowed(table: list[list[str]], sizes: list[int], total: int, floors: list[int],
-              drop: list[int]) -> tuple[list[list[str]], list[int]]:
+              drop: list[int], kept_whole: int) -> tuple[list[list[str]], list[int]]:
     """The table cut to `total` cells: columns in `drop` leave (in that order) while the
-    others at their floors and the last whole would not fit; then the others are narrowed,
-    the last column last."""
-    from rich.cells import cell_len, set_cell_size
+    others at their floors and column `kept_whole` whole would not fit; then the others are
+    narrowed, `kept_whole` last (cut in the middle)."""
+    from ..safe_text import fit_cells
 
     shown = list(range(len(sizes)))
     for gone in drop:
-        if sum(floors[i] for i in shown[:-1]) + sizes[shown[-1]] + 2 * (len(shown) - 1) <= total:
+        if sum(floors[i] for i in shown if i != kept_whole) + sizes[kept_whole] + 2 * (len(shown) - 1) <= total:
             break
         shown.remove(gone)
-    widths = fitted([sizes[i] for i in shown], [floors[i] for i in shown], total)
-    return ([[(set_cell_size(cells[i], width - 1) + "…" if cell_len(cells[i]) > width else cells[i])
-              for i, width in zip(shown, widths)] for cells in table], widths)
+    widths = fitted([sizes[i] for i in shown], [floors[i] for i in shown], total, shown.index(kept_whole))
+    return ([[fit_cells(cells[i], width, middle=i == kept_whole) for i, width in zip(shown, widths)]
+             for cells in table], widths)
 
 
-def fitted(sizes: Sequence[int], floors: Sequence[int], total: int) -> list[int]:
+def fitted(sizes: Sequence[int], floors: Sequence[int], total: int, last: int | None = None) -> list[int]:
     """Column widths that fit `total` cells with two-space gaps: the widest column of the
-    others loses a cell at a time, down to its floor; then the last column. As close as the
-    floors allow when they do not fit."""
+    others loses a cell at a time, down to its floor; then column `last` (by default the
+    last one). As close as the floors allow when they do not fit."""
     widths = list(sizes)
     excess = sum(widths) + 2 * (len(widths) - 1) - total
-    last = len(widths) - 1
-    for stage in (range(last), [last]):
+    last = len(widths) - 1 if last is None else last
+    others = [i for i in range(len(widths)) if i != last]
+    for stage in (others, [last]):
         while excess > 0:
             open_ = [i for i in stage if widths[i] > floors[i]]
             if not open_:
