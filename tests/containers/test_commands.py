@@ -131,7 +131,11 @@ def test_url_and_the_actions(server: DemoServer, capsys: pytest.CaptureFixture[s
     assert main(["stop", instance_id]) == 64  # no terminal to ask on, no --yes
     assert main(["stop", "--yes", instance_id]) == 0
     assert capsys.readouterr().out.strip().endswith(f"Stopped {instance_id}")
-    assert main(["url", instance_id]) == 5
+    capsys.readouterr()
+    before = len(server.requests)
+    assert main(["url", instance_id]) == 1  # stopped: it has no URL, said without asking the platform for one
+    assert "is Terminated: only a running instance has an access URL (`scnet-images restart" in capsys.readouterr().err
+    assert not [r for r in list(server.requests)[before:] if r.path.endswith("/url")]
     assert main(["stop", "--yes", instance_id]) == 0  # stopped already: said, nothing sent, not a failure
     assert "has already stopped (Terminated); nothing was sent" in capsys.readouterr().err
     assert main(["restart", instance_id]) == 64  # it starts spending: asked, and --yes off a terminal
@@ -156,6 +160,8 @@ def test_an_instance_by_its_name_or_an_ambiguous_prefix(server: DemoServer, caps
     assert main(["stop", "--yes", "twin"]) == 2  # two of that name: the candidates, and nothing done
     err = capsys.readouterr().err
     assert "could name several instances" in err and err.count("twin") >= 3
+    candidates = [line for line in err.splitlines() if "twin" in line and "several" not in line]
+    assert len({line.index("Running") for line in candidates}) == 1  # in columns, as ps prints them
     assert main(["stop", "--yes", ""]) == 64  # an empty prefix names nothing, never "all"
 
 

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, Sequence, TextIO
 from ..api.container_models import status_word
 from ..i18n import N_, _, ngettext
 from .connect import add_connection_options, connected
-from .exits import EXIT_AMBIGUOUS, EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
+from .exits import EXIT_CODES_HELP, EXIT_NO_MATCH, EXIT_OK, EXIT_OUTCOME_UNKNOWN, EXIT_USAGE
 from .catalogs import add_filter_options, fetch_images
 from .lookup import resolve_image
+from .instance_refs import resolve_instances
 from .output import aligned_lines, say, terminal_width, warn, write_csv, write_json
 
 if TYPE_CHECKING:
@@ -262,7 +263,19 @@ def run_url(args: argparse.Namespace) -> int:
         found = resolve_instances(client, [args.id])
         if isinstance(found, int):
             return found
-        return _print_entry(found[0], containers.access_url(client, found[0].id), sys.stdout)
+        instance = found[0]
+        if instance.status != "Running":  # the platform would answer "a parameter is invalid"
+            from ..safe_text import printable
+
+            name, status = printable(instance.name or instance.id), status_word(instance.status)
+            if instance.final:
+                say(_("{name} is {status}: only a running instance has an access URL (`scnet-images restart {id}` "
+                      "starts it again)").format(name=name, status=status, id=instance.id))
+            else:
+                say(_("{name} is {status}: its access URL comes once it runs (`scnet-images ps` shows when)").format(
+                    name=name, status=status))
+            return EXIT_NO_MATCH
+        return _print_entry(instance, containers.access_url(client, instance.id), sys.stdout)
 
 
 def _print_entry(instance: Instance, url: str, out: TextIO) -> int:
@@ -284,41 +297,6 @@ def _print_entry(instance: Instance, url: str, out: TextIO) -> int:
         return 6
     out.write(url + "\n")
     return EXIT_OK
-
-
-def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
-    """The instances `refs` name (each once, in order), by its whole id, or a unique prefix of
-    it, or its name (as docker and kubectl take them), from one read of the list; else the exit
-    code, said on stderr: 1 for a reference that names none, 2 for one that could name several
-    (the candidates listed: a name that is also the start of another id is one), 64 for an
-    empty one. When the list may be incomplete, only a whole id is taken."""
-    from ..api import containers
-    from ..safe_text import printable
-
-    if any(not ref.strip() for ref in refs):
-        say(_("an empty ID names no instance (is a variable unset?)"))
-        return EXIT_USAGE
-    listed = containers.list_instances(client)
-    whole = not listed.cut_short and not listed.skipped
-    chosen: dict[str, Instance] = {}
-    for ref in refs:
-        exact = [i for i in listed.instances if i.id == ref]
-        matches = exact or ([i for i in listed.instances if i.name == ref or i.id.startswith(ref)] if whole else [])
-        if not matches:
-            if whole:
-                say(_("no instance with id {ref} (nor one of that name) in this region; `scnet-images ps` lists them")
-                    .format(ref=repr(printable(ref[:70]))))
-            else:
-                say(_("no instance with id {ref} in this region's list, which may be incomplete: give an instance's "
-                      "whole id").format(ref=repr(printable(ref[:70]))))
-            return EXIT_NO_MATCH
-        if len(matches) > 1:
-            say(_("{ref} could name several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
-            for instance in matches:
-                say(f"  {instance.id}  {printable(instance.name)}  {printable(status_word(instance.status))}")
-            return EXIT_AMBIGUOUS
-        chosen.setdefault(matches[0].id, matches[0])
-    return list(chosen.values())
 
 
 # What each action says once done (translated when said).
