@@ -94,6 +94,8 @@ def test_a_dead_address(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     code, checks = report(capsys)
     region = by_check(checks, "region")[0]
     assert code == 4 and region["ok"] is False and "refused" in region["found"]
+    config = by_check(checks, "config")[0]["found"]  # no file, and no demo either: the environment says where
+    assert "SCNET_BASE_URL" in config and "demo" not in config
     assert by_check(checks, "platform")[0]["ok"] is None
     assert "a-token-that-is-long-enough" not in json.dumps(checks)
 

@@ -95,12 +95,15 @@ def _checks(args: argparse.Namespace) -> Iterator[Check]:
     from ..api.errors import ScnetError
     from ..connection import open_connection
 
-    config = _config_check()
-    yield config
     try:
-        settings = _settings(args)
+        settings: Settings | None = _settings(args)
+        problem = None
     except ScnetError as error:
-        yield Check("profile", False, error.message, error.hint, error.exit_code)
+        settings, problem = None, error
+    yield _config_check(demo=settings is not None and settings.demo)
+    if settings is None:
+        assert problem is not None
+        yield Check("profile", False, problem.message, problem.hint, problem.exit_code)
         return
     yield _profile_check(settings)
     yield _token_check(settings)
@@ -131,7 +134,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _config_check() -> Check:
+def _config_check(*, demo: bool) -> Check:
     import os
     import stat
 
@@ -144,9 +147,12 @@ def _config_check() -> Check:
         data, untrusted = read_config(path)
     except ScnetError as error:
         return Check("config", False, error.message, error.hint, error.exit_code)
-    if not path.exists():
+    if not path.exists() and demo:
         return Check("config", True, _("none at {path}: with no account configured, the embedded demo API answers")
                      .format(path=path), _("`scnet-images login` to use your account"))
+    if not path.exists():  # the flags or the environment say where to connect
+        return Check("config", True, _("none at {path}: the flags or the environment (SCNET_BASE_URL, SCNET_TOKEN) "
+                                       "say where to connect").format(path=path))
     mode = stat.S_IMODE(path.stat().st_mode)
     profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
     unknown = sorted({*(key for key in data if key not in TOP_KEYS),
@@ -355,8 +361,10 @@ def _cache_check(connection: Connection) -> Check:
             return Check("cache", None, problem, _("`scnet-images cache clear` removes it"))
         return Check("cache", None, _("no cached catalog for this account and region yet"))
     claims = read_claims(connection.token)
-    whose = (_("the demo") if connection.demo else
+    whose = (_("the demo API") if connection.demo else
              _("user {user} in cluster {cluster}").format(user=claims.user, cluster=claims.cluster_id) if claims
              else _("this token's account"))
-    return Check("cache", True, _("{count} images, fetched {minutes:.0f} min ago, for {account}").format(
+    return Check("cache", True, ngettext("{count} image, fetched {minutes:.0f} min ago, for {account}",
+                                         "{count} images, fetched {minutes:.0f} min ago, for {account}",
+                                         len(cached.images)).format(
         count=len(cached.images), minutes=cached.age() / 60, account=whose))
