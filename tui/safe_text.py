@@ -110,8 +110,10 @@ def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | tuple
 
 def fit_cells(text: str, width: int, *, middle: bool = False) -> str:
     """`text` in at most `width` terminal cells (a Chinese character takes two): cut with
-    "…" at the end, or with `middle` in the middle (a path keeps its registry and its tag).
-    A line that must not wrap mid-word (a path has no word to wrap at) is cut this way."""
+    "…" at the end, or with `middle` in the middle. A path cut in the middle keeps its last
+    part (an image's name:tag, what tells two paths apart) whole when it fits, the registry
+    giving way; else that part is cut in its middle. A line that must not wrap mid-word (a
+    path has no word to wrap at) is cut this way."""
     from rich.cells import cell_len
 
     if cell_len(text) <= width:
@@ -130,6 +132,11 @@ def fit_cells(text: str, width: int, *, middle: bool = False) -> str:
 
     if not middle:
         return take(text, width - 1) + "…"
+    prefix, slash, last = text.rpartition("/")
+    if slash and prefix:
+        if cell_len(last) + 2 <= width:  # the registry cut, the name:tag whole
+            return take(prefix, width - 2 - cell_len(last)) + "…/" + last
+        return fit_cells(last, width, middle=True)
     head = take(text, (width - 1) // 3)
     tail = take(reversed(text), width - 1 - cell_len(head))[::-1]
     return head + "…" + tail

@@ -144,3 +144,12 @@ def test_docker_pull_of_a_valid_path() -> None:
 def test_docker_pull_refuses_what_is_not_a_reference(path: str) -> None:
     line = docker_pull(path)
     assert line.text == "" and "not a valid image reference" in line.problem
+
+
+def test_a_path_cut_in_the_middle_keeps_its_name_and_tag() -> None:
+    from tui.safe_text import fit_cells
+
+    path = "harbor.sourcefind.cn:5443/dcu/admin/base/tensorflow:2.13.1-ubuntu22.04-dtk26.04-py3.11"
+    assert fit_cells(path, 60, middle=True) == "harbor.source…/tensorflow:2.13.1-ubuntu22.04-dtk26.04-py3.11"
+    narrow = fit_cells(path, 38, middle=True)  # not even the name:tag fits: cut in its own middle
+    assert narrow.startswith("tensorflow:") and narrow.endswith("py3.11") and len(narrow) == 38
