@@ -98,6 +98,7 @@ async def test_a_launch_goes_to_the_highlighted_images_region(demo_server: DemoS
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, ContainersScreen)
+        assert "西南一区【成都】" in text_of(app, "#where")  # the instances view says which region it is
     creates = [r for r in demo_server.requests if r.method == "POST" and r.path.endswith("/instance-service/task")]
     assert [r.path.split("/")[2] for r in creates] == ["30042"]
     assert json.loads(creates[0].body)["imagePath"] == SGLANG

@@ -46,6 +46,7 @@ class ConnectionHeader(Horizontal):
 
     def _follow(self, connection: Connection) -> None:
         self._label, self._demo = connection.label, connection.demo
+        self._region = connection.settings.region  # one of the demo's regions has its name too
         # Every region: a token each, so no one time left is the one to show.
         self._claims = None if connection.demo or self._everywhere else read_claims(connection.token)
         self._renewable = bool(connection.settings.ac_url)
@@ -73,6 +74,7 @@ class ConnectionHeader(Horizontal):
             where.update(
                 Text.assemble(
                     (_("DEMO"), "bold reverse"),
+                    *(("  ", (printable(self._region), "bold")) if self._region else ()),
                     "  " + _("demo catalog · your account: scnet-images login"),
                 )
             )
