@@ -34,7 +34,7 @@ class RegionRef(NamedTuple):
     @property
     def label(self) -> str:
         """`华东一区【昆山】 (11250)`, or the profile's name when it names no region."""
-        return f"{self.name} ({self.cluster_id})" if self.cluster_id else self.name
+        return _("{region} ({cluster})").format(region=self.name, cluster=self.cluster_id) if self.cluster_id else self.name
 
 
 def stored_regions(settings_env: dict[str, str] | None = None) -> list[RegionRef]:

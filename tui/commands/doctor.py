@@ -178,7 +178,8 @@ def _profile_check(settings: Settings) -> Check:
         return Check("profile", True, _("none: the embedded demo API (no account configured)"))
     where = " · ".join(part for part in (
         settings.profile and _("profile {name}").format(name=settings.profile),
-        settings.region and f"{settings.region} ({settings.cluster_id})" if settings.region else settings.cluster_id,
+        _("{region} ({cluster})").format(region=settings.region, cluster=settings.cluster_id) if settings.region
+        else settings.cluster_id,
         host_of(settings.base_url),
     ) if part)
     return Check("profile", True, where + " — " + _("settings from {source}").format(source=settings.source or "?"))

@@ -172,9 +172,10 @@ def choose_default(regions: list[Region], wanted: str | None, prompts: Prompts) 
     tell(_("Regions:"))
     for number, region in enumerate(regions, 1):
         if region.serves_images:
-            tell(f"  {number}. {printable(region.name)} ({region.cluster_id})")
+            tell(f"  {number}. " + _("{region} ({cluster})").format(region=printable(region.name), cluster=region.cluster_id))
         else:
-            tell(f"  {number}. {printable(region.name)} ({region.cluster_id}) — " + _("answers no image-list call"))
+            tell(f"  {number}. " + _("{region} ({cluster})").format(region=printable(region.name), cluster=region.cluster_id)
+                 + " — " + _("answers no image-list call"))
     first = regions.index(serving[0]) + 1
     while True:
         answer = prompts.ask(_("Default region [1-{last}, Enter for {first}]: ").format(

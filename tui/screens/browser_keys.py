@@ -22,7 +22,7 @@ BROWSER_KEYS = [
     Binding("d", "toggle_details", N_("Details"), id="toggle-details", tooltip=N_("Show or hide the details pane")),
     Binding("r", "reload", N_("Reload"), id="reload", tooltip=N_("Ask the server again")),
     Binding("p", "switch_region", N_("Region"), id="switch-region",
-            tooltip=N_("Switch to another stored profile (region) without restarting")),
+            tooltip=N_("Switch to another stored profile (region), or to all regions at once")),
     Binding("s", "cycle_sort", N_("Sort"), id="sort", tooltip=N_("Sort by the next column (the palette sorts by any)")),
     Binding("S", "reverse_sort", N_("Reverse"), key_display="S", id="reverse-sort", show=False,
             tooltip=N_("Reverse the sort order")),

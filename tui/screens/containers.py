@@ -68,10 +68,11 @@ class ContainersScreen(AppScreen[None]):
                 tooltip=N_("Start a stopped or failed instance again")),
         Binding("x", "stop", N_("Stop"), id="containers-stop", tooltip=N_("Stop the instance (asks first)")),
         Binding("D", "delete", N_("Delete"), key_display="D", id="containers-delete",
-                tooltip=N_("Delete a stopped instance (asks first)")),
-        Binding("j", "cursor('down')", N_("Down"), show=False, id="containers-down"),
-        Binding("k", "cursor('up')", N_("Up"), show=False, id="containers-up"),
-        Binding("escape,i", "back", N_("Images"), key_display="Esc", id="containers-back", tooltip=N_("Back to the images")),
+                tooltip=N_("Delete a stopped, failed or finished instance (asks first)")),
+        Binding("j", "cursor('down')", N_("Down"), show=False, id="containers-down", tooltip=N_("The next instance (↓ too)")),
+        Binding("k", "cursor('up')", N_("Up"), show=False, id="containers-up", tooltip=N_("The previous instance (↑ too)")),
+        Binding("escape,i", "back", N_("Images"), key_display="Esc", id="containers-back",
+                tooltip=N_("Back to the images (i too)")),
     ]
 
     FOOTER_GIVES_WAY = ("copy_url", "copy_ssh", "refresh", "restart", "delete", "open_url", "stop")
@@ -346,7 +347,8 @@ class ContainersScreen(AppScreen[None]):
                 self._start(action, instance)
 
         name = instance.name or instance.id
-        detail = f"{instance.id} · {status_word(instance.status)} · {instance.version}"
+        # A line each: joined by " · ", a long version wrapped and left a "·" dangling at a line's end.
+        detail = "\n".join(part for part in (instance.id, status_word(instance.status), instance.version) if part)
         self.app.push_screen(ConfirmDialog(title, question.format(name=name), detail, confirm=label, danger=True),
                              answered)
 

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ..api.errors import ScnetError
 from ..api.models import Image, ImageList
 from ..catalog import Prepared, prepare
-from ..i18n import N_, ngettext
+from ..i18n import N_, _, ngettext
 from ..regions import IN_FLIGHT, RegionRef, region_connection
 from .catalog_source import FIRST_SORT, CatalogSource
 
@@ -52,7 +52,7 @@ class RegionsFailed(ScnetError):
         for label, error in failures.items():
             said = error.message if isinstance(error, ScnetError) else f"{type(error).__name__}: {error}"
             hint = error.hint if isinstance(error, ScnetError) else ""
-            lines.append(f"{label}: {said}" + (f" → {hint}" if hint else ""))
+            lines.append(_("{region}: {problem}").format(region=label, problem=said) + (f" → {hint}" if hint else ""))
         count = len(failures)
         title = ngettext("{count} region could not be asked; the others are shown:",
                          "{count} regions could not be asked; the others are shown:", count).format(count=count)
