@@ -148,13 +148,15 @@ class InstanceTable(DataTable[Text]):
             cells.append(self._cell(column, instance))
         return tuple(cells)
 
-    def _cell(self, column: Column, instance: Instance) -> Text:
+    def _cell(self, column: Column, instance: Instance, cap: int | None = None) -> Text:
+        """The cell, cut at `cap` (by default the column's width as laid out, else its cap)."""
         if column.key == "id":
             return Text(printable(instance.id[: self._id_length]))
         if column.key == "time":
             return Text(self._run_time(instance))
+        cap = cap or dict(self._layout).get(column.key) or column.cap
         text = printable(column.value(instance) or "—")
-        text = text if len(text) <= column.cap else text[: column.cap - 1] + "…"
+        text = text if len(text) <= cap else text[: cap - 1] + "…"
         return Text(text, style=STATUS_STYLES.get(instance.status, "") if column.key == "status" else "")
 
     def _run_time(self, instance: Instance) -> str:
@@ -187,12 +189,21 @@ class InstanceTable(DataTable[Text]):
         room = self.size.width - 2  # the scrollbar's gutter
         fitting: list[tuple[str, int]] = []
         for index, column in enumerate(COLUMNS):
-            widest = max((self._cell(column, instance).cell_len for instance in instances), default=0)
+            widest = max((self._cell(column, instance, column.cap).cell_len for instance in instances), default=0)
             width = max(widest, Text(_(column.title)).cell_len)
             if index >= KEPT and room < width + 2 * self.cell_padding:
                 break
             fitting.append((column.key, width))
             room -= width + 2 * self.cell_padding
+        # What no further column fits in goes to the ones cut at their cap (the image, mostly).
+        for at, (key, width) in enumerate(fitting):
+            column = next(column for column in COLUMNS if column.key == key)
+            if room <= 0 or key in ("id", "time"):
+                continue
+            whole = max((len(printable(column.value(instance) or "—")) for instance in instances), default=0)
+            grow = min(room, whole - width)
+            if grow > 0:
+                fitting[at], room = (key, width + grow), room - grow
         return tuple(fitting)
 
     def _rebuild(self, columns: tuple[tuple[str, int], ...], current: str) -> None:
