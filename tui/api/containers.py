@@ -66,7 +66,7 @@ _HINTS = {
     "10003": N_("a field of the request is missing; check the launch settings"),
     "10004": N_("a value was refused; check the instance id, the group and the launch settings"),
     "716865": N_("check the resources asked for against the group's limits and your quota "
-                 "(stop or delete an instance), then launch again"),
+                 "(stopping or deleting an instance frees some)"),
     "716866": N_("stop the instance first, or refresh the list: it may be gone already"),
     "716020": N_("a problem on the platform's side; try again later"),
     "716867": N_("the platform could not stop it; refresh the list (r, or `scnet-images ps`) to see where it stands"),
