@@ -31,9 +31,11 @@ _UNSAFE = re.compile(f"[{_INVISIBLE_CLASS}]")
 _UNSAFE_IN_JSON = re.compile(f"[{_INVISIBLE_CLASS[len(chr(0) + '-' + chr(0x1f)):]}]")
 _TAG = re.compile(r"<[^>]*>")
 # key=value (or key: value, or key%3D value in an encoded URL) pairs that carry a credential,
-# as a server may echo them; the key may have a prefix (`jupyter_token`, `x-auth-token`).
+# as a server may echo them; the key may have a prefix (`jupyter_token`, `x-auth-token`). A key
+# starts where a word does and its prefix is bounded: a long run of word characters is tried
+# from one place only, so a hostile body of 64 KiB is read in linear time.
 _SECRET_PAIR = re.compile(
-    r"(?i)(?<![A-Za-z0-9])([\w-]*?(?:token|password|passwd|pwd|secret(?:[_-]?key)?|access[_-]?key|signature"
+    r"(?i)(?<![\w-])([\w-]{0,40}?(?:token|password|passwd|pwd|secret(?:[_-]?key)?|access[_-]?key|signature"
     r"|authorization))(\"?\s*(?:[=:]|%3D)\s*\"?(?:(?:Bearer|Basic|Token)\s+)?)([^\s\"'&,;}]+)"
 )
 MASK = "****"

@@ -153,3 +153,10 @@ def test_a_path_cut_in_the_middle_keeps_its_name_and_tag() -> None:
     assert fit_cells(path, 60, middle=True) == "harbor.source…/tensorflow:2.13.1-ubuntu22.04-dtk26.04-py3.11"
     narrow = fit_cells(path, 38, middle=True)  # not even the name:tag fits: cut in its own middle
     assert narrow.startswith("tensorflow:") and narrow.endswith("py3.11") and len(narrow) == 38
+
+
+@pytest.mark.parametrize("hostile", ["_" * 50_000, "-" * 50_000, "a_" * 25_000])
+def test_redact_reads_a_long_run_of_word_characters_in_one_pass(hostile: str) -> None:
+    """A key is tried from where its word starts only: a quadratic pattern took minutes here (a
+    hostile error body of 64 KiB is redacted before it is cut)."""
+    assert redact(hostile + " token=abc") == hostile + " token=****"

@@ -329,3 +329,26 @@ async def test_a_failure_that_is_no_refusal_keeps_the_cached_catalog(server: Dem
         await settle(pilot)
         banner = str(app.screen.query_one("#error-banner", Static).render())
         assert app.screen.query_one(ImageTable).row_count == 40 and "Showing the catalog cached" in banner
+
+
+async def test_the_rest_of_a_cache_read_after_a_refusal_stays_off_the_screen(server: DemoServer,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    images = tuple(parse_image(item) for item in server.images)
+    cache.save("demo", cache.Cached(images, time.time() - 300, ("", ""), "the demo API"),
+               sort_images(images, "created", True)[:20])
+    gate, read = threading.Event(), cache.load
+    monkeypatch.setattr(cache, "load", lambda key: (gate.wait(30), read(key))[1])  # the rest, read slowly
+    server.inject("code", "10008")
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(ImageTable)
+        assert table.row_count == 20  # the head
+        await pilot.press("r")  # the server is asked before the rest is read: it refuses the token
+        await app.screen.source.wait_for_load()
+        await pilot.pause()
+        assert table.row_count == 0
+        gate.set()  # now the rest of the cache comes
+        await settle(pilot)
+        assert table.row_count == 0 and "cached" not in counts(app)
+        assert not any(message.startswith("Reloaded") for _title, message in app.said)

@@ -150,3 +150,4 @@ async def test_a_region_whose_token_is_refused_shows_none_of_its_cached_catalog(
         screen = await open_every_region(pilot)
         assert "华北一区【雄安】" not in {image.region for image in screen.loaded_images}
         assert "华北一区【雄安】: " in text_of(app, "#error-banner")
+        assert "cached" not in text_of(app, "#counts")  # none of the rows shown is the cache's

@@ -138,7 +138,7 @@ class BrowserScreen(RegionsMixin, AppScreen[None]):
     @on(CatalogSource.Failed)
     def _failed(self, message: CatalogSource.Failed) -> None:
         if message.withdrawn:  # the token was refused: the cached catalog is not this token's to see
-            self._cached_at = None
+            self._cached_at, self._reloading = None, False  # and no "Reloaded: 0 images"
             self._show_catalog(prepare(ImageList(()), self.sort_field, self.descending))
             self._has_loaded = False
         self._show_error(message.error, message.switching_to, withdrawn=message.withdrawn)

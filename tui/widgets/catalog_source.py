@@ -128,6 +128,7 @@ class CatalogSource(Widget):
         self.reading_cache = False  # the cached catalog's first rows are shown, the rest is being read
         self._showing_cache = False  # the catalog delivered last is the cached one
         self._delivered = False  # a catalog has been delivered (cached or not)
+        self._refused = False  # the server refused the token: no cached catalog is shown until it answers
         self._client: ScnetClient | None = None
         self._worker: Worker[_Fetched] | None = None
         self._stop_waiting = threading.Event()
@@ -216,7 +217,7 @@ class CatalogSource(Widget):
         if read.head is None:  # none kept (or not safe to read): the whole catalog, if there is one
             self._read_cache_rest(read.connection, read.key, read.problem)
             return
-        if not self._delivered:  # else a server's answer came first (a filter chosen meanwhile)
+        if not self._delivered and not self._refused:  # else a server's answer (or refusal) came first
             self._deliver(self.Loaded(self, read.head, cached_at=read.saved_at), cached=True)
         self.call_after_refresh(self._read_cache_rest, read.connection, read.key)  # once the rows are painted
 
@@ -247,13 +248,14 @@ class CatalogSource(Widget):
         # Only while the cached catalog is the one shown (its head), or nothing is yet: the
         # server's answer has the last word. A filter chosen meanwhile is the server's to
         # answer; until it does, or when it fails, the whole cached catalog stands in.
-        if prepared is not None and (self._showing_cache or not self._delivered):
+        if prepared is not None and not self._refused and (self._showing_cache or not self._delivered):
             self._deliver(self.Loaded(self, prepared, cached_at=saved_at, keep_error=True), cached=True)
         if asked:
             self.post_message(self.Progress(self) if self.loading else self.Settled(self))
 
     def _deliver(self, loaded: Loaded, *, cached: bool) -> None:
         self._delivered, self._showing_cache = True, cached
+        self._refused = self._refused and cached
         self.post_message(loaded)
 
     # --- the server ---------------------------------------------------------------------
@@ -320,9 +322,10 @@ class CatalogSource(Widget):
             error = event.worker.error
             if isinstance(error, ScnetError):  # what it quotes of the server may quote the token
                 error.redacted((self.connection.token,))
-            withdrawn = isinstance(error, TokenRefused) and self._showing_cache and not switching_to
-            if withdrawn:
-                self._showing_cache = self._delivered = False
+            refused = isinstance(error, TokenRefused) and not switching_to
+            withdrawn = refused and self._showing_cache
+            if refused:  # what the cache still has to give (its rest, read late) is not shown either
+                self._refused, self._showing_cache = True, False
             self.post_message(self.Failed(self, error, switching_to, withdrawn=withdrawn))
         self.post_message(self.Settled(self))
 

@@ -199,6 +199,7 @@ class MergedSource(Widget):
         message.stop()
         self.failures[message.source.tag] = message.error
         if message.withdrawn and self._images.pop(message.source.tag, None) is not None:
+            self._cached_at.pop(message.source.tag, None)
             self._merge_soon()  # its cached catalog is not that token's to see
         self._say_failures()
 
