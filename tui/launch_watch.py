@@ -22,8 +22,11 @@ class Said(NamedTuple):
 def found_launch(instances: list[Instance], name: str, existing: frozenset[str] | None) -> tuple[Instance, Said] | None:
     """The instance a launch of `name` whose outcome was unknown made, once listed, and what to
     say of it; None while it is not. `existing`: the ids listed just before the create was sent
-    (none of them is it), None when they could not be read."""
-    found = [instance for instance in instances if instance.name == name and instance.id not in (existing or ())]
+    (none of them is it), None when they could not be read: then only an instance on its way or
+    running is taken for it (one that ended is more likely an older one of that name, and its
+    end would be told as this launch's)."""
+    found = [instance for instance in instances if instance.name == name and instance.id not in (existing or ())
+             and (existing is not None or not instance.final)]
     if not found:
         return None
     if existing is None:  # what was there before is not known: it may be an older one

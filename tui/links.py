@@ -45,8 +45,9 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-# A user name as useradd takes it by default (lower case): what is kept of a URL's user part.
-_PLAIN_USER = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+# A user name as useradd takes it by default (lower case): what is kept of a URL's user part,
+# unless it looks like a key (16 or more hexadecimal digits).
+_PLAIN_USER = re.compile(r"(?![0-9a-f]{16,}$)[a-z_][a-z0-9_-]{0,31}")
 _USERINFO = re.compile(r"//(?P<user>[^/@\s:]*)(?P<password>:[^/@\s]*)?@")
 # Keys of a record whose value is a secret whatever it holds.
 _SECRET_KEYS = frozenset({"token", "password", "secret", "secretkey", "accesstoken"})

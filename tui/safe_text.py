@@ -135,7 +135,7 @@ def fit_cells(text: str, width: int, *, middle: bool = False) -> str:
     if not middle:
         return take(text, width - 1) + "…"
     prefix, slash, last = text.rpartition("/")
-    if slash and prefix:
+    if slash and prefix and last and width > 2:
         if cell_len(last) + 2 <= width:  # the registry cut, the name:tag whole
             return take(prefix, width - 2 - cell_len(last)) + "…/" + last
         return fit_cells(last, width, middle=True)

@@ -36,5 +36,8 @@ def for_visitors(text: str) -> str:
     saying there is one (unchanged when not served)."""
     if not served() or not text:
         return text
-    pattern = re.compile("(?:" + "|".join(map(re.escape, _local_roots())) + r")(?:/[^\s'\"`(),;]*)?")
+    # A root where a path starts (not inside a URL or another path: `/public/home/alice`, a
+    # host's `/home/alice/lab`) and ending there or at a `/` (not `/rootfs` for `/root`).
+    pattern = re.compile(r"(?<![\w/.:~-])(?:" + "|".join(map(re.escape, _local_roots())) + r")(?![\w.~-])"
+                         r"(?:/[^\s'\"`(),;，。）]*)?")
     return pattern.sub(_("(a file of the serving machine)"), text)

@@ -187,3 +187,27 @@ async def test_a_status_that_grows_longer_is_drawn_whole(server: DemoServer) -> 
         assert screen.instances[running.id].status == "Terminated"
         shown = table.get_cell(running.id, "status")
         assert table.columns["status"].get_render_width(table) - 2 * table.cell_padding >= shown.cell_len  # type: ignore[union-attr]
+
+
+async def test_a_wide_name_is_measured_in_cells() -> None:
+    """A Chinese character takes two cells: a long Chinese name (the console allows one) is cut
+    with "…" to its column, not cropped silently."""
+    from textual.app import App, ComposeResult
+
+    from tui.api.container_models import parse_instance
+
+    class Table(App[None]):
+        def compose(self) -> ComposeResult:
+            yield InstanceTable()
+
+    name = "推理服务" * 8  # 32 characters, 64 cells
+    listed = parse_instance({"id": "4c1f43ddb030483e89b55413bee6c004", "instanceServiceName": name, "status": "Running"})
+    assert listed is not None
+    app = Table()
+    async with app.run_test(size=(80, 24)) as pilot:  # no room to spare: the name is cut to its cap
+        table = app.query_one(InstanceTable)
+        table.show([listed])
+        await pilot.pause()
+        cell = table.get_cell(listed.id, "name")
+        width = table.columns["name"].get_render_width(table) - 2 * table.cell_padding  # type: ignore[index]
+        assert cell.cell_len <= width and cell.plain.endswith("…")

@@ -127,8 +127,9 @@ async def test_an_older_instance_of_the_name_is_not_taken_for_a_launch_that_went
             said = "\n".join(notifications(app))
             if list_before == "read":  # the older one was listed before: it is not this launch
                 assert screen.look_for == older and screen.following == "" and "went through" not in said
-            else:  # not known what was there before: followed, but said to be perhaps an older one
-                assert screen.look_for == "" and "perhaps an earlier one of that name" in said and "went through" not in said
+            else:  # not known what was there before: the stopped one of that name is not taken for it
+                assert screen.look_for == older and screen.following == "" and "went through" not in said
+                assert "did not start" not in said
     assert creates(server) == 0
 
 

@@ -40,7 +40,8 @@ def resolve_instances(client: Any, refs: Sequence[str]) -> list[Instance] | int:
         if len(matches) > 1:
             say(_("{ref} could name several instances; give more of the id:").format(ref=repr(printable(ref[:70]))))
             rows = [(instance.id, printable(instance.name), printable(status_word(instance.status))) for instance in matches]
-            for line in aligned_lines(("", "", ""), rows)[1:]:  # in columns, as `ps` prints them
+            # In columns, as `ps` prints them (the header line left out), the id whole.
+            for line in aligned_lines(("id", "name", "status"), rows, widths={"id": 64})[1:]:
                 say("  " + line)
             return EXIT_AMBIGUOUS
         chosen.setdefault(matches[0].id, matches[0])

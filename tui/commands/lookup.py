@@ -165,7 +165,7 @@ def _print_table(images: Sequence[Image], out: TextIO, colour: bool,
     floors = {_(column.heading): column.shrink_to or column.width for column in COLUMNS}
     floors[headers[-1]] = PATH_FLOOR
     header, *lines = aligned_lines(headers, rows, widths={headers[-1]: PATH_WIDTH}, fit=terminal_width(out),
-                                   drop=drop, floors=floors, keep=headers[:1] if regions is not None else ())
+                                   drop=drop, floors=floors, keep=headers[:1] if regions is not None else (), middle=True)
     out.write((f"\x1b[1m{header}\x1b[0m" if colour else header) + "\n")
     for line in lines:
         out.write(line + "\n")

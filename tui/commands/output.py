@@ -56,6 +56,7 @@ def aligned_lines(
     drop: Sequence[str] = (),
     floors: Mapping[str, int] | None = None,
     last_to_go: str | None = None,
+    middle: bool = False,
 ) -> list[str]:
     """The header line and one line per row, columns padded to their widest cell (in
     terminal cells: a Chinese character takes two), two spaces apart; a cell wider than
@@ -64,8 +65,8 @@ def aligned_lines(
     With `fit` (the terminal's width) the table is narrowed to it as gh and kubectl do:
     the columns in `drop` leave (in that order) while the others cut to their floors would
     not leave the column `last_to_go` (the path; by default the last column) whole; then the
-    widest columns give way, that one only after every other has, and cut in the middle (a
-    path keeps its registry's start and its name:tag, which tell rows apart). A column in
+    widest columns give way, that one only after every other has; with `middle` it is cut in
+    the middle (a path keeps its name:tag, which tells rows apart). A column in
     `keep` (an id a command needs whole) is never cut, none narrower than its floor (`floors`
     by header, else MIN_COLUMN_WIDTH) or its header."""
     from rich.cells import cell_len
@@ -74,14 +75,14 @@ def aligned_lines(
 
     limits = [(widths or {}).get(header, MAX_COLUMN_WIDTH) for header in headers]
     kept_whole = headers.index(last_to_go) if last_to_go is not None else len(headers) - 1
-    table = [[fit_cells(cell, limit, middle=i == kept_whole) for i, (cell, limit) in enumerate(zip(cells, limits))]
+    table = [[fit_cells(cell, limit, middle=middle and i == kept_whole) for i, (cell, limit) in enumerate(zip(cells, limits))]
              for cells in [headers, *rows]]
     sizes = [max(cell_len(cells[i]) for cells in table) for i in range(len(headers))]
     if fit is not None and headers:
         least = [max(cell_len(header), (floors or {}).get(header, MIN_COLUMN_WIDTH)) for header in headers]
         table, sizes = _narrowed(table, sizes, fit, [size if header in keep else min(size, floor) for header, size, floor
-                                                     in zip(headers, sizes, least)], [headers.index(h) for h in drop],
-                                 kept_whole)
+                                                     in zip(headers, sizes, least)],
+                                 [headers.index(h) for h in drop if headers.index(h) != kept_whole], kept_whole, middle)
     return ["  ".join(cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, sizes)).rstrip() for cells in table]
 
 
@@ -90,10 +91,10 @@ MIN_COLUMN_WIDTH = 6
 
 
 def _narrowed(table: list[list[str]], sizes: list[int], total: int, floors: list[int],
-              drop: list[int], kept_whole: int) -> tuple[list[list[str]], list[int]]:
+              drop: list[int], kept_whole: int, middle: bool) -> tuple[list[list[str]], list[int]]:
     """The table cut to `total` cells: columns in `drop` leave (in that order) while the
     others at their floors and column `kept_whole` whole would not fit; then the others are
-    narrowed, `kept_whole` last (cut in the middle)."""
+    narrowed, `kept_whole` last (cut in the middle with `middle`)."""
     from ..safe_text import fit_cells
 
     shown = list(range(len(sizes)))
@@ -102,7 +103,7 @@ def _narrowed(table: list[list[str]], sizes: list[int], total: int, floors: list
             break
         shown.remove(gone)
     widths = fitted([sizes[i] for i in shown], [floors[i] for i in shown], total, shown.index(kept_whole))
-    return ([[fit_cells(cells[i], width, middle=i == kept_whole) for i, width in zip(shown, widths)]
+    return ([[fit_cells(cells[i], width, middle=middle and i == kept_whole) for i, width in zip(shown, widths)]
              for cells in table], widths)
 
 

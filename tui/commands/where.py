@@ -89,7 +89,7 @@ def print_where(answers: Sequence[RegionCatalog], capacity: Capacity | None, arg
                 for region, image in found]
         headers = tuple(_(header) for header in WHERE_HEADERS)
         for line in aligned_lines(headers, rows, widths={headers[2]: 160}, fit=terminal_width(out),
-                                  keep=(headers[0],), last_to_go=headers[2]):
+                                  keep=(headers[0],), last_to_go=headers[2], middle=True):
             out.write(line + "\n")
     if not found:
         say(_("no region has {terms}").format(terms=repr(" ".join(args.terms))))

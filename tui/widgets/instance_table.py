@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from typing import Callable, NamedTuple
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
 from ..api.container_models import Instance, status_word
 from ..i18n import N_, _, join, ngettext
-from ..safe_text import printable
+from ..safe_text import fit_cells, printable
 
 # The fewest characters of an id shown (docker shows 12; 32 hex characters are rarely alike).
 SHORT_ID = 8
@@ -117,10 +118,10 @@ class InstanceTable(DataTable[Text]):
         fresh = {instance.id: instance for instance in instances}
         self._listed_at = self.clock()
         length = short_ids(list(fresh))
+        grown, self._id_length = length != self._id_length, length  # measured below at its new length
         columns = self._fitting(list(fresh.values()))
-        if columns != self._layout or length != self._id_length or list(fresh) != list(self.instances):
+        if columns != self._layout or grown or list(fresh) != list(self.instances):
             # Another set of columns, or of rows (a new one goes where the list puts it: first).
-            self._id_length = length
             self.instances = fresh
             self._rebuild(columns, current)
             return
@@ -155,8 +156,7 @@ class InstanceTable(DataTable[Text]):
         if column.key == "time":
             return Text(self._run_time(instance))
         cap = cap or dict(self._layout).get(column.key) or column.cap
-        text = printable(column.value(instance) or "—")
-        text = text if len(text) <= cap else text[: cap - 1] + "…"
+        text = fit_cells(printable(column.value(instance) or "—"), cap)  # in cells: 中文 takes two each
         return Text(text, style=STATUS_STYLES.get(instance.status, "") if column.key == "status" else "")
 
     def _run_time(self, instance: Instance) -> str:
@@ -200,7 +200,7 @@ class InstanceTable(DataTable[Text]):
             column = next(column for column in COLUMNS if column.key == key)
             if room <= 0 or key in ("id", "time"):
                 continue
-            whole = max((len(printable(column.value(instance) or "—")) for instance in instances), default=0)
+            whole = max((cell_len(printable(column.value(instance) or "—")) for instance in instances), default=0)
             grow = min(room, whole - width)
             if grow > 0:
                 fitting[at], room = (key, width + grow), room - grow

@@ -22,6 +22,11 @@ from ..api.errors import OutcomeUnknown, ProbablyLaunched, ScnetError
 from ..i18n import _
 
 
+# How long the list read just before a create may hold it up (its pages, its retries): past
+# that the create goes without it.
+LIST_BEFORE_SECONDS = 5.0
+
+
 class Launched(NamedTuple):
     """What a create came to once sent: the new instance's id; or, with `unsure` set (the id
     ""), a launch that may or probably did happen, `unsure` saying why it is not known for
@@ -114,8 +119,10 @@ class LaunchSource(Widget):
     async def _listed_ids(self) -> frozenset[str] | None:
         """The ids of the instances listed now (a read, asked once), None when the list cannot
         be read whole."""
+        import asyncio
+
         try:
-            listed = await containers.list_instances(self.client)
-        except Exception:  # the create is what matters: it goes all the same
+            listed = await asyncio.wait_for(containers.list_instances(self.client), LIST_BEFORE_SECONDS)
+        except Exception:  # the create is what matters: it goes all the same (a timeout included)
             return None
         return None if listed.cut_short else frozenset(instance.id for instance in listed.instances)
