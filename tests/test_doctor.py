@@ -156,3 +156,19 @@ def test_a_config_others_can_read(isolated_environment: Path, capsys: pytest.Cap
     isolated_environment.chmod(0o600)
     code, checks = report(capsys)
     assert checks[0]["ok"] is False and "x.colour" in checks[0]["found"]
+
+
+def test_where_the_settings_came_from_is_said_in_the_users_language(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with DemoServer() as server:
+        monkeypatch.setenv("SCNET_BASE_URL", server.base_url + "/r/11250")
+        token = server.issuer.issue(DEMO_ACCOUNTS[0], "11250")
+        main(["--lang", "zh_CN", "doctor", "--token", token])
+        out = capsys.readouterr().out
+        assert "设置来自环境变量，命令行选项" in out, out
+        assert "（来自命令行选项）" in out and "environment" not in out and "command line" not in out
+        assert token not in out
+        monkeypatch.setenv("SCNET_TOKEN", token)
+        code, checks = report(capsys)
+        assert code == 0 and by_check(checks, "profile")[0]["found"].endswith("settings from environment variables")
+        assert "from environment variables" in by_check(checks, "token")[0]["found"]

@@ -60,6 +60,7 @@ class Settings(NamedTuple):
     options: ClientOptions = ClientOptions()
     warnings: tuple[str, ...] = ()
     token_from: str = ""  # "command line", "environment", "profile", "token_command"
+    origins: tuple[str, ...] = ()  # where the address and the token came from (Chosen.origin), once each
     region: str = ""  # the region's name, as login stored it
     cluster_id: str = ""
     ac_url: str = ""  # the platform host that renews the token ("" when unknown)
@@ -364,6 +365,7 @@ def load_settings(
         token=str(chosen_token).strip(),
         profile=profile_name if in_use else "",
         source=source,
+        origins=tuple(dict.fromkeys((url.origin, token_chosen.origin))),
         options=options,
         warnings=tuple(warnings),
         token_from=token_from,

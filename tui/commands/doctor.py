@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, fill, join, ngettext
 from .connect import add_connection_options
 from .exits import EXIT_CODES_HELP, EXIT_OK
 from .output import hide, safe_line
@@ -32,6 +32,9 @@ RENEWAL_WINDOW_SECONDS = 24 * 3600
 # The names of the checks, as they are printed (translated when shown) and kept in JSON.
 CHECKS = {"config": N_("config"), "profile": N_("profile"), "token": N_("token"), "clock": N_("clock"),
           "platform": N_("platform"), "region": N_("region"), "cache": N_("cache")}
+# Where a setting came from (config's origins), as said to the user; a profile is named.
+ORIGINS = {"command line": N_("command-line options"), "environment": N_("environment variables"),
+           "token_command": N_("the profile's token_command")}
 
 
 class Check(NamedTuple):
@@ -182,7 +185,14 @@ def _profile_check(settings: Settings) -> Check:
         else settings.cluster_id,
         host_of(settings.base_url),
     ) if part)
-    return Check("profile", True, where + " — " + _("settings from {source}").format(source=settings.source or "?"))
+    origins = join(_origin_words(origin, settings.profile) for origin in settings.origins) or "?"
+    return Check("profile", True, where + " — " + fill(_("settings from {source}"), source=origins))
+
+
+def _origin_words(origin: str, profile: str) -> str:
+    if origin == "profile":
+        return _("profile {name}").format(name=profile)
+    return _(ORIGINS[origin]) if origin in ORIGINS else origin or "?"
 
 
 def _token_check(settings: Settings) -> Check:
@@ -194,7 +204,7 @@ def _token_check(settings: Settings) -> Check:
     if settings.demo:
         return Check("token", True, _("the demo API's own token"))
     claims = read_claims(settings.token)
-    origin = _("from {source}").format(source=settings.token_from or "?")
+    origin = fill(_("from {source}"), source=_origin_words(settings.token_from, settings.profile))
     if claims is None:
         return Check("token", None, _("{token} {origin}: not a token whose claims can be read (no user, cluster "
                                       "or expiry to check)").format(token=mask(settings.token), origin=origin))
