@@ -103,7 +103,13 @@ def excerpt(body: bytes | bytearray | str, limit: int = 200, secret: str | tuple
     text = redact(text, (secret,) if isinstance(secret, str) else tuple(secret or ()))
     if text.lstrip()[:1] == "<":
         # An HTML page (a gateway's error, a login form): its words say more than its tags.
-        text = _TAG.sub(" ", text)
+        # nginx's pages say the title again as the heading: each run of words once.
+        kept: list[str] = []
+        for chunk in _TAG.split(text):
+            chunk = " ".join(chunk.split())
+            if chunk and chunk != (kept[-1] if kept else None):
+                kept.append(chunk)
+        text = " ".join(kept)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"

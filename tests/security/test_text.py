@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tui.demo.catalog import demo_catalog, synthetic_catalog
 from tui.image_ref import reference_problem
-from tui.safe_text import csv_cell, has_control_chars, json_safe, printable, redact
+from tui.safe_text import csv_cell, excerpt, has_control_chars, json_safe, printable, redact
 from tui.shell_text import command_line, docker_pull
 
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
@@ -160,3 +160,12 @@ def test_redact_reads_a_long_run_of_word_characters_in_one_pass(hostile: str) ->
     """A key is tried from where its word starts only: a quadratic pattern took minutes here (a
     hostile error body of 64 KiB is redacted before it is cut)."""
     assert redact(hostile + " token=abc") == hostile + " token=****"
+
+
+def test_a_gateway_page_is_quoted_by_its_words_once() -> None:
+    nginx = (b"<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway "
+             b"Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+    assert excerpt(nginx) == "504 Gateway Time-out nginx"
+    # Words said twice apart, or in plain text, are kept as sent.
+    assert excerpt(b"<p>retry</p><p>later</p><p>retry</p>") == "retry later retry"
+    assert excerpt(b"error error") == "error error"
