@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, DataTable, Input, Select
 
 from tui.app import ScnetImagesApp
 from tui.demo.server import DemoServer
@@ -120,6 +120,19 @@ async def test_the_form_checks_before_anything_is_sent(server: DemoServer) -> No
         assert form.limits is not None and form.limits.group == "dcu-z100-2"
         assert any("outside 1-16" in problem for problem in form.problems)
     assert not [r for r in server.requests if r.method == "POST" and r.path.endswith("/task")]
+
+
+async def test_the_group_cannot_be_left_blank_once_the_groups_are_known(server: DemoServer) -> None:
+    app = ScnetImagesApp(connection=demo_connection(server))
+    async with app.run_test(size=STANDARD) as pilot:
+        form = await open_form(app, pilot)
+        group = form.query_one("#launch-group", Select)
+        # "Loading…" picked after the groups came would show while the request still sends a group.
+        group.focus()
+        await pilot.press("enter", "home", "enter")
+        await settle(pilot)
+        assert group.value == "dcu-k100-4" and form.request_shown()["resourceGroup"] == "dcu-k100-4"
+        assert not group.is_blank() and "Loading…" not in str(group.render())
 
 
 async def test_a_refusal_keeps_every_value(server: DemoServer) -> None:

@@ -177,6 +177,9 @@ class LaunchForm(ModalScreen[Launched | None]):
         select = self.query_one("#launch-group", Select)
         untouched = self._values() == self._pristine
         with select.prevent(Select.Changed):
+            # "Loading…" must not stay pickable once the groups are known: Select has no public
+            # way to stop allowing a blank after it is built (Textual 8.2), so set its flag.
+            select._allow_blank = False
             select.set_options([(printable(name), name) for name in names or [limits.group]])
             select.value = limits.group
         if untouched:
