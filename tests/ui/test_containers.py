@@ -133,6 +133,8 @@ async def test_the_group_cannot_be_left_blank_once_the_groups_are_known(server: 
         await settle(pilot)
         assert group.value == "dcu-k100-4" and form.request_shown()["resourceGroup"] == "dcu-k100-4"
         assert not group.is_blank() and "Loading…" not in str(group.render())
+        # One region shown: no free figure was asked, so none is said.
+        assert "Free now" not in str(form.query_one("#launch-limits").render())
 
 
 async def test_a_refusal_keeps_every_value(server: DemoServer) -> None:

@@ -6,6 +6,7 @@ to the highlighted image's region."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 
@@ -92,6 +93,10 @@ async def test_a_launch_goes_to_the_highlighted_images_region(demo_server: DemoS
         await pilot.press("l")
         await settle(pilot)
         assert isinstance(app.screen, LaunchForm)
+        # The chosen group's free cards in that region, with where the figure comes from and its age.
+        group = app.screen.limits.group if app.screen.limits else "?"
+        assert re.search(rf"Free now in {group}: \d+ cards? \(resources/accelerators · maxFreeNum, asked just now\)",
+                         text_of(app, "#launch-limits"))
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)

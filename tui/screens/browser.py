@@ -289,7 +289,7 @@ class BrowserScreen(RegionsMixin, AppScreen[None]):
                 self._open_instances(connection, client, launched=outcome)
 
         self.app.push_screen(LaunchForm(image, client, connection.short_label, clock=self._clock,
-                                        home=connection.settings.home_path), launched)
+                                        home=connection.settings.home_path, **self._free_cards_of(image)), launched)
 
     def action_instances(self) -> None:
         """The instances of the region shown (every region shown: of the highlighted image's)."""

@@ -56,6 +56,12 @@ class RegionsMixin:
         return render_where(image, source.holders_of(image), source.capacity,
                             lambda label: regions[label].cluster_id if label in regions else "")
 
+    def _free_cards_of(self, image: Image) -> dict[str, Any]:
+        """What the launch form needs to say the free cards of `image`'s region (every region shown)."""
+        if not isinstance(self.source, MergedSource) or image.region not in self.source.regions:
+            return {}
+        return {"capacity": self.source.capacity, "cluster_id": self.source.regions[image.region].cluster_id}
+
     def on_merged_source_capacity_read(self) -> None:
         self.query_one(DetailPane).refresh_facts()
 

@@ -28,6 +28,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from ..api.capacity import Capacity
 from ..api.container_models import TASK_TYPES, LaunchSpec, Limits
 from ..api.errors import ScnetError
 from ..api.models import Image
@@ -47,6 +48,7 @@ from ..i18n import N_, _, fill
 from ..safe_text import json_safe, printable
 from .base import services
 from ..widgets.launch_source import Launched, LaunchSource
+from ..widgets.region_facts import group_free_text
 from .confirm import ConfirmDialog
 
 
@@ -64,8 +66,10 @@ class LaunchForm(ModalScreen[Launched | None]):
     ]
 
     def __init__(self, image: Image, client: Any, where: str, *, clock: Callable[[], datetime] | None = None,
-                 home: str = "") -> None:
+                 home: str = "", capacity: Capacity | None = None, cluster_id: str = "") -> None:
         super().__init__()
+        # The free cards of the image's region (every region shown), where the platform said.
+        self.capacity, self.cluster_id = capacity, cluster_id
         self.home = home  # the user's home directory in the region (login read it), "" when unknown
         self.image = image
         self.client = client
@@ -265,7 +269,10 @@ class LaunchForm(ModalScreen[Launched | None]):
         self.spec, self.problems = self._spec()
         limits = self.query_one("#launch-limits", Static)
         said = describe_limits(self.limits) if self.limits else _("Limits: loading…")
-        limits.update(Text("\n".join(printable(line) for line in (said, *self.notes)), style="italic"))
+        group = self.query_one("#launch-group", Select).value
+        free = group_free_text(self.capacity, self.cluster_id, group) if isinstance(group, str) else ""
+        lines = (said, free, *self.notes) if free else (said, *self.notes)
+        limits.update(Text("\n".join(printable(line) for line in lines), style="italic"))
         problems = self.query_one("#launch-problems", Static)
         problems.update(Text("\n".join(f"✗ {printable(problem)}" for problem in self.problems)))
         problems.display = bool(self.problems)

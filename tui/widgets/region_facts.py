@@ -14,7 +14,7 @@ from rich.text import Text
 from ..api.capacity import SOURCE, Capacity
 from ..api.models import Image
 from ..cache import describe_age
-from ..i18n import _, ngettext
+from ..i18n import _, join, ngettext
 from ..safe_text import printable
 from .merged_source import Holder
 
@@ -25,8 +25,22 @@ def free_text(capacity: Capacity | None, cluster_id: str, accelerator: str) -> s
         return ""
     groups = capacity.in_region(cluster_id, accelerator)
     total = sum(group.free for group in groups)
-    detail = ", ".join(f"{group.group} {group.free}" for group in groups)
+    detail = join(f"{group.group} {group.free}" for group in groups)
     return _("{count} free ({groups})").format(count=total, groups=detail) if groups else _("0 free")
+
+
+def group_free_text(capacity: Capacity | None, cluster_id: str, group: str) -> str:
+    """What the launch form says of the chosen group's free cards, with where the figure comes
+    from and how old it is; "" when the platform did not say (nothing is guessed)."""
+    if capacity is None or not cluster_id or not group:
+        return ""
+    found = [entry for entry in capacity.groups if entry.cluster_id == cluster_id and entry.group == group]
+    if not found:
+        return ""
+    free = found[0].free
+    return ngettext("Free now in {group}: {count} card ({source}, asked {age})",
+                    "Free now in {group}: {count} cards ({source}, asked {age})", free).format(
+        group=group, count=free, source=SOURCE, age=describe_age(time.time() - capacity.asked_at))
 
 
 def render_where(image: Image, holders: Sequence[Holder], capacity: Capacity | None,
