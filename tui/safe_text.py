@@ -144,7 +144,9 @@ def fit_cells(text: str, width: int, *, middle: bool = False) -> str:
     if slash and prefix and last and width > 2:
         if cell_len(last) + 2 <= width:  # the registry cut, the name:tag whole
             return take(prefix, width - 2 - cell_len(last)) + "…/" + last
-        return fit_cells(last, width, middle=True)
+        if cell_len(last) + 1 == width:  # no room for the slash: still marked as cut
+            return "…" + last
+        text = last  # the name:tag alone, cut in its middle (a bare name:tag would read as whole)
     head = take(text, (width - 1) // 3)
     tail = take(reversed(text), width - 1 - cell_len(head))[::-1]
     return head + "…" + tail

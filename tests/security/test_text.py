@@ -153,6 +153,11 @@ def test_a_path_cut_in_the_middle_keeps_its_name_and_tag() -> None:
     assert fit_cells(path, 60, middle=True) == "harbor.source…/tensorflow:2.13.1-ubuntu22.04-dtk26.04-py3.11"
     narrow = fit_cells(path, 38, middle=True)  # not even the name:tag fits: cut in its own middle
     assert narrow.startswith("tensorflow:") and narrow.endswith("py3.11") and len(narrow) == 38
+    # Exactly the name:tag's width (or one more): still marked as cut, never a bare name:tag.
+    last = path.rpartition("/")[2]
+    for width in (len(last), len(last) + 1):
+        cut = fit_cells(path, width, middle=True)
+        assert len(cut) == width and "…" in cut, cut
 
 
 @pytest.mark.parametrize("hostile", ["_" * 50_000, "-" * 50_000, "a_" * 25_000])
