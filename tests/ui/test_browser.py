@@ -93,6 +93,22 @@ async def test_search_filters_on_every_keystroke(server: DemoServer) -> None:
         assert app.focused is table(app)
 
 
+async def test_clearing_the_search_keeps_the_highlighted_image_in_view(server: DemoServer) -> None:
+    app = make_app(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"vllm 0.9.2 dtk25.04.2", "enter")
+        await settle(pilot)
+        chosen = table(app).highlighted_image
+        await pilot.press("escape")
+        await settle(pilot)
+        grid = table(app)
+        rows_shown = grid.scrollable_content_region.height - 1  # below the header
+        assert grid.highlighted_image is chosen and grid.cursor_row > rows_shown  # far down the whole catalog
+        top = round(grid.scroll_offset.y)
+        assert top <= grid.cursor_row < top + rows_shown  # and shown, not left above the rows in view
+
+
 async def test_enter_in_search_moves_to_the_table(server: DemoServer) -> None:
     app = make_app(server)
     async with app.run_test(size=STANDARD) as pilot:

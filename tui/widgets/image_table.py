@@ -236,6 +236,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.cursor_row = min(row or 0, max(0, len(self._images) - 1))
         self._changed()
         self._scroll_to_cursor()
+        # Rows that grew back (a search cleared) can scroll only once laid out: scroll again then.
+        self.call_after_refresh(self._scroll_to_cursor)
         self.post_message(self.ImageHighlighted(self.highlighted_image))
 
     def follow(self, image: Image) -> None:
