@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 
@@ -104,6 +105,17 @@ async def test_a_launch_goes_to_the_highlighted_images_region(demo_server: DemoS
         await settle(pilot)
         assert isinstance(app.screen, ContainersScreen)
         assert "西南一区【成都】" in text_of(app, "#where")  # the instances view says which region it is
+        # Back on the images, the free cards are asked again: the launch took one.
+        source = screen.source
+        assert isinstance(source, MergedSource) and source.capacity is not None
+        accelerator = screen.shown_images[0].accelerator_type
+        before = sum(group.free for group in source.capacity.in_region("30042", accelerator))
+        source.capacity = source.capacity._replace(asked_at=source.capacity.asked_at - 60)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and time.time() - source.capacity.asked_at < 30
+        assert sum(group.free for group in source.capacity.in_region("30042", accelerator)) == before - 1
+        assert f"{before - 1} free (" in text_of(app, "#detail-body")
     creates = [r for r in demo_server.requests if r.method == "POST" and r.path.endswith("/instance-service/task")]
     assert [r.path.split("/")[2] for r in creates] == ["30042"]
     assert json.loads(creates[0].body)["imagePath"] == SGLANG

@@ -37,7 +37,7 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.status_line import StatusLine
 from .base import AppScreen, PaletteCommand
 from .browser_keys import BROWSER_GIVES_WAY, BROWSER_KEYS
-from .browser_regions import RegionsMixin
+from .browser_regions import FACTS_AGE_SECONDS, RegionsMixin
 from .copy_menu import CopyMenu
 from .help import HelpScreen
 
@@ -105,6 +105,7 @@ class BrowserScreen(RegionsMixin, AppScreen[None]):
     def on_mount(self) -> None:
         if isinstance(self.source, MergedSource):
             self.query_one(DetailPane).facts = self._facts
+            self.set_interval(FACTS_AGE_SECONDS, self._facts_aged)
         self.query_one(ImageTable).focus()
         self._update_status()
         self.source.start()  # the cached catalog, then the server (messages below)

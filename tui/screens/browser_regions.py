@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from ..widgets.catalog_source import CatalogSource
 
 
+# Back on the images after this long, the free cards are asked again; their age is said anew this often.
+CAPACITY_AGAIN_SECONDS = 5
+FACTS_AGE_SECONDS = 15
+
+
 class RegionsMixin:
     """Mixed into `BrowserScreen` (whose attributes these are)."""
 
@@ -64,6 +69,20 @@ class RegionsMixin:
 
     def on_merged_source_capacity_read(self) -> None:
         self.query_one(DetailPane).refresh_facts()
+
+    def _facts_aged(self) -> None:
+        """Every region shown: the free cards' age said as it grows (the pane said "asked 10 s
+        ago" for minutes)."""
+        if isinstance(self.source, MergedSource) and self.source.capacity is not None:
+            self.query_one(DetailPane).refresh_facts()
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen (a launch, the instances view): ask the free cards again, as
+        launches and stops there change them."""
+        source = self.source
+        if isinstance(source, MergedSource) and source.capacity is not None \
+                and time.time() - source.capacity.asked_at >= CAPACITY_AGAIN_SECONDS:
+            source.read_capacity()
 
     def _region_of(self, image: Image) -> tuple[Connection, ScnetClient]:
         """Where to act on `image`: the region it was listed in."""

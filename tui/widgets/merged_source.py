@@ -146,7 +146,7 @@ class MergedSource(Widget):
     def start(self) -> None:
         for part in self._parts.values():
             part.start()
-        self._read_capacity()
+        self.read_capacity()
 
     def load(self, accelerator: str | None = None, image_type: str | None = None, *,
              switch_to: Any = None) -> None:
@@ -157,7 +157,7 @@ class MergedSource(Widget):
         for label, part in self._parts.items():
             if not again or label in self.failures:
                 part.load(accelerator, image_type)
-        self._read_capacity()
+        self.read_capacity()
 
     def stop(self) -> bool:
         return any([part.stop() for part in self._parts.values()])
@@ -265,7 +265,8 @@ class MergedSource(Widget):
 
     # --- free cards -----------------------------------------------------------------------
 
-    def _read_capacity(self) -> None:
+    def read_capacity(self) -> None:
+        """Ask every region's free cards again (`CapacityRead` says what came)."""
         regions = list(self.regions.values())
         if any(region.settings.ac_url for region in regions):
             self._capacity(regions)
