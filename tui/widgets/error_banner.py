@@ -48,7 +48,8 @@ class ErrorBanner(Static):
             text.append("\n→ " + _("`scnet-images doctor` checks the configuration and every region, and says what "
                                    "it found (paste it into a report)"))
         tail = _("{again} · previous results kept").format(again=_(again)) if kept else _(again)
-        text.append("   ·   " + tail, style="italic")
+        # After a message of several lines, on a line of its own: wrapped, it began with a lone "·".
+        text.append(("\n" if "\n" in message else "   ·   ") + tail, style="italic")
         self.update(text)
         self.display = True
 
