@@ -165,7 +165,7 @@ def test_where_the_settings_came_from_is_said_in_the_users_language(monkeypatch:
         token = server.issuer.issue(DEMO_ACCOUNTS[0], "11250")
         main(["--lang", "zh_CN", "doctor", "--token", token])
         out = capsys.readouterr().out
-        assert "设置来自环境变量，命令行选项" in out, out
+        assert "设置来自环境变量和命令行选项" in out, out
         assert "（来自命令行选项）" in out and "environment" not in out and "command line" not in out
         assert token not in out
         monkeypatch.setenv("SCNET_TOKEN", token)

@@ -56,7 +56,6 @@ class Settings(NamedTuple):
     token: str
     demo: bool = False
     profile: str = ""
-    source: str = ""
     options: ClientOptions = ClientOptions()
     warnings: tuple[str, ...] = ()
     token_from: str = ""  # "command line", "environment", "profile", "token_command"
@@ -75,6 +74,13 @@ class Settings(NamedTuple):
     def stores_token(self) -> bool:
         """Whether a renewed token can be written back: it came from the profile's `token`."""
         return self.token_from == "profile" and bool(self.profile) and self.config_file is not None
+
+    @property
+    def source(self) -> str:
+        """Where the settings came from, for the repr: `demo`, `environment + command line`."""
+        if self.demo:
+            return "demo"
+        return " + ".join(f"profile {self.profile}" if origin == "profile" else origin for origin in self.origins)
 
     def __repr__(self) -> str:
         return (
@@ -332,7 +338,7 @@ def load_settings(
             _("Profile {profile} is logged out, so this is the demo catalog. "
               "Run `scnet-images login` to use your account again.").format(profile=profile_name)
         )
-        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
+        return Settings(base_url="", token="", demo=True, options=options, warnings=tuple(warnings),
                         cache_ttl=cache_ttl)
     if logged_out:
         raise ConfigError(
@@ -341,7 +347,7 @@ def load_settings(
                 command=f"scnet-images profiles rm {profile_name}"),
         )
     if chosen_url is None and chosen_token is None:
-        return Settings(base_url="", token="", demo=True, source="demo", options=options, warnings=tuple(warnings),
+        return Settings(base_url="", token="", demo=True, options=options, warnings=tuple(warnings),
                         cache_ttl=cache_ttl)
     if chosen_url is None:
         raise ConfigError(
@@ -354,8 +360,6 @@ def load_settings(
             _("set {variable}, or token/token_command in a profile, or run `scnet-images login`").format(
                 variable=ENV_TOKEN),
         )
-    where = {"profile": f"profile {profile_name}"}
-    source = " + ".join(dict.fromkeys(where.get(origin, origin) for origin in (url.origin, token_chosen.origin)))
     # Login's details belong to the profile's own token: a token from elsewhere is another account.
     own = token_from in ("profile", "token_command")
     # A profile whose address and token were both overridden is not in use: it names nothing.
@@ -364,7 +368,6 @@ def load_settings(
         base_url=str(chosen_url).strip(),
         token=str(chosen_token).strip(),
         profile=profile_name if in_use else "",
-        source=source,
         origins=tuple(dict.fromkeys((url.origin, token_chosen.origin))),
         options=options,
         warnings=tuple(warnings),

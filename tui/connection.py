@@ -194,7 +194,7 @@ def connection_for_profile(name: str) -> Connection:
     )
 
     if name == DEMO_PROFILE:
-        return open_connection(Settings(base_url="", token="", demo=True, source="demo"))
+        return open_connection(Settings(base_url="", token="", demo=True))
     overrides = (ENV_BASE_URL, ENV_TOKEN, ENV_PROFILE, ENV_IMAGE_API)
     env = {key: value for key, value in os.environ.items() if key not in overrides}
     return open_connection(load_settings(profile=name, env=env))

@@ -107,7 +107,7 @@ def demo_regions(server: Any) -> list[RegionRef]:
         # The region whose token lapsed: its token says so (two days ago, past renewal).
         expires_in = -2 * RENEWAL_WINDOW_SECONDS if region.expired else None
         token = server.issuer.issue(DEMO_ACCOUNTS[0], region.cluster_id, expires_in=expires_in)
-        settings = Settings(base_url=server.base_url + region.prefix, token=token, demo=True, source="demo",
+        settings = Settings(base_url=server.base_url + region.prefix, token=token, demo=True,
                             region=region.name, cluster_id=region.cluster_id, ac_url=server.base_url)
         regions.append(RegionRef(f":demo-{region.cluster_id}", region.cluster_id, region.name, "", settings))
     return regions

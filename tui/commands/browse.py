@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "demo", False):
         from ..config import Settings
 
-        settings = Settings(base_url="", token="", demo=True, source="demo")
+        settings = Settings(base_url="", token="", demo=True)
     else:
         settings = settings_from(args, demo_if_logged_out=True)  # a logged-out default must not lock anyone out
     from ..app import ScnetImagesApp

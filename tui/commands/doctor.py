@@ -15,7 +15,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
-from ..i18n import N_, _, fill, join, ngettext
+from ..i18n import N_, _, fill, ngettext
 from .connect import add_connection_options
 from .exits import EXIT_CODES_HELP, EXIT_OK
 from .output import hide, safe_line
@@ -185,7 +185,9 @@ def _profile_check(settings: Settings) -> Check:
         else settings.cluster_id,
         host_of(settings.base_url),
     ) if part)
-    origins = join(_origin_words(origin, settings.profile) for origin in settings.origins) or "?"
+    words = [_origin_words(origin, settings.profile) for origin in settings.origins] or ["?"]
+    # Two places at most (the address's and the token's), said as a pair, not as a list.
+    origins = fill(_("{first} and {second}"), first=words[0], second=words[1]) if len(words) > 1 else words[0]
     return Check("profile", True, where + " — " + fill(_("settings from {source}"), source=origins))
 
 

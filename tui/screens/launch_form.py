@@ -91,7 +91,7 @@ class LaunchForm(ModalScreen[Launched | None]):
         with VerticalScroll(id="launch-box") as box:
             shown = printable(image.version or image.name)
             # Every region shown at once: the form says which one it launches in.
-            box.border_title = (_("Launch {image} in {region}").format(image=shown, region=printable(image.region))
+            box.border_title = (fill(_("Launch {image} in {region}"), image=shown, region=printable(image.region))
                                 if image.region else _("Launch {image}").format(image=shown))
             box.border_subtitle = _("Ctrl+S launches · Esc cancels")
             yield Static(Text(printable(image.path), style="bold"), id="launch-image")

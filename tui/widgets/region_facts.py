@@ -32,12 +32,10 @@ def free_text(capacity: Capacity | None, cluster_id: str, accelerator: str) -> s
 def group_free_text(capacity: Capacity | None, cluster_id: str, group: str) -> str:
     """What the launch form says of the chosen group's free cards, with where the figure comes
     from and how old it is; "" when the platform did not say (nothing is guessed)."""
-    if capacity is None or not cluster_id or not group:
+    free = next((entry.free for entry in capacity.in_region(cluster_id) if entry.group == group), None) \
+        if capacity is not None and cluster_id else None
+    if free is None:
         return ""
-    found = [entry for entry in capacity.groups if entry.cluster_id == cluster_id and entry.group == group]
-    if not found:
-        return ""
-    free = found[0].free
     return ngettext("Free now in {group}: {count} card ({source}, asked {age})",
                     "Free now in {group}: {count} cards ({source}, asked {age})", free).format(
         group=group, count=free, source=SOURCE, age=describe_age(time.time() - capacity.asked_at))

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.app import ComposeResult
 from textual.widgets import LoadingIndicator, Static
 
-from ..i18n import _, ngettext
+from ..i18n import _, fill, ngettext
 from ..safe_text import printable
 
 
@@ -43,7 +43,7 @@ class StatusLine(Horizontal):
         else:
             text = (_("Loading {scope} from {region}… {received:,} images") if region
                     else _("Loading {scope}… {received:,} images"))
-        self.set_loading(printable(text.format(**values)))
+        self.set_loading(printable(fill(text, **values)))  # a Chinese region name unspaced in Chinese
 
     def set_position(self, row: int, rows: int) -> None:
         """`12 of 265`: where the cursor is, as k9s and lazydocker show it."""
